@@ -1,0 +1,47 @@
+// One build context per bundle (CONVENTIONS.md). `node esbuild.mjs [--production] [--watch]`.
+import * as esbuild from 'esbuild';
+import { existsSync, mkdirSync, cpSync } from 'node:fs';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+/** @type {import('esbuild').BuildOptions[]} */
+const bundles = [
+  // The VS Code extension host side: the only bundle that imports `vscode`.
+  { entryPoints: ['extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', external: ['vscode'] },
+  // The language server, started as `node dist/language-server.js --stdio` (or over IPC by the extension).
+  { entryPoints: ['language-server/server.ts'], outfile: 'dist/language-server.js', platform: 'node', format: 'cjs' },
+  // The dev executor and its CLI (`steplens dev`).
+  { entryPoints: ['runtime/cli.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs' },
+  // The panel: runs in a VS Code webview and in a plain browser tab.
+  { entryPoints: ['media/main.ts'], outfile: 'dist/media/panel.js', platform: 'browser', format: 'iife' },
+];
+
+const common = {
+  bundle: true,
+  target: 'node20',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+  legalComments: 'none',
+};
+
+const present = bundles.filter((b) => b.entryPoints.every((e) => existsSync(e)));
+const contexts = await Promise.all(present.map((b) => esbuild.context({ ...common, ...b, ...(b.platform === 'browser' ? { target: 'es2022' } : {}) })));
+
+function copyAssets() {
+  // Static files the bundles load at run time.
+  mkdirSync('dist/media', { recursive: true });
+  if (existsSync('media/static')) cpSync('media/static', 'dist/media', { recursive: true });
+  const wasm = 'node_modules/node-sqlite3-wasm/dist/node-sqlite3-wasm.wasm';
+  if (existsSync(wasm)) cpSync(wasm, 'dist/node-sqlite3-wasm.wasm');
+}
+
+if (watch) {
+  copyAssets();
+  await Promise.all(contexts.map((c) => c.watch()));
+} else {
+  await Promise.all(contexts.map((c) => c.rebuild()));
+  await Promise.all(contexts.map((c) => c.dispose()));
+  copyAssets();
+}
