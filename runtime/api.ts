@@ -1,0 +1,388 @@
+// The executor's HTTP and WebSocket payloads: the one place where routes and message shapes are
+// written down (CONVENTIONS.md §1). The extension and the panel (media/) import this file for
+// types and constants only; no route appears as a bare string anywhere else.
+//
+// Three families of routes share one origin (http://127.0.0.1:8288 by default):
+// - the SDK-facing protocol (PROTOCOL.md): /e/{key}, /fn/register, /v1/checkpoint/..., /v0/runs/...
+// - a REST API modelled on Inngest's public v1 API, so scripts written for it work: /v1/...
+// - Steplens's own richer API for the panel and the extension: /api/... plus the stream /api/stream
+
+/** Route templates. `:name` marks a path parameter; use `route()` to fill them. */
+export const Routes = {
+  // --- SDK protocol -------------------------------------------------------------------------
+  /** POST one event or an array. Answers `{ids, status}` (PROTOCOL §9). */
+  eventApi: '/e/:key',
+  /** POST from the SDK during an out-of-band sync (PROTOCOL §2.2). */
+  register: '/fn/register',
+  /** POST from the v4 SDK while it executes steps inline (PROTOCOL §7). */
+  checkpointAsync: '/v1/checkpoint/:runId/async',
+  /** GET from the SDK when `use_api` is set (PROTOCOL §3.3). */
+  runActions: '/v0/runs/:runId/actions',
+  runBatch: '/v0/runs/:runId/batch',
+  /** GET dev server info. */
+  devInfo: '/dev',
+
+  // --- Inngest-style public REST (v1) --------------------------------------------------------
+  v1Events: '/v1/events',
+  v1Event: '/v1/events/:id',
+  v1EventRuns: '/v1/events/:id/runs',
+  /** GET a run; DELETE cancels it. */
+  v1Run: '/v1/runs/:id',
+
+  // --- Steplens API ------------------------------------------------------------------------
+  health: '/api/health',
+  apps: '/api/apps',
+  /** POST `SyncAppRequest`: add an app URL (if new) and sync it now. */
+  appsSync: '/api/apps/sync',
+  functions: '/api/functions',
+  /** POST `InvokeRequest`: run any function (cron ones too) with a payload. */
+  functionInvoke: '/api/functions/:id/invoke',
+  /** GET `RunsQuery` as query string -> `Page<RunSummary>`. */
+  runs: '/api/runs',
+  /** GET -> `RunDetail`. */
+  run: '/api/runs/:id',
+  /** POST -> cancels; answers the updated `RunSummary`. */
+  runCancel: '/api/runs/:id/cancel',
+  /** POST `RerunRequest` -> `RerunResponse`. */
+  runRerun: '/api/runs/:id/rerun',
+  /** POST: wake a sleeping step now. */
+  stepSkipSleep: '/api/runs/:id/steps/:stepId/skip',
+  /** POST `ResolveWaitRequest`: resolve a waitForEvent by hand. */
+  stepResolveWait: '/api/runs/:id/steps/:stepId/resolve',
+  /** GET `EventsQuery` -> `Page<EventRecord>`. */
+  events: '/api/events',
+  /** WebSocket: `ExecutorToClient` messages; the client may send `ClientToExecutor`. */
+  stream: '/api/stream',
+} as const;
+
+export type RouteName = keyof typeof Routes;
+
+/** Fills a route template: `route('run', { id: 'x' })` -> `/api/runs/x`. Values are URI-encoded. */
+export function route(name: RouteName, params: Record<string, string> = {}): string {
+  return Routes[name].replace(/:([A-Za-z]+)/g, (_, k: string) => {
+    const v = params[k];
+    if (v === undefined) throw new Error(`route ${name}: missing parameter ${k}`);
+    return encodeURIComponent(v);
+  });
+}
+
+// --- Shared values ---------------------------------------------------------------------------
+
+/** A run's status. `Queued` is held before its first SDK call (flow control, debounce, start). */
+export type RunStatus = 'Queued' | 'Running' | 'Completed' | 'Failed' | 'Cancelled';
+/** The statuses the v1 REST API reports (`Queued` is reported as `Running`). */
+export type V1RunStatus = 'Running' | 'Completed' | 'Failed' | 'Cancelled';
+
+export interface SerializedError {
+  name: string;
+  message: string;
+  stack?: string;
+  cause?: unknown;
+  [extra: string]: unknown;
+}
+
+/** An event as stored and as sent to the SDK (`ts` in epoch ms). */
+export interface EventRecord {
+  id: string;
+  /** Internal ULID, stable even when the sender supplied its own `id`. */
+  internalId: string;
+  name: string;
+  data: Record<string, unknown>;
+  user?: Record<string, unknown>;
+  ts: number;
+  v?: string;
+  receivedAt: number;
+  /** Runs this event started (filled on read). */
+  runIds?: string[];
+}
+
+// --- v1 REST shapes ------------------------------------------------------------------------------
+
+export interface V1Run {
+  run_id: string;
+  function_id: string;
+  event_id: string | null;
+  status: V1RunStatus;
+  output: unknown;
+  run_started_at: string | null;
+  ended_at: string | null;
+}
+
+export interface V1Event {
+  id: string;
+  internal_id: string;
+  name: string;
+  data: Record<string, unknown>;
+  user?: Record<string, unknown>;
+  ts: number;
+  received_at: string;
+}
+
+export interface V1List<T> {
+  data: T[];
+  metadata?: { fetched_at: string; cached_until: string | null };
+}
+export interface V1One<T> {
+  data: T;
+}
+/** Body of every 4xx/5xx answer of the REST and Steplens APIs. */
+export interface ApiError {
+  error: string;
+  /** What the user can do about it, when there is something. */
+  hint?: string;
+}
+
+/** Body of `POST /e/{key}` answers (200 and 400 alike). */
+export interface EventApiResponse {
+  ids: string[];
+  status: number;
+  error?: string;
+}
+
+// --- Apps and functions --------------------------------------------------------------------------
+
+export type AppSyncState = 'pending' | 'synced' | 'error';
+
+export interface AppSyncError {
+  /** `unreachable`, `unauthorized` (app in cloud mode), `forbidden`, `url_not_found`, `bad_payload`, `not_an_sdk`, `internal_server_error`, ... */
+  code: string;
+  message: string;
+  /** What to do, e.g. "Your app is in cloud mode: start it with INNGEST_DEV=1". */
+  hint?: string;
+  at: number;
+}
+
+export interface AppInfo {
+  /** `appName` from the registration, or the URL until the first sync. */
+  id: string;
+  url: string;
+  state: AppSyncState;
+  error?: AppSyncError;
+  sdk?: string;
+  framework?: string;
+  functionIds: string[];
+  lastSyncedAt?: number;
+  /** How the executor found it. */
+  source: 'flag' | 'discovery' | 'api' | 'register';
+}
+
+export type FunctionTrigger =
+  | { event: string; expression?: string }
+  | { cron: string; jitter?: string };
+
+export interface FunctionInfo {
+  /** The slug the SDK registers: `<appId>-<fnId>`. */
+  id: string;
+  name: string;
+  appId: string;
+  triggers: FunctionTrigger[];
+  /** Attempts per queue item (retries + 1). */
+  maxAttempts: number;
+  /** The registration config as the SDK sent it (flow control, cancel, timeouts, ...). */
+  config: Record<string, unknown>;
+  /** Next fire time of each cron trigger, epoch ms. */
+  nextCronRuns?: number[];
+}
+
+export interface SyncAppRequest {
+  url: string;
+}
+
+export interface InvokeRequest {
+  data?: Record<string, unknown>;
+  user?: Record<string, unknown>;
+}
+export interface InvokeResponse {
+  eventId: string;
+  runId: string | null;
+}
+
+// --- Runs ----------------------------------------------------------------------------------------
+
+export type StepKind =
+  | 'run'
+  | 'sleep'
+  | 'waitForEvent'
+  | 'invoke'
+  | 'sendEvent'
+  | 'ai'
+  | 'fetch'
+  | 'signal'
+  | 'unknown';
+
+export type StepStatus =
+  | 'planned'
+  | 'running'
+  | 'retrying'
+  | 'completed'
+  | 'failed'
+  | 'sleeping'
+  | 'waiting'
+  | 'cancelled';
+
+export interface StepAttempt {
+  attempt: number;
+  startedAt: number;
+  endedAt?: number;
+  error?: SerializedError;
+}
+
+export interface StepInfo {
+  /** sha1 of the user id, as the SDK sends it. */
+  hashedId: string;
+  /** The id written in the code (`userland.id`), with `index` for repeats. */
+  userId: string;
+  index?: number;
+  displayName: string;
+  kind: StepKind;
+  status: StepStatus;
+  startedAt?: number;
+  endedAt?: number;
+  attempts: StepAttempt[];
+  /** The memoized value as stored (PROTOCOL §3.4) once the step has one. */
+  output?: unknown;
+  error?: SerializedError;
+  sleep?: { until: number };
+  wait?: { event: string; if?: string; expiresAt: number };
+  invoke?: { functionId: string; childRunId?: string; expiresAt?: number };
+  /** Set on reruns: the result was copied from this run, not executed again. */
+  memoizedFrom?: string;
+  /** Position in completion order (the stack), once completed. */
+  stackIndex?: number;
+}
+
+/** Why a run is not moving, when flow control holds it. */
+export interface RunHold {
+  rule: 'concurrency' | 'throttle' | 'rateLimit' | 'debounce' | 'batchEvents' | 'singleton' | 'idempotency' | 'priority' | 'app-unreachable';
+  detail: string;
+  until?: number;
+}
+
+export interface RunSummary {
+  id: string;
+  functionId: string;
+  functionName: string;
+  appId: string;
+  status: RunStatus;
+  eventId: string | null;
+  eventName: string | null;
+  queuedAt: number;
+  startedAt?: number;
+  endedAt?: number;
+  output?: unknown;
+  error?: SerializedError;
+  /** Why it was cancelled, when it was. */
+  cancelReason?: string;
+  stepCount: number;
+  /** SDK requests made for this run so far. */
+  requestCount: number;
+  parentRunId?: string;
+  rerunOf?: { runId: string; fromStepId?: string };
+  hold?: RunHold;
+}
+
+/** One SDK call: what was sent, what came back. The stepper walks these. */
+export interface SdkExchange {
+  seq: number;
+  /** `step` for discovery, or the hashed id of the planned step requested. */
+  stepId: string;
+  attempt: number;
+  startedAt: number;
+  durationMs: number;
+  /** Hashed ids memoized in the request, in stack order. */
+  stackSent: string[];
+  disableImmediateExecution: boolean;
+  requestVersion: number;
+  status: number | null;
+  /** Ops returned (206) or checkpointed during the call (v4). */
+  ops: OpSummary[];
+  /** 200: the function's return value. */
+  output?: unknown;
+  /** Function-level error or transport failure (unreachable, not an SDK, bad JSON ...). */
+  error?: SerializedError;
+  noRetry?: boolean;
+  retryAfter?: string;
+}
+
+export interface OpSummary {
+  op: string;
+  hashedId: string;
+  userId?: string;
+  displayName?: string;
+  /** Short human form: `StepRun charge`, `Sleep 1d`, `WaitForEvent app/approved 1h`. */
+  label: string;
+  checkpointed?: boolean;
+  data?: unknown;
+  error?: SerializedError;
+  opts?: Record<string, unknown>;
+}
+
+export interface RunDetail extends RunSummary {
+  event: EventRecord | null;
+  events: EventRecord[];
+  steps: StepInfo[];
+  exchanges: SdkExchange[];
+  /** Runs created by rerunning this one. */
+  reruns: string[];
+  childRunIds: string[];
+}
+
+export interface RunsQuery {
+  functionId?: string;
+  status?: RunStatus;
+  eventId?: string;
+  /** Epoch ms bounds on `queuedAt`. */
+  from?: number;
+  to?: number;
+  limit?: number;
+  cursor?: string;
+}
+
+export interface EventsQuery {
+  name?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+export interface Page<T> {
+  data: T[];
+  /** Pass back as `cursor` for the next (older) page; absent on the last page. */
+  nextCursor?: string;
+}
+
+export interface RerunRequest {
+  /** Rerun from this step (hashed id or user id). Absent: from the start. */
+  fromStepId?: string;
+  /** Replace the event's `data` for the new run. */
+  eventData?: Record<string, unknown>;
+  /** Replace stored outputs of earlier steps (hashed id -> value as the step returned it). */
+  stepOutputs?: Record<string, unknown>;
+}
+export interface RerunResponse {
+  runId: string;
+}
+
+export interface ResolveWaitRequest {
+  /** The event the wait receives; `null` resolves it as timed out. */
+  event: { name?: string; data?: Record<string, unknown> } | null;
+}
+
+// --- Stream (WebSocket at Routes.stream) ------------------------------------------------------
+
+export type ExecutorToClient =
+  | { type: 'hello'; seq: number; version: string }
+  | { type: 'event.received'; seq: number; event: EventRecord }
+  | { type: 'run.created'; seq: number; run: RunSummary }
+  | { type: 'run.updated'; seq: number; run: RunSummary }
+  | { type: 'step.started'; seq: number; runId: string; step: StepInfo }
+  | { type: 'step.finished'; seq: number; runId: string; step: StepInfo }
+  | { type: 'run.finished'; seq: number; run: RunSummary }
+  | { type: 'app.synced'; seq: number; app: AppInfo }
+  /** Sent instead of replay when the client asks for more history than is kept. */
+  | { type: 'resync'; seq: number };
+
+export type ClientToExecutor =
+  /** Ask for every message after `since` (the last seq seen), then live ones. */
+  { type: 'subscribe'; since?: number };
+
+export type ExecutorToClientType = ExecutorToClient['type'];
