@@ -1,0 +1,110 @@
+// WorkspaceIndex: the public surface of the Steplens analysis. Pure: feed it file texts, ask it for
+// functions, events, diagnostics and per-file models. No LSP connection, no vscode, no file system.
+//
+// Incremental: setFile re-parses only that file (syntax only, `ts.createSourceFile`), then relinks the
+// cross-file facts (clients, schemas, functions, events) from the per-file summaries, which is cheap.
+// Feed `package.json` files too (setFile with their text): they mark package boundaries (v4 event
+// declarations are scoped to a package) and tell which inngest major a package depends on.
+import type { Loc, Pos } from '../protocol';
+import type {
+  EventEntry,
+  FileModel,
+  FunctionEntry,
+  LocatedLiteral,
+  Logger,
+  SteplensDiagnostic,
+} from './model';
+import { Workspace } from './workspace-state';
+
+export * from './model';
+
+export interface WorkspaceIndexOptions {
+  /** Files larger than this (in UTF-16 code units) get only a shallow read (imports/exports). Default 1 MB. */
+  maxDeepAnalysisBytes?: number;
+  logger?: Logger;
+}
+
+export class WorkspaceIndex {
+  private readonly ws: Workspace;
+
+  constructor(opts: WorkspaceIndexOptions = {}) {
+    this.ws = new Workspace(opts.maxDeepAnalysisBytes ?? 1_000_000, opts.logger);
+  }
+
+  /** Add or replace a file (TS/JS source or package.json). Never throws. */
+  setFile(uri: string, text: string): void {
+    this.ws.setFile(uri, text);
+  }
+
+  /** Forget a file. Never throws. */
+  removeFile(uri: string): void {
+    this.ws.removeFile(uri);
+  }
+
+  has(uri: string): boolean {
+    return this.ws.has(uri);
+  }
+
+  /** Increases on every change that was applied. */
+  get version(): number {
+    return this.ws.version;
+  }
+
+  /** Every indexed uri (sources and package.json files). */
+  uris(): string[] {
+    return this.ws.uris();
+  }
+
+  /** Every function in the workspace, optionally limited to one file. */
+  functions(uri?: string): FunctionEntry[] {
+    return this.ws.functions(uri);
+  }
+
+  /** Every event known from schemas, triggers, waits and sends. */
+  events(): EventEntry[] {
+    return this.ws.events();
+  }
+
+  event(name: string): EventEntry | undefined {
+    return this.ws.event(name);
+  }
+
+  /** Diagnostics of one file (cached until the index changes). Never throws. */
+  diagnostics(uri: string): SteplensDiagnostic[] {
+    return this.ws.diagnostics(uri);
+  }
+
+  /** The analysed model of a file: every located literal with its role, steps, functions, clients. */
+  file(uri: string): FileModel | undefined {
+    return this.ws.file(uri);
+  }
+
+  /** The literal (event name, cron, duration, expression) whose range contains `pos`. */
+  literalAt(uri: string, pos: Pos): LocatedLiteral | undefined {
+    return this.ws.literalAt(uri, pos);
+  }
+
+  /** Every place an event name is written (declarations, triggers, waits, sends, cancelOn). */
+  eventReferences(name: string): Loc[] {
+    return this.ws.eventReferences(name);
+  }
+
+  /** A function by slug (`<appId>-<id>`), by id, or by its internal key. */
+  findFunction(slugOrIdOrKey: string): FunctionEntry | undefined {
+    return this.ws.findFunction(slugOrIdOrKey);
+  }
+
+  /** Where a step with this user id is written in the given function (slug, id or key). */
+  stepLocation(functionId: string, stepId: string): Loc | null {
+    return this.ws.stepLocation(functionId, stepId);
+  }
+
+  /** Target of a `step.invoke(..., { function })` at `pos`, for go to definition. */
+  invokeTargetAt(uri: string, pos: Pos): FunctionEntry | undefined {
+    return this.ws.invokeTargetAt(uri, pos);
+  }
+
+  async dispose(): Promise<void> {
+    this.ws.clear();
+  }
+}
