@@ -1,0 +1,182 @@
+// A tiny HTTP host for the example apps, shared by the v3 and v4 apps (it knows nothing of the SDK
+// version: it takes the SDK's Node `serve` handler as a plain request listener).
+//
+// It serves:
+//   /api/inngest        the SDK handler (what the executor syncs and calls)
+//   GET  /__counters    side-effect counters: { [runId]: { [stepId]: executions } }
+//   GET  /__sdk-time    time the SDK spent handling execution requests (for the benchmark)
+//   POST /__reset       clears counters and timings
+//
+// Counters are how the tests prove that no completed step ever ran twice: every step body in the
+// scenario apps calls `counters.hit(runId, '<step id>')` once per execution.
+//
+// Start-up: listens on 127.0.0.1:$PORT (0 picks a free port) and prints one stdout line
+// `example app ready at http://127.0.0.1:<port>/api/inngest` so launchers can wait on it.
+import http from 'node:http';
+
+export const SERVE_PATH = '/api/inngest';
+export const READY_PREFIX = 'example app ready at ';
+
+/** Per-run side-effect counters. */
+export class Counters {
+  private readonly byRun = new Map<string, Map<string, number>>();
+
+  /** Records one execution of `key` in run `runId`; returns how many times it has run so far. */
+  hit(runId: string, key: string): number {
+    let m = this.byRun.get(runId);
+    if (!m) this.byRun.set(runId, (m = new Map()));
+    const n = (m.get(key) ?? 0) + 1;
+    m.set(key, n);
+    return n;
+  }
+
+  get(runId: string, key: string): number {
+    return this.byRun.get(runId)?.get(key) ?? 0;
+  }
+
+  snapshot(): Record<string, Record<string, number>> {
+    const out: Record<string, Record<string, number>> = {};
+    for (const [run, m] of this.byRun) out[run] = Object.fromEntries(m);
+    return out;
+  }
+
+  clear(): void {
+    this.byRun.clear();
+  }
+}
+
+/** What /__sdk-time reports. */
+export interface SdkTimeReport {
+  /** Execution requests (POST to the serve path) handled. */
+  requests: number;
+  /** Wall time from request arrival to the response being flushed, summed. */
+  handlingMs: number;
+  /** Of which: time spent waiting on outbound HTTP calls the SDK made (checkpoints, sendEvent). */
+  outboundMs: number;
+  /** handlingMs - outboundMs: the SDK's own work. */
+  sdkMs: number;
+  byRun: Record<string, { requests: number; sdkMs: number }>;
+}
+
+class SdkTimer {
+  requests = 0;
+  handlingMs = 0;
+  outboundMs = 0;
+  /** Requests in flight; outbound time is only counted while one is. */
+  inFlight = 0;
+  byRun = new Map<string, { requests: number; sdkMs: number; outboundMs: number }>();
+
+  report(): SdkTimeReport {
+    const byRun: SdkTimeReport['byRun'] = {};
+    for (const [k, v] of this.byRun) byRun[k] = { requests: v.requests, sdkMs: v.sdkMs - v.outboundMs };
+    return {
+      requests: this.requests,
+      handlingMs: this.handlingMs,
+      outboundMs: this.outboundMs,
+      sdkMs: this.handlingMs - this.outboundMs,
+      byRun,
+    };
+  }
+
+  reset(): void {
+    this.requests = 0;
+    this.handlingMs = 0;
+    this.outboundMs = 0;
+    this.byRun.clear();
+  }
+}
+
+/**
+ * Wraps global fetch so that time spent in outbound calls made while an execution request is being
+ * handled (v4 checkpoints, step.sendEvent) is not counted as the SDK's own work. Approximate when
+ * several execution requests overlap, exact for one run at a time (how the benchmark measures).
+ */
+function measureOutbound(timer: SdkTimer): void {
+  const original = globalThis.fetch;
+  globalThis.fetch = async (...args: Parameters<typeof fetch>) => {
+    if (timer.inFlight === 0) return original(...args);
+    const t0 = performance.now();
+    try {
+      return await original(...args);
+    } finally {
+      const ms = performance.now() - t0;
+      timer.outboundMs += ms;
+      // Attribute to the run when exactly one execution request is in flight.
+      if (currentRunIds.size === 1) {
+        const runId = currentRunIds.values().next().value as string;
+        const r = timer.byRun.get(runId) ?? { requests: 0, sdkMs: 0, outboundMs: 0 };
+        r.outboundMs += ms;
+        timer.byRun.set(runId, r);
+      }
+    }
+  };
+}
+const currentRunIds = new Set<string>();
+
+function json(res: http.ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+export interface StartedApp {
+  server: http.Server;
+  url: string;
+  port: number;
+}
+
+/** Serves `handler` at /api/inngest plus the test endpoints; resolves once listening. */
+export async function startAppServer(handler: http.RequestListener, counters: Counters): Promise<StartedApp> {
+  const timer = new SdkTimer();
+  measureOutbound(timer);
+
+  const server = http.createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === SERVE_PATH) {
+      if (req.method !== 'POST') return void handler(req, res);
+      const t0 = performance.now();
+      const runId = String(req.headers['x-run-id'] ?? 'unknown');
+      timer.inFlight++;
+      currentRunIds.add(runId);
+      res.on('close', () => {
+        timer.inFlight--;
+        currentRunIds.delete(runId);
+        const ms = performance.now() - t0;
+        timer.requests++;
+        timer.handlingMs += ms;
+        const r = timer.byRun.get(runId) ?? { requests: 0, sdkMs: 0, outboundMs: 0 };
+        r.requests++;
+        r.sdkMs += ms;
+        timer.byRun.set(runId, r);
+      });
+      return void handler(req, res);
+    }
+    if (path === '/__counters' && req.method === 'GET') return json(res, 200, counters.snapshot());
+    if (path === '/__sdk-time' && req.method === 'GET') return json(res, 200, timer.report());
+    if (path === '/__reset' && req.method === 'POST') {
+      counters.clear();
+      timer.reset();
+      return json(res, 200, { ok: true });
+    }
+    json(res, 404, { error: `no route ${req.method} ${path}` });
+  });
+
+  const port = Number(process.env.PORT ?? 0);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  const addr = server.address();
+  const actual = typeof addr === 'object' && addr ? addr.port : port;
+  const url = `http://127.0.0.1:${actual}${SERVE_PATH}`;
+  process.stdout.write(`${READY_PREFIX}${url}\n`);
+
+  const stop = () => server.close(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return { server, url, port: actual };
+}
+
+/** Resolves after `ms` (used inside step bodies to simulate slow work). */
+export function pause(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

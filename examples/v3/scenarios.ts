@@ -1,0 +1,261 @@
+// Scenario app on inngest 3.x: the twin of examples/v4/scenarios.ts (same function ids, events and
+// behaviour), written with the v3 API: `createFunction(options, trigger, handler)` and EventSchemas.
+// The tests in test/executor/ drive both. Behaviour is steered by event data (`failTimes`, ...).
+//
+// Every step body calls `hit(runId, '<step id>')`; GET /__counters exposes the counts so tests can
+// prove each completed step ran exactly once.
+//
+// Run: INNGEST_DEV=http://127.0.0.1:8288 PORT=3000 node --import tsx examples/v3/scenarios.ts
+import { EventSchemas, Inngest, NonRetriableError, RetryAfterError } from 'inngest-v3';
+import { serve } from 'inngest-v3/node';
+import { Counters, pause, startAppServer } from '../shared/app-server';
+
+type Data = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type EventName =
+  | 'scn/seq' | 'scn/par' | 'scn/sleep' | 'scn/wait' | 'scn/approved' | 'scn/reviewed' | 'scn/child' | 'scn/child.fail'
+  | 'scn/invoke' | 'scn/chain' | 'scn/chain.next' | 'fan/order.created' | 'fan/other' | 'scn/retry' | 'scn/nonretriable'
+  | 'scn/retry-after' | 'scn/fn-error' | 'scn/onfailure' | 'scn/checkpoint' | 'crash/sleep' | 'crash/wait' | 'crash/go'
+  | 'crash/par' | 'bench/seq' | 'bench/par'
+  // v3's typed triggers only take names listed here, so the wildcard trigger is listed too.
+  | 'fan/*';
+
+const inngest = new Inngest({
+  id: 'scenarios-v3',
+  schemas: new EventSchemas().fromRecord<{ [K in EventName]: { data: Data } }>(),
+});
+const counters = new Counters();
+const hit = (runId: string, key: string) => counters.hit(runId, key);
+
+
+// --- steps one after another ------------------------------------------------------------------
+const seq = inngest.createFunction({ id: 'seq' }, { event: 'scn/seq' }, async ({ step, runId }) => {
+  const a = await step.run('a', () => (hit(runId, 'a'), 1));
+  const b = await step.run('b', () => (hit(runId, 'b'), a + 1));
+  const c = await step.run('c', () => (hit(runId, 'c'), b + 1));
+  return { a, b, c };
+});
+
+// --- parallel steps, then a repeated step id ----------------------------------------------------
+const par = inngest.createFunction({ id: 'par' }, { event: 'scn/par' }, async ({ step, runId }) => {
+  const [p1, p2, p3] = await Promise.all([
+    step.run('p1', () => (hit(runId, 'p1'), 1)),
+    step.run('p2', () => (hit(runId, 'p2'), 2)),
+    step.run('p3', () => (hit(runId, 'p3'), 3)),
+  ]);
+  // The same id twice: the SDK hashes the second one as `dup:1`.
+  const d1 = await step.run('dup', () => (hit(runId, 'dup'), 'first'));
+  const d2 = await step.run('dup', () => (hit(runId, 'dup:1'), 'second'));
+  return { sum: p1 + p2 + p3, d1, d2 };
+});
+
+// --- sleep and sleepUntil ------------------------------------------------------------------------
+const sleep = inngest.createFunction({ id: 'sleep' }, { event: 'scn/sleep' }, async ({ event, step, runId }) => {
+  const data = event.data as Data;
+  const before = await step.run('before', () => (hit(runId, 'before'), Date.now()));
+  await step.sleep('nap', data.sleep ?? '1s');
+  const napped = await step.run('napped', () => (hit(runId, 'napped'), Date.now()));
+  await step.sleepUntil('until', new Date(data.until ?? Date.now()));
+  const after = await step.run('after', () => (hit(runId, 'after'), Date.now()));
+  return { before, napped, after };
+});
+
+// --- waitForEvent with `match` and with `if` -------------------------------------------------------
+const wait = inngest.createFunction({ id: 'wait' }, { event: 'scn/wait' }, async ({ event, step, runId }) => {
+  const data = event.data as Data;
+  const approval = await step.waitForEvent('approval', {
+    event: 'scn/approved',
+    match: 'data.orderId',
+    timeout: data.timeout ?? '10s',
+  });
+  const review = await step.waitForEvent('review', {
+    event: 'scn/reviewed',
+    if: 'async.data.orderId == event.data.orderId && async.data.score > 3',
+    timeout: data.reviewTimeout ?? '10s',
+  });
+  const done = await step.run('done', () => (hit(runId, 'done'), true));
+  return {
+    approvedBy: approval ? (approval.data as Data).by : null,
+    reviewScore: review ? (review.data as Data).score : null,
+    done,
+  };
+});
+
+// --- invoke: a child that returns, a child that fails ---------------------------------------------
+const child = inngest.createFunction({ id: 'invoke-child' }, { event: 'scn/child' }, async ({ event, step, runId }) => {
+  const n = Number((event.data as Data).n ?? 0);
+  return step.run('double', () => (hit(runId, 'double'), { doubled: n * 2 }));
+});
+const failingChild = inngest.createFunction(
+  { id: 'invoke-failing-child', retries: 0 },
+  { event: 'scn/child.fail' },
+  async ({ step, runId }) => {
+    await step.run('explode', () => {
+      hit(runId, 'explode');
+      throw new NonRetriableError('child exploded');
+    });
+  },
+);
+const invokeParent = inngest.createFunction({ id: 'invoke-parent' }, { event: 'scn/invoke' }, async ({ event, step, runId }) => {
+  const result = await step.invoke('call-child', { function: child, data: { n: (event.data as Data).n ?? 21 } });
+  let childError: string | null = null;
+  try {
+    await step.invoke('call-failing-child', { function: failingChild, data: {} });
+  } catch (err) {
+    childError = (err as Error).message;
+  }
+  await step.run('after-invoke', () => hit(runId, 'after-invoke'));
+  return { result, childError };
+});
+
+// --- a chain through step.sendEvent ------------------------------------------------------------------
+const chainStart = inngest.createFunction({ id: 'chain-start' }, { event: 'scn/chain' }, async ({ event, step }) => {
+  const count = Number((event.data as Data).count ?? 2);
+  const sent = await step.sendEvent(
+    'fan-out',
+    Array.from({ length: count }, (_, i) => ({ name: 'scn/chain.next', data: { i: i + 1, chain: (event.data as Data).chain } })),
+  );
+  return { sent: sent.ids.length };
+});
+const chainNext = inngest.createFunction({ id: 'chain-next' }, { event: 'scn/chain.next' }, async ({ event, step, runId }) => {
+  const i = Number((event.data as Data).i);
+  return step.run('work', () => (hit(runId, 'work'), i * 10));
+});
+
+// --- one event, several functions: exact name, wildcard, trigger `if` --------------------------------
+const fanExact = inngest.createFunction({ id: 'fan-exact' }, { event: 'fan/order.created' }, async ({ step, runId }) =>
+  step.run('exact', () => (hit(runId, 'exact'), 'exact')),
+);
+const fanWildcard = inngest.createFunction({ id: 'fan-wildcard' }, { event: 'fan/*' }, async ({ event, step, runId }) =>
+  step.run('wildcard', () => (hit(runId, 'wildcard'), event.name)),
+);
+const fanIf = inngest.createFunction(
+  { id: 'fan-if' },
+  { event: 'fan/order.created', if: 'event.data.total > 100' },
+  async ({ step, runId }) => step.run('big-order', () => (hit(runId, 'big-order'), 'big')),
+);
+
+// --- retries and errors ---------------------------------------------------------------------------
+const retry = inngest.createFunction({ id: 'retry', retries: 4 }, { event: 'scn/retry' }, async ({ event, step, runId }) => {
+  const failTimes = Number((event.data as Data).failTimes ?? 2);
+  const value = await step.run('flaky', () => {
+    const n = hit(runId, 'flaky');
+    if (n <= failTimes) throw new Error(`flaky failure ${n} of ${failTimes}`);
+    return { succeededOnAttempt: n };
+  });
+  await step.run('after-flaky', () => hit(runId, 'after-flaky'));
+  return value;
+});
+
+const nonRetriable = inngest.createFunction(
+  { id: 'nonretriable', retries: 4 },
+  { event: 'scn/nonretriable' },
+  async ({ event, step, runId }) => {
+    try {
+      await step.run('charge', () => {
+        hit(runId, 'charge');
+        throw new NonRetriableError('card declined');
+      });
+    } catch (err) {
+      if (!(event.data as Data).catch) throw err;
+      return { caught: (err as Error).message };
+    }
+    return { caught: null };
+  },
+);
+
+const retryAfter = inngest.createFunction(
+  { id: 'retry-after', retries: 2 },
+  { event: 'scn/retry-after' },
+  async ({ step, runId }) =>
+    step.run('rate-limited', () => {
+      const n = hit(runId, 'rate-limited');
+      if (n === 1) throw new RetryAfterError('rate limited, try again in 1s', '1s');
+      return { attempts: n };
+    }),
+);
+
+const fnError = inngest.createFunction({ id: 'fn-error', retries: 1 }, { event: 'scn/fn-error' }, async ({ step, runId }) => {
+  await step.run('prep', () => hit(runId, 'prep'));
+  hit(runId, 'body-after-prep');
+  throw new Error('boom outside any step');
+});
+
+const onFailure = inngest.createFunction(
+  {
+    id: 'on-failure',
+    retries: 0,
+    onFailure: async ({ error, event, step, runId }) =>
+      step.run('notify', () => {
+        hit(runId, 'notify');
+        return { notified: error.message, originalEvent: event.data.event.name };
+      }),
+  },
+  { event: 'scn/onfailure' },
+  async ({ step, runId }) => {
+    await step.run('pay', () => {
+      hit(runId, 'pay');
+      throw new Error('payment failed');
+    });
+  },
+);
+
+// --- the same shape as v4's checkpointing scenario (v3 runs it classically) --------------------------
+const checkpoint = inngest.createFunction({ id: 'checkpoint' }, { event: 'scn/checkpoint' }, async ({ step, runId }) => {
+  const a = await step.run('a', () => (hit(runId, 'a'), 'a'));
+  const b = await step.run('b', () => (hit(runId, 'b'), `${a}b`));
+  await step.sleep('rest', '1s');
+  const c = await step.run('c', () => (hit(runId, 'c'), `${b}c`));
+  return { c };
+});
+
+// --- crash test: long sleep, long wait, slow parallel step ----------------------------------------------
+const crashSleep = inngest.createFunction({ id: 'crash-sleep' }, { event: 'crash/sleep' }, async ({ event, step, runId }) => {
+  await step.run('before', () => hit(runId, 'before'));
+  await step.sleep('long-nap', (event.data as Data).sleep ?? '3s');
+  await step.run('after', () => hit(runId, 'after'));
+  return 'slept';
+});
+const crashWait = inngest.createFunction({ id: 'crash-wait' }, { event: 'crash/wait' }, async ({ step, runId }) => {
+  await step.run('before', () => hit(runId, 'before'));
+  const go = await step.waitForEvent('go', { event: 'crash/go', match: 'data.key', timeout: '2m' });
+  await step.run('after', () => hit(runId, 'after'));
+  return { go: go ? (go.data as Data).key : null };
+});
+const crashPar = inngest.createFunction({ id: 'crash-par' }, { event: 'crash/par' }, async ({ event, step, runId }) => {
+  const data = event.data as Data;
+  const [fast, slow] = await Promise.all([
+    step.run('fast', () => (hit(runId, 'fast'), 'fast')),
+    step.run('slow', async () => {
+      hit(runId, 'slow.started');
+      await pause(Number(data.slowMs ?? 1500));
+      hit(runId, 'slow');
+      return 'slow';
+    }),
+    step.sleep('par-nap', data.sleep ?? '2s'),
+  ]);
+  await step.run('after', () => hit(runId, 'after'));
+  return { fast, slow };
+});
+
+// --- benchmark shapes -----------------------------------------------------------------------------------
+const benchSeq = inngest.createFunction({ id: 'bench-seq' }, { event: 'bench/seq' }, async ({ event, step }) => {
+  const steps = Number((event.data as Data).steps ?? 100);
+  let total = 0;
+  for (let i = 0; i < steps; i++) total += await step.run(`s${i}`, () => i);
+  return { total };
+});
+const benchPar = inngest.createFunction({ id: 'bench-par' }, { event: 'bench/par' }, async ({ event, step }) => {
+  const width = Number((event.data as Data).width ?? 5);
+  const parts = await Promise.all(Array.from({ length: width }, (_, i) => step.run(`w${i}`, () => i)));
+  return step.run('sum', () => parts.reduce((x, y) => x + y, 0));
+});
+
+export const functions = [
+  seq, par, sleep, wait, child, failingChild, invokeParent, chainStart, chainNext, fanExact, fanWildcard, fanIf,
+  retry, nonRetriable, retryAfter, fnError, onFailure, checkpoint, crashSleep, crashWait, crashPar, benchSeq, benchPar,
+];
+
+startAppServer(serve({ client: inngest, functions }), counters).catch((err: unknown) => {
+  console.error('scenarios-v3 failed to start:', err);
+  process.exit(1);
+});
