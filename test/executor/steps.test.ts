@@ -1,0 +1,92 @@
+// Sequential and parallel steps, repeated ids, sleep / sleepUntil and v4 checkpointing, against the
+// v3 and v4 scenario apps over real HTTP. Counters prove each completed step ran exactly once.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { route, type V1One, type V1Run } from '../../runtime/api';
+import { SDKS, startRig, stepOf, summarize, type Rig } from './harness';
+
+for (const sdk of SDKS) {
+  describe(`steps on inngest ${sdk}`, { concurrency: true }, () => {
+    let rig: Rig;
+    before(async () => {
+      rig = await startRig(sdk);
+    });
+    after(async () => {
+      await rig?.dispose();
+    });
+
+    test('sequential steps complete in order, each once, with outputs memoized as {data}', async () => {
+      const { ex, app, fn } = rig;
+      const ids = await ex.send({ name: 'scn/seq', data: {} });
+      const runId = await ex.runOf(ids, fn('seq'));
+      const run = await ex.waitForRun(runId);
+      assert.equal(run.status, 'Completed', JSON.stringify(summarize(run)));
+      assert.deepEqual(run.output, { a: 1, b: 2, c: 3 });
+      assert.deepEqual(stepOf(run, 'a').output, { data: 1 });
+      assert.deepEqual(stepOf(run, 'b').output, { data: 2 });
+      assert.deepEqual(stepOf(run, 'c').output, { data: 3 });
+      for (const s of ['a', 'b', 'c']) assert.equal(stepOf(run, s).status, 'completed');
+      assert.deepEqual(await app.countersOf(runId), { a: 1, b: 1, c: 1 });
+      assert.ok(run.requestCount >= 1 && run.requestCount === run.exchanges.length, `requestCount ${run.requestCount} vs ${run.exchanges.length} exchanges`);
+
+      // The same run through the v1 REST API.
+      const v1 = await ex.api<V1One<V1Run>>('GET', route('v1Run', { id: runId }));
+      assert.equal(v1.data.run_id, runId);
+      assert.equal(v1.data.function_id, fn('seq'));
+      assert.equal(v1.data.event_id, ids[0]);
+      assert.equal(v1.data.status, 'Completed');
+      assert.deepEqual(v1.data.output, { a: 1, b: 2, c: 3 });
+      assert.ok(v1.data.run_started_at && v1.data.ended_at);
+    });
+
+    test('parallel steps (Promise.all) and a repeated step id each run once', async () => {
+      const { ex, app, fn } = rig;
+      const runId = await ex.runOf(await ex.send({ name: 'scn/par' }), fn('par'));
+      const run = await ex.waitForRun(runId);
+      assert.equal(run.status, 'Completed', JSON.stringify(summarize(run)));
+      assert.deepEqual(run.output, { sum: 6, d1: 'first', d2: 'second' });
+      assert.deepEqual(stepOf(run, 'p2').output, { data: 2 });
+      assert.deepEqual(stepOf(run, 'dup', 0).output, { data: 'first' });
+      assert.deepEqual(stepOf(run, 'dup', 1).output, { data: 'second' });
+      assert.deepEqual(await app.countersOf(runId), { p1: 1, p2: 1, p3: 1, dup: 1, 'dup:1': 1 });
+      // The three parallel steps were planned in one response before they ran.
+      const planned = run.exchanges.flatMap((e) => e.ops).filter((o) => o.op === 'StepPlanned').map((o) => o.userId);
+      for (const p of ['p1', 'p2', 'p3']) assert.ok(planned.includes(p), `StepPlanned ${p} among ${planned.join(',')}`);
+    });
+
+    test('sleep and sleepUntil wait at least as long as asked, and memoize null', async () => {
+      const { ex, app, fn } = rig;
+      const until = Date.now() + 2500;
+      const runId = await ex.runOf(await ex.send({ name: 'scn/sleep', data: { sleep: '1s', until: new Date(until).toISOString() } }), fn('sleep'));
+      const sleeping = await ex.waitForRunState(runId, 'step nap sleeping', (r) => r.steps.some((s) => s.userId === 'nap' && s.status === 'sleeping'));
+      const nap = stepOf(sleeping, 'nap');
+      assert.equal(nap.kind, 'sleep');
+      assert.ok(nap.sleep && nap.sleep.until > Date.now() - 1000, `nap.sleep ${JSON.stringify(nap.sleep)}`);
+      const run = await ex.waitForRun(runId);
+      assert.equal(run.status, 'Completed', JSON.stringify(summarize(run)));
+      const out = run.output as { before: number; napped: number; after: number };
+      assert.ok(out.napped - out.before >= 950, `napped ${out.napped - out.before} ms after before`);
+      assert.ok(out.after >= until - 50, `after ran ${until - out.after} ms before the sleepUntil time`);
+      assert.equal(stepOf(run, 'nap').output, null);
+      assert.equal(stepOf(run, 'until').output, null);
+      assert.equal(stepOf(run, 'until').status, 'completed');
+      assert.deepEqual(await app.countersOf(runId), { before: 1, napped: 1, after: 1 });
+    });
+
+    test(`steps before a sleep are not re-run after it${sdk === 'v4' ? ' (v4 checkpoints them)' : ''}`, async () => {
+      const { ex, app, fn } = rig;
+      const runId = await ex.runOf(await ex.send({ name: 'scn/checkpoint' }), fn('checkpoint'));
+      const run = await ex.waitForRun(runId);
+      assert.equal(run.status, 'Completed', JSON.stringify(summarize(run)));
+      assert.deepEqual(run.output, { c: 'abc' });
+      assert.deepEqual(await app.countersOf(runId), { a: 1, b: 1, c: 1 });
+      assert.deepEqual(stepOf(run, 'b').output, { data: 'ab' });
+      if (sdk === 'v4') {
+        // PROTOCOL §7: v4 runs lone steps inline and checkpoints them; the executor must take them.
+        const checkpointed = run.exchanges.flatMap((e) => e.ops).filter((o) => o.checkpointed).map((o) => o.userId);
+        assert.ok(checkpointed.includes('a') && checkpointed.includes('b'), `checkpointed ops: ${checkpointed.join(',')}; ${JSON.stringify(summarize(run))}`);
+        assert.ok(run.exchanges.some((e) => e.ops.some((o) => o.op === 'RunComplete')), 'the run completed through RunComplete');
+      }
+    });
+  });
+}
