@@ -1,0 +1,293 @@
+// The panel application: wires the transport, the store and the views, and routes between them.
+import type { EventRecord, RunDetail, RunSummary, StepInfo } from '../runtime/api';
+import { ExecutorClient } from './client';
+import { h, icon, replace } from './dom';
+import { shortId } from './format';
+import type { PanelEventInfo, PanelRoute } from './messages';
+import { Store, type StoreChange } from './store';
+import type { Transport } from './transport';
+import { Composer, type ResolveTarget } from './views/composer';
+import { RunView } from './views/runView';
+import { RunsList } from './views/runsList';
+
+const PAGE = 200;
+
+export class App {
+  readonly store = new Store();
+  readonly client: ExecutorClient;
+  private readonly runsList: RunsList;
+  private readonly runView: RunView;
+  private readonly composer: Composer;
+  private readonly content = h('main', { class: 'content', id: 'content' });
+  private readonly streamEl = h('span', { class: 'stream-state', role: 'status' });
+  private readonly banner = h('div', { class: 'banner', role: 'alert', hidden: true });
+  private route: PanelRoute = { view: 'runs' };
+  private loadingMore = false;
+  private refetchTimer: ReturnType<typeof setTimeout> | undefined;
+  private listFrame = 0;
+  private lspEvents: PanelEventInfo[] | null = null;
+  private readonly off: () => void;
+
+  constructor(private readonly t: Transport, root: HTMLElement) {
+    this.client = new ExecutorClient(t);
+    this.runsList = new RunsList(this.store, {
+      open: (id) => this.navigate({ view: 'run', runId: id }),
+      loadMore: () => void this.loadMore(),
+      filterChanged: (server) => (server ? void this.reloadRuns() : this.runsList.refresh()),
+    });
+    this.runView = new RunView({
+      openRun: (id, stepId) => this.navigate({ view: 'run', runId: id, stepId }),
+      sendAgain: (eventName, data) => this.navigate({ view: 'composer', eventName, data }),
+      resolveWait: (run, step) => this.openResolve(run, step),
+      cancel: async (run) => { await this.client.cancel(run.id); await this.refetchRun(run.id); },
+      skipSleep: async (run, step) => { await this.client.skipSleep(run.id, step.hashedId); await this.refetchRun(run.id); },
+      rerun: async (run, req) => {
+        const { runId } = await this.client.rerun(run.id, req);
+        this.navigate({ view: 'run', runId });
+      },
+      goToSource: (run, step) => void this.goToSource(run, step),
+      highlight: (run, step) => this.t.highlightSource(step ? { functionId: run.functionId, stepId: step.userId } : null),
+      sourceText: (run, step) => (this.t.canOpenSource ? null : `${run.functionId} › step "${step.userId}" (Go to source works in VS Code)`),
+      selectedStep: (runId, stepId) => this.reportRoute({ view: 'run', runId, stepId: stepId ?? undefined }),
+    });
+    this.composer = new Composer({
+      fixturesWhere: t.fixturesWhere,
+      functions: () => this.store.functions,
+      runsForEvents: (ids) => [...this.store.runs.values()].filter((r) => r.eventId !== null && ids.includes(r.eventId)).sort((a, b) => a.queuedAt - b.queuedAt),
+      recentEvents: async (name) => (await this.client.events({ name, limit: 10 })).data,
+      listFixtures: () => t.listFixtures(),
+      saveFixture: (f) => t.saveFixture(f),
+      send: async (name, data) => {
+        const res = await this.client.sendEvent(name, data);
+        void this.pollRunsFor(res.ids);
+        return res.ids;
+      },
+      invoke: async (fnId, data) => {
+        const res = await this.client.invoke(fnId, { data });
+        void this.pollRunsFor([res.eventId]);
+        return [res.eventId];
+      },
+      resolve: async (target, name, data) => { await this.client.resolveWait(target.runId, target.stepId, { event: { name, data } }); },
+      openRun: (id) => this.navigate({ view: 'run', runId: id }),
+    });
+    this.off = this.store.on((c) => this.onChange(c));
+    root.replaceChildren(
+      h('header', { class: 'topbar' },
+        h('span', { class: 'brand' }, icon('step'), ' Steplens'),
+        h('nav', { class: 'nav', 'aria-label': 'Views' },
+          h('button', { class: 'btn secondary', 'data-action': 'compose', onclick: () => this.navigate({ view: 'composer' }) }, icon('send'), ' Send event')),
+        h('span', { class: 'spacer' }),
+        this.streamEl),
+      this.banner,
+      h('div', { class: 'split' }, this.runsList.el, this.content));
+    t.onNavigate((to) => this.navigate(to));
+  }
+
+  async start(initial: PanelRoute | null): Promise<void> {
+    this.t.stream({ message: (m) => this.store.receive(m), state: (s, d) => this.store.setStream(s, d) }, () => this.store.lastSeq);
+    await Promise.all([this.loadFunctions(), this.reloadRuns()]);
+    this.navigate(initial ?? { view: 'runs' });
+    void this.loadEvents();
+  }
+
+  private showBanner(text: string | null): void {
+    this.banner.hidden = !text;
+    this.banner.textContent = text ?? '';
+  }
+
+  private async loadFunctions(): Promise<void> {
+    try {
+      this.store.functions = await this.client.functions();
+      this.runsList.setFunctions();
+      this.composer.setEvents(this.composerEvents());
+    } catch (e) {
+      this.showBanner(`Cannot load functions: ${(e as Error).message}`);
+    }
+  }
+
+  private async loadEvents(): Promise<void> {
+    try {
+      this.lspEvents = await this.t.events();
+    } catch {
+      this.lspEvents = null;
+    }
+    this.composer.setEvents(this.composerEvents());
+  }
+
+  /** Language-server events when there are some; else the event triggers of synced functions. */
+  private composerEvents(): PanelEventInfo[] {
+    const byName = new Map<string, PanelEventInfo>();
+    for (const e of this.lspEvents ?? []) byName.set(e.name, e);
+    for (const f of this.store.functions) {
+      for (const t of f.triggers) {
+        if (!('event' in t)) continue;
+        const e = byName.get(t.event) ?? { name: t.event, dataSchema: null, example: {}, listeners: [] };
+        if (!e.listeners.includes(f.id)) e.listeners = [...e.listeners, f.id];
+        byName.set(t.event, e);
+      }
+    }
+    return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  private async reloadRuns(): Promise<void> {
+    try {
+      const page = await this.client.runs({ limit: PAGE, functionId: this.store.filter.functionId || undefined, status: this.store.filter.status || undefined });
+      this.store.runs.clear();
+      this.store.nextCursor = page.nextCursor;
+      this.store.upsertRuns(page.data);
+      this.showBanner(null);
+    } catch (e) {
+      const err = e as Error & { hint?: string };
+      this.showBanner(`Cannot load runs: ${err.message}${err.hint ? `. ${err.hint}` : ''}`);
+    }
+  }
+
+  private async loadMore(): Promise<void> {
+    if (this.loadingMore || !this.store.nextCursor) return;
+    this.loadingMore = true;
+    try {
+      const page = await this.client.runs({ limit: PAGE, cursor: this.store.nextCursor, functionId: this.store.filter.functionId || undefined, status: this.store.filter.status || undefined });
+      this.store.nextCursor = page.nextCursor;
+      this.store.upsertRuns(page.data);
+    } catch (e) {
+      this.showBanner(`Cannot load more runs: ${(e as Error).message}`);
+    } finally {
+      this.loadingMore = false;
+    }
+  }
+
+  /** The stream tells us about runs too; this covers runs created before we subscribed. */
+  private async pollRunsFor(eventIds: string[]): Promise<void> {
+    for (const id of eventIds) {
+      try {
+        const page = await this.client.runs({ eventId: id, limit: 50 });
+        if (page.data.length) this.store.upsertRuns(page.data);
+      } catch {
+        /* the stream still delivers them */
+      }
+    }
+    this.composer.refreshResults();
+  }
+
+  private onChange(c: StoreChange): void {
+    switch (c.kind) {
+      case 'runs':
+      case 'run':
+        if (!this.listFrame) this.listFrame = requestAnimationFrame(() => { this.listFrame = 0; this.runsList.refresh(); this.composer.refreshResults(); });
+        if (c.kind === 'run' && c.runId === this.runView.runId && this.route.view === 'run') this.scheduleRefetch(c.runId);
+        break;
+      case 'functions':
+        void this.loadFunctions();
+        break;
+      case 'stream':
+        this.streamEl.replaceChildren(h('span', { class: `dot ${c.state}` }), c.state === 'open' ? ' live' : c.state === 'connecting' ? ' connecting…' : ` ${c.detail ?? 'disconnected'}`);
+        break;
+      case 'resync':
+        void this.reloadRuns();
+        if (this.runView.runId) this.scheduleRefetch(this.runView.runId);
+        break;
+      default: {
+        const never: never = c;
+        throw new Error(`unhandled store change ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  private scheduleRefetch(runId: string): void {
+    clearTimeout(this.refetchTimer);
+    this.refetchTimer = setTimeout(() => void this.refetchRun(runId), 120);
+  }
+
+  private async refetchRun(runId: string): Promise<void> {
+    try {
+      const run = await this.client.run(runId);
+      if (this.route.view === 'run' && this.route.runId === runId) this.runView.show(run);
+      this.store.runs.set(run.id, run);
+    } catch {
+      /* keep what is shown; the next change retries */
+    }
+  }
+
+  private reportRoute(r: PanelRoute): void {
+    this.route = r;
+    const title = r.view === 'run' ? `Run ${shortId(r.runId)}` : r.view === 'composer' ? 'Send event' : 'Runs';
+    this.t.reportRoute(r, title);
+  }
+
+  navigate(r: PanelRoute): void {
+    this.reportRoute(r);
+    switch (r.view) {
+      case 'runs':
+        this.runsList.select(null);
+        replace(this.content, h('div', { class: 'welcome' },
+          h('h2', null, 'Runs'),
+          h('p', { class: 'muted' }, 'Pick a run on the left, or send a test event to start one.'),
+          h('button', { class: 'btn', onclick: () => this.navigate({ view: 'composer' }) }, icon('send'), ' Send a test event')));
+        this.markRendered();
+        break;
+      case 'run':
+        this.runsList.select(r.runId);
+        void this.openRun(r.runId, r.stepId);
+        break;
+      case 'composer':
+        this.runsList.select(null);
+        replace(this.content, this.composer.el);
+        void this.composer.open(r);
+        this.markRendered();
+        break;
+      default: {
+        const never: never = r;
+        throw new Error(`unknown route ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  private async openRun(runId: string, stepId?: string): Promise<void> {
+    let run: RunDetail;
+    try {
+      run = await this.client.run(runId);
+    } catch (e) {
+      replace(this.content, h('div', { class: 'welcome' }, h('p', { class: 'error-text' }, `Cannot open run ${runId}: ${(e as Error).message}`)));
+      return;
+    }
+    if (this.route.view !== 'run' || this.route.runId !== runId) return;
+    this.runView.show(run, stepId);
+    if (this.content.firstChild !== this.runView.el) replace(this.content, this.runView.el);
+    this.markRendered();
+  }
+
+  private openResolve(run: RunDetail, step: StepInfo): void {
+    const target: ResolveTarget = { runId: run.id, stepId: step.hashedId, label: step.displayName || step.userId };
+    this.reportRoute({ view: 'composer', eventName: step.wait?.event });
+    replace(this.content, this.composer.el);
+    void this.composer.open({ view: 'composer', eventName: step.wait?.event }, target);
+  }
+
+  private async goToSource(run: RunDetail, step: StepInfo): Promise<void> {
+    try {
+      const loc = await this.t.openSource({ functionId: run.functionId, stepId: step.userId });
+      if (!loc) this.showBanner(`The language server does not know where step "${step.userId}" of ${run.functionId} is. Is the file open in this workspace?`);
+    } catch (e) {
+      this.showBanner(`Go to source failed: ${(e as Error).message}`);
+    }
+  }
+
+  private rendered = false;
+  /** Marks the first complete render, for the bench and the tests. */
+  private markRendered(): void {
+    if (this.rendered) return;
+    this.rendered = true;
+    requestAnimationFrame(() => {
+      performance.mark('steplens:first-render');
+      document.body.dataset.ready = 'true';
+    });
+  }
+
+  async dispose(): Promise<void> {
+    this.off();
+    clearTimeout(this.refetchTimer);
+    await this.t.dispose();
+  }
+}
+
+export type { EventRecord, RunSummary };

@@ -1,0 +1,61 @@
+// Small formatting helpers shared by the views. Pure functions; tested through the views.
+
+/** `850 ms`, `1.2 s`, `3 m 04 s`, `2 h 05 m`, `3 d 4 h`. */
+export function duration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const s = ms / 1000;
+  if (s < 60) return `${s < 10 ? s.toFixed(1) : Math.round(s)} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} m ${String(Math.floor(s % 60)).padStart(2, '0')} s`;
+  const hh = Math.floor(m / 60);
+  if (hh < 48) return `${hh} h ${String(m % 60).padStart(2, '0')} m`;
+  return `${Math.floor(hh / 24)} d ${hh % 24} h`;
+}
+
+/** `just now`, `12s ago`, `3m ago`, `in 23h` (for future times). */
+export function relative(ts: number, now = Date.now()): string {
+  const d = now - ts;
+  const a = Math.abs(d);
+  const unit = a < 5_000 ? '' : a < 60_000 ? `${Math.round(a / 1000)}s` : a < 3_600_000 ? `${Math.round(a / 60_000)}m` : a < 172_800_000 ? `${Math.round(a / 3_600_000)}h` : `${Math.round(a / 86_400_000)}d`;
+  if (!unit) return d >= 0 ? 'just now' : 'now';
+  return d >= 0 ? `${unit} ago` : `in ${unit}`;
+}
+
+/** Local wall-clock time with milliseconds: `14:03:21.042`. */
+export function clock(ts: number): string {
+  const d = new Date(ts);
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`;
+}
+
+/** Date and time for headers: `2026-11-30 14:03:21`. */
+export function dateTime(ts: number): string {
+  const d = new Date(ts);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
+/** JSON in one line, cut to `max` characters with an ellipsis. */
+export function preview(value: unknown, max = 80): string {
+  let s: string;
+  try {
+    s = value === undefined ? 'undefined' : JSON.stringify(value) ?? String(value);
+  } catch {
+    s = String(value);
+  }
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
+
+export function shortId(id: string): string {
+  return id.length > 10 ? id.slice(-8) : id;
+}
+
+/** A memoized value's stored form `{data: x}` (PROTOCOL §3.4) is shown and edited as `x`. */
+export function unwrapOutput(v: unknown): unknown {
+  if (v && typeof v === 'object' && !Array.isArray(v)) {
+    const keys = Object.keys(v);
+    if ('data' in v && keys.every((k) => k === 'data' || k === 'type')) return (v as { data: unknown }).data;
+  }
+  return v;
+}

@@ -1,0 +1,107 @@
+// The panel's state: runs known so far (newest first), functions, the stream's position.
+// Stream messages are applied through a handler table typed so a new message type fails to compile.
+import type { ExecutorToClient, FunctionInfo, RunStatus, RunSummary } from '../runtime/api';
+import type { StreamState } from './messages';
+
+export type StoreChange =
+  | { kind: 'runs' }
+  | { kind: 'run'; runId: string }
+  | { kind: 'functions' }
+  | { kind: 'stream'; state: StreamState; detail?: string }
+  /** History was lost (the executor restarted or we were away too long): reload everything. */
+  | { kind: 'resync' };
+
+export interface RunFilter {
+  functionId: string;
+  status: RunStatus | '';
+  event: string;
+}
+
+export class Store {
+  readonly runs = new Map<string, RunSummary>();
+  functions: FunctionInfo[] = [];
+  lastSeq: number | undefined;
+  streamState: StreamState = 'connecting';
+  nextCursor: string | undefined;
+  filter: RunFilter = { functionId: '', status: '', event: '' };
+  private readonly listeners = new Set<(c: StoreChange) => void>();
+  private ordered: RunSummary[] | null = null;
+
+  on(cb: (c: StoreChange) => void): () => void {
+    this.listeners.add(cb);
+    return () => this.listeners.delete(cb);
+  }
+  emit(c: StoreChange): void {
+    if (c.kind === 'runs' || c.kind === 'run') this.ordered = null;
+    for (const l of this.listeners) l(c);
+  }
+
+  upsertRuns(runs: RunSummary[]): void {
+    for (const r of runs) this.runs.set(r.id, r);
+    this.emit({ kind: 'runs' });
+  }
+
+  private readonly apply: { [T in ExecutorToClient['type']]: (m: Extract<ExecutorToClient, { type: T }>) => void } = {
+    hello: () => undefined,
+    'event.received': () => undefined,
+    'run.created': (m) => this.putRun(m.run),
+    'run.updated': (m) => this.putRun(m.run),
+    'run.finished': (m) => this.putRun(m.run),
+    'step.started': (m) => this.emit({ kind: 'run', runId: m.runId }),
+    'step.finished': (m) => this.emit({ kind: 'run', runId: m.runId }),
+    'app.synced': () => this.emit({ kind: 'functions' }),
+    resync: () => this.emit({ kind: 'resync' }),
+  };
+
+  private putRun(run: RunSummary): void {
+    this.runs.set(run.id, run);
+    this.emit({ kind: 'run', runId: run.id });
+  }
+
+  receive(msg: ExecutorToClient): void {
+    if (typeof msg.seq === 'number') this.lastSeq = Math.max(this.lastSeq ?? 0, msg.seq);
+    const handler = this.apply[msg.type] as ((m: ExecutorToClient) => void) | undefined;
+    handler?.(msg);
+  }
+
+  setStream(state: StreamState, detail?: string): void {
+    this.streamState = state;
+    this.emit({ kind: 'stream', state, detail });
+  }
+
+  /**
+   * Runs that pass the filter, newest first, each replay placed right under the run it came from
+   * (when that run is loaded), with its depth for indentation.
+   */
+  visibleRuns(): { run: RunSummary; depth: number }[] {
+    if (!this.ordered) this.ordered = [...this.runs.values()].sort((a, b) => b.queuedAt - a.queuedAt || (b.id < a.id ? -1 : 1));
+    const f = this.filter;
+    const ev = f.event.trim().toLowerCase();
+    const pass = (r: RunSummary) =>
+      (!f.functionId || r.functionId === f.functionId) &&
+      (!f.status || r.status === f.status) &&
+      (!ev || (r.eventName ?? '').toLowerCase().includes(ev) || r.eventId === f.event.trim());
+    const children = new Map<string, RunSummary[]>();
+    const roots: RunSummary[] = [];
+    for (const r of this.ordered) {
+      if (!pass(r)) continue;
+      const origin = r.rerunOf?.runId;
+      if (origin && this.runs.has(origin) && pass(this.runs.get(origin)!)) {
+        const list = children.get(origin) ?? [];
+        list.push(r);
+        children.set(origin, list);
+      } else roots.push(r);
+    }
+    const out: { run: RunSummary; depth: number }[] = [];
+    const walk = (r: RunSummary, depth: number) => {
+      out.push({ run: r, depth });
+      for (const c of children.get(r.id) ?? []) walk(c, Math.min(depth + 1, 4));
+    };
+    for (const r of roots) walk(r, 0);
+    return out;
+  }
+
+  functionName(id: string): string {
+    return this.functions.find((f) => f.id === id)?.name ?? id;
+  }
+}
