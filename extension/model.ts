@@ -1,0 +1,202 @@
+// What the views, CodeLens and decorations show: functions from the language server, apps,
+// functions, runs and events from the executor (REST snapshot + stream). One place, one change
+// event. No `vscode` import.
+import type { AppInfo, EventRecord, ExecutorToClient, FunctionInfo, RunDetail, RunSummary, StepInfo } from '../runtime/api';
+import type { EventEntry, FunctionEntry } from '../language-server/protocol';
+import type { ExecutorState } from './executor/process';
+
+export type ModelChange = 'functions' | 'apps' | 'runs' | 'events' | 'executor' | 'steps';
+
+const MAX_RUNS = 300;
+const MAX_EVENTS = 200;
+
+export class Model {
+  /** Functions found in the workspace source (language server). */
+  sourceFunctions: FunctionEntry[] = [];
+  /** Events known from schemas, triggers and sends (language server). */
+  knownEvents: EventEntry[] = [];
+  apps: AppInfo[] = [];
+  executorFunctions: FunctionInfo[] = [];
+  executor: ExecutorState = { kind: 'stopped' };
+  private runs = new Map<string, RunSummary>();
+  private events = new Map<string, EventRecord>();
+  /** Step details of finished runs, fetched for inline decorations. */
+  private details = new Map<string, RunDetail>();
+  /** The last payload sent per event name (for "send last payload again"). */
+  readonly lastPayloads = new Map<string, Record<string, unknown>>();
+  private readonly listeners = new Set<(c: ModelChange) => void>();
+
+  onChange(fn: (c: ModelChange) => void): { dispose(): void } {
+    this.listeners.add(fn);
+    return { dispose: () => this.listeners.delete(fn) };
+  }
+
+  emit(c: ModelChange): void {
+    for (const fn of [...this.listeners]) fn(c);
+  }
+
+  setSourceFunctions(fns: FunctionEntry[]): void {
+    this.sourceFunctions = fns;
+    this.emit('functions');
+  }
+  setKnownEvents(evs: EventEntry[]): void {
+    this.knownEvents = evs;
+    this.emit('functions');
+  }
+  setExecutor(s: ExecutorState): void {
+    this.executor = s;
+    if (s.kind !== 'ready') {
+      // What the executor said no longer holds once it stops.
+      this.apps = [];
+      this.executorFunctions = [];
+    }
+    this.emit('executor');
+  }
+  setApps(apps: AppInfo[], fns?: FunctionInfo[]): void {
+    this.apps = apps;
+    if (fns) this.executorFunctions = fns;
+    this.emit('apps');
+  }
+  upsertApp(app: AppInfo): void {
+    const i = this.apps.findIndex((a) => a.id === app.id || a.url === app.url);
+    if (i >= 0) this.apps[i] = app;
+    else this.apps.push(app);
+    this.emit('apps');
+  }
+  setRuns(runs: RunSummary[]): void {
+    for (const r of runs) this.runs.set(r.id, r);
+    this.trim();
+    this.emit('runs');
+  }
+  setEvents(evs: EventRecord[]): void {
+    for (const e of evs) this.events.set(e.internalId ?? e.id, e);
+    this.trimEvents();
+    this.emit('events');
+  }
+  setDetail(d: RunDetail): void {
+    this.details.set(d.id, d);
+    if (this.details.size > 50) this.details.delete(this.details.keys().next().value!);
+    this.emit('steps');
+  }
+  detail(runId: string): RunDetail | undefined {
+    return this.details.get(runId);
+  }
+
+  /** Applies one stream message. Returns whether it changed anything. */
+  apply(m: ExecutorToClient): void {
+    switch (m.type) {
+      case 'hello':
+      case 'resync':
+        return;
+      case 'event.received':
+        this.events.set(m.event.internalId ?? m.event.id, m.event);
+        this.trimEvents();
+        return this.emit('events');
+      case 'run.created':
+      case 'run.updated':
+      case 'run.finished':
+        this.runs.set(m.run.id, m.run);
+        this.trim();
+        return this.emit('runs');
+      case 'step.started':
+      case 'step.finished':
+        return this.updateStep(m.runId, m.step);
+      case 'app.synced':
+        return this.upsertApp(m.app);
+    }
+  }
+
+  private updateStep(runId: string, step: StepInfo): void {
+    const d = this.details.get(runId);
+    if (!d) return;
+    const i = d.steps.findIndex((s) => s.hashedId === step.hashedId);
+    if (i >= 0) d.steps[i] = step;
+    else d.steps.push(step);
+    this.emit('steps');
+  }
+
+  private trim(): void {
+    if (this.runs.size <= MAX_RUNS) return;
+    const sorted = [...this.runs.values()].sort((a, b) => b.queuedAt - a.queuedAt);
+    for (const r of sorted.slice(MAX_RUNS)) this.runs.delete(r.id);
+  }
+  private trimEvents(): void {
+    if (this.events.size <= MAX_EVENTS) return;
+    const sorted = [...this.events.entries()].sort((a, b) => b[1].receivedAt - a[1].receivedAt);
+    for (const [k] of sorted.slice(MAX_EVENTS)) this.events.delete(k);
+  }
+
+  /** Newest first. */
+  recentRuns(): RunSummary[] {
+    return [...this.runs.values()].sort((a, b) => b.queuedAt - a.queuedAt);
+  }
+  recentEvents(): EventRecord[] {
+    return [...this.events.values()].sort((a, b) => b.receivedAt - a.receivedAt);
+  }
+  run(id: string): RunSummary | undefined {
+    return this.runs.get(id);
+  }
+  lastRun(functionSlug: string): RunSummary | undefined {
+    let best: RunSummary | undefined;
+    for (const r of this.runs.values()) {
+      if (r.functionId === functionSlug && (!best || r.queuedAt > best.queuedAt)) best = r;
+    }
+    return best;
+  }
+  /** The executor's view of a function from the source, if it has synced it. */
+  executorFunction(fn: FunctionEntry): FunctionInfo | undefined {
+    return this.executorFunctions.find((f) => f.id === fn.slug) ?? this.executorFunctions.find((f) => f.id.endsWith(`-${fn.id}`));
+  }
+  sourceFunction(slug: string): FunctionEntry | undefined {
+    return this.sourceFunctions.find((f) => f.slug === slug) ?? this.sourceFunctions.find((f) => slug.endsWith(`-${f.id}`));
+  }
+  knownEvent(name: string): EventEntry | undefined {
+    return this.knownEvents.find((e) => e.name === name);
+  }
+  /** Executor functions of apps the workspace does not contain. */
+  functionsWithoutSource(): FunctionInfo[] {
+    return this.executorFunctions.filter((f) => !this.sourceFunction(f.id));
+  }
+}
+
+// --- Formatting shared by the views, CodeLens and status bar -------------------------------------
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const m = Math.floor(ms / 60_000);
+  const s = Math.round((ms % 60_000) / 1000);
+  return s ? `${m} min ${s} s` : `${m} min`;
+}
+
+export function formatAgo(ts: number, now = Date.now()): string {
+  const s = Math.max(0, Math.round((now - ts) / 1000));
+  if (s < 60) return `${s}s ago`;
+  const m = Math.round(s / 60);
+  if (m < 60) return `${m}m ago`;
+  const h = Math.round(m / 60);
+  if (h < 48) return `${h}h ago`;
+  return `${Math.round(h / 24)}d ago`;
+}
+
+/** "completed 2s ago, 3 steps, 1.2 s", "failed: card declined", "running, 2 steps". */
+export function runOutcome(r: RunSummary, now = Date.now()): string {
+  const steps = `${r.stepCount} step${r.stepCount === 1 ? '' : 's'}`;
+  const dur = r.startedAt !== undefined && r.endedAt !== undefined ? `, ${formatDuration(r.endedAt - r.startedAt)}` : '';
+  switch (r.status) {
+    case 'Completed':
+      return `completed ${formatAgo(r.endedAt ?? r.queuedAt, now)}, ${steps}${dur}`;
+    case 'Failed':
+      return `failed: ${truncate(r.error?.message ?? 'unknown error', 60)}`;
+    case 'Cancelled':
+      return `cancelled ${formatAgo(r.endedAt ?? r.queuedAt, now)}${r.cancelReason ? `: ${truncate(r.cancelReason, 40)}` : ''}`;
+    case 'Running':
+      return `running, ${steps}`;
+    case 'Queued':
+      return r.hold ? `queued: ${truncate(r.hold.detail, 50)}` : 'queued';
+  }
+}
+
+export function truncate(s: string, n: number): string {
+  return s.length > n ? s.slice(0, n - 1) + '…' : s;
+}

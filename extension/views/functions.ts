@@ -1,0 +1,128 @@
+// Functions view: the workspace's functions grouped by app, with triggers, the last run's status
+// and a "not synced" mark until the executor has seen them. Click opens the source.
+import * as vscode from 'vscode';
+import type { AppInfo, FunctionInfo } from '../../runtime/api';
+import type { FunctionEntry, TriggerEntry } from '../../language-server/protocol';
+import { Commands, ItemContexts } from '../manifest';
+import { runOutcome, type Model } from '../model';
+import { runIcon } from './icons';
+
+type Node =
+  | { kind: 'app'; appId: string; app?: AppInfo; source: FunctionEntry[]; remote: FunctionInfo[] }
+  | { kind: 'fn'; fn: FunctionEntry }
+  | { kind: 'remoteFn'; fn: FunctionInfo };
+
+export class FunctionsView implements vscode.TreeDataProvider<Node> {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeTreeData = this.changed.event;
+
+  constructor(private readonly model: Model) {}
+
+  refresh(): void {
+    this.changed.fire();
+  }
+
+  getChildren(node?: Node): Node[] {
+    if (!node) return this.apps();
+    if (node.kind === 'app') {
+      return [
+        ...node.source.map((fn): Node => ({ kind: 'fn', fn })),
+        ...node.remote.map((fn): Node => ({ kind: 'remoteFn', fn })),
+      ];
+    }
+    return [];
+  }
+
+  private apps(): Node[] {
+    const groups = new Map<string, Extract<Node, { kind: 'app' }>>();
+    const group = (appId: string): Extract<Node, { kind: 'app' }> => {
+      let g = groups.get(appId);
+      if (!g) {
+        g = { kind: 'app', appId, app: this.model.apps.find((a) => a.id === appId), source: [], remote: [] };
+        groups.set(appId, g);
+      }
+      return g;
+    };
+    for (const fn of this.model.sourceFunctions) group(fn.appId ?? 'app').source.push(fn);
+    for (const fn of this.model.functionsWithoutSource()) group(fn.appId).remote.push(fn);
+    for (const app of this.model.apps) if (app.state === 'error') group(app.id);
+    return [...groups.values()].sort((a, b) => a.appId.localeCompare(b.appId));
+  }
+
+  getTreeItem(node: Node): vscode.TreeItem {
+    switch (node.kind) {
+      case 'app':
+        return this.appItem(node);
+      case 'fn':
+        return this.fnItem(node.fn);
+      case 'remoteFn':
+        return this.remoteItem(node.fn);
+    }
+  }
+
+  private appItem(node: Extract<Node, { kind: 'app' }>): vscode.TreeItem {
+    const item = new vscode.TreeItem(node.appId, vscode.TreeItemCollapsibleState.Expanded);
+    item.contextValue = ItemContexts.app;
+    item.id = `app:${node.appId}`;
+    const app = node.app;
+    if (!app) {
+      item.iconPath = new vscode.ThemeIcon('circle-outline');
+      item.description = this.model.executor.kind === 'ready' ? 'not synced' : '';
+      item.tooltip = new vscode.MarkdownString(
+        'The executor has not synced this app yet. Start it with `INNGEST_DEV=1` (v4 apps run in cloud mode otherwise and refuse unsigned requests), then run **Steplens: Sync App**.',
+      );
+    } else if (app.state === 'error') {
+      item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
+      item.description = app.error?.message ?? 'sync failed';
+      item.tooltip = new vscode.MarkdownString(`**Sync failed**: ${app.error?.message ?? ''}\n\n${app.error?.hint ?? ''}\n\n${app.url}`);
+    } else {
+      item.iconPath = new vscode.ThemeIcon(app.state === 'synced' ? 'plug' : 'sync');
+      item.description = app.state === 'synced' ? `${app.functionIds.length} functions` : 'syncing';
+      item.tooltip = `${app.url}${app.sdk ? `\n${app.sdk}` : ''}`;
+    }
+    return item;
+  }
+
+  private fnItem(fn: FunctionEntry): vscode.TreeItem {
+    const item = new vscode.TreeItem(fn.name ?? fn.id, vscode.TreeItemCollapsibleState.None);
+    item.id = `fn:${fn.uri}#${fn.slug}`;
+    const synced = !!this.model.executorFunction(fn);
+    const last = this.model.lastRun(fn.slug);
+    const triggers = fn.triggers.map(triggerText).join(', ');
+    item.description = [triggers, synced || this.model.executor.kind !== 'ready' ? '' : 'not synced'].filter(Boolean).join(' · ');
+    item.iconPath = last ? runIcon(last.status) : new vscode.ThemeIcon('symbol-function');
+    item.contextValue = fn.triggers.some((t) => t.kind === 'event') ? ItemContexts.eventFunction : ItemContexts.function;
+    const md = new vscode.MarkdownString();
+    md.appendMarkdown(`**${fn.name ?? fn.id}** \`${fn.slug}\`\n\n`);
+    for (const t of fn.triggers) md.appendMarkdown(`- ${triggerText(t)}\n`);
+    if (last) md.appendMarkdown(`\nLast run: ${runOutcome(last)}\n`);
+    if (!synced && this.model.executor.kind === 'ready') {
+      md.appendMarkdown('\n_Not synced_: start your app with `INNGEST_DEV=1` so the executor can reach it.\n');
+    }
+    item.tooltip = md;
+    item.command = { command: Commands.openFunctionSource, title: 'Go to Source', arguments: [fn.slug] };
+    return item;
+  }
+
+  private remoteItem(fn: FunctionInfo): vscode.TreeItem {
+    const item = new vscode.TreeItem(fn.name, vscode.TreeItemCollapsibleState.None);
+    item.id = `remote:${fn.id}`;
+    const last = this.model.lastRun(fn.id);
+    item.iconPath = last ? runIcon(last.status) : new vscode.ThemeIcon('symbol-function');
+    item.description = fn.triggers.map((t) => ('event' in t ? t.event : `cron ${t.cron}`)).join(', ');
+    item.tooltip = `${fn.id}\nNot found in this workspace's source.`;
+    item.contextValue = fn.triggers.some((t) => 'event' in t) ? ItemContexts.eventFunction : ItemContexts.function;
+    return item;
+  }
+}
+
+export function triggerText(t: TriggerEntry): string {
+  switch (t.kind) {
+    case 'event':
+      return t.expression ? `${t.event} if ${t.expression}` : t.event;
+    case 'cron':
+      return t.description ? `cron: ${t.description}` : `cron ${t.cron}`;
+    case 'invoke':
+      return 'invoke';
+  }
+}

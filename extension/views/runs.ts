@@ -1,0 +1,40 @@
+// Runs view: recent runs, live from the stream, newest first. Click opens the run in the panel.
+import * as vscode from 'vscode';
+import type { RunSummary } from '../../runtime/api';
+import { Commands, ItemContexts } from '../manifest';
+import { formatAgo, formatDuration, runOutcome, type Model } from '../model';
+import { runIcon } from './icons';
+
+const SHOWN = 100;
+
+export class RunsView implements vscode.TreeDataProvider<RunSummary> {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeTreeData = this.changed.event;
+
+  constructor(private readonly model: Model) {}
+
+  refresh(): void {
+    this.changed.fire();
+  }
+
+  getChildren(node?: RunSummary): RunSummary[] {
+    return node ? [] : this.model.recentRuns().slice(0, SHOWN);
+  }
+
+  getTreeItem(r: RunSummary): vscode.TreeItem {
+    const item = new vscode.TreeItem(r.functionName || r.functionId, vscode.TreeItemCollapsibleState.None);
+    item.id = `run:${r.id}`;
+    item.iconPath = runIcon(r.status);
+    const dur = r.startedAt !== undefined && r.endedAt !== undefined ? formatDuration(r.endedAt - r.startedAt) : '';
+    item.description = [r.status.toLowerCase(), formatAgo(r.queuedAt), dur, r.rerunOf ? 'replay' : ''].filter(Boolean).join(' · ');
+    item.tooltip = new vscode.MarkdownString(
+      `**${r.functionName}** \`${r.id}\`\n\n${runOutcome(r)}\n\n` +
+        (r.eventName ? `Event: \`${r.eventName}\`\n\n` : '') +
+        (r.rerunOf ? `Replay of \`${r.rerunOf.runId}\`${r.rerunOf.fromStepId ? ` from step \`${r.rerunOf.fromStepId}\`` : ''}\n\n` : '') +
+        (r.hold ? `Held: ${r.hold.detail}` : ''),
+    );
+    item.contextValue = r.status === 'Failed' ? ItemContexts.failedRun : ItemContexts.run;
+    item.command = { command: Commands.openRun, title: 'Open Run', arguments: [r.id] };
+    return item;
+  }
+}
