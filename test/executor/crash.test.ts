@@ -1,0 +1,78 @@
+// kill -9 the executor while runs are sleeping, waiting and mid-parallel; start it again on the same
+// data dir and port; every run completes and each step whose result was stored runs exactly once.
+//
+// The kill lands on signals, not on time: each run is observed (through the API and the app's
+// counters) to be in the state we want to interrupt before the executor is killed:
+//   crash-sleep  `long-nap` sleeping (4 s)
+//   crash-wait   `go` waiting for crash/go
+//   crash-par    `fast` stored while `slow` is executing inside the app and `par-nap` sleeps
+// plus one event acknowledged just before the kill that must not be lost.
+//
+// The one step in flight at the kill (`slow`) has no stored result, so the protocol lets the
+// executor send it again (delivery is at least once); it may run at most twice. Every other step
+// must have run exactly once.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { SDKS, startRig, stepOf, summarize, tag, waitUntil, type Rig } from './harness';
+
+for (const sdk of SDKS) {
+  describe(`crash recovery on inngest ${sdk}`, () => {
+    let rig: Rig;
+    before(async () => {
+      rig = await startRig(sdk);
+    });
+    after(async () => {
+      await rig?.dispose();
+    });
+
+    test('kill -9 while sleeping, waiting and mid-parallel; restart; every run completes once', async () => {
+      const { ex, app, fn } = rig;
+      const key = tag('crash');
+      const sleepRun = await ex.runOf(await ex.send({ name: 'crash/sleep', data: { sleep: '4s' } }), fn('crash-sleep'));
+      const waitRun = await ex.runOf(await ex.send({ name: 'crash/wait', data: { key } }), fn('crash-wait'));
+      const parRun = await ex.runOf(await ex.send({ name: 'crash/par', data: { slowMs: 2500, sleep: '2s' } }), fn('crash-par'));
+
+      const sleeping = await ex.waitForRunState(sleepRun, 'long-nap sleeping', (r) => r.steps.some((s) => s.userId === 'long-nap' && s.status === 'sleeping'));
+      const wakeAt = stepOf(sleeping, 'long-nap').sleep?.until;
+      assert.ok(wakeAt, 'a sleeping step knows when it wakes');
+      await ex.waitForRunState(waitRun, 'go waiting', (r) => r.steps.some((s) => s.userId === 'go' && s.status === 'waiting'));
+      await ex.waitForRunState(parRun, 'fast stored', (r) => r.steps.some((s) => s.userId === 'fast' && s.status === 'completed'));
+      await waitUntil('slow to be executing in the app', async () => ((await app.countersOf(parRun))['slow.started'] ? true : undefined));
+      assert.equal((await app.countersOf(parRun)).slow, undefined, 'the kill must land while slow is still running');
+
+      // An event acknowledged right before the kill must survive it.
+      const [lastEvent] = await ex.send({ name: 'crash/sleep', data: { sleep: '1s' } });
+      await ex.kill9();
+      await ex.restart();
+
+      // The sleep kept its wake time.
+      const afterRestart = await ex.run(sleepRun);
+      assert.equal(stepOf(afterRestart, 'long-nap').sleep?.until, wakeAt, 'the wake time survived the crash');
+      assert.notEqual(afterRestart.status, 'Completed');
+
+      // The wait is still waiting: an event sent now resolves it.
+      await ex.waitForRunState(waitRun, 'go still waiting', (r) => r.steps.some((s) => s.userId === 'go' && s.status === 'waiting'));
+      await ex.send({ name: 'crash/go', data: { key } });
+
+      const lastRun = await ex.runOf(lastEvent, fn('crash-sleep'));
+      const runs = await Promise.all([sleepRun, waitRun, parRun, lastRun].map((id) => ex.waitForRun(id, 45_000)));
+      for (const r of runs) assert.equal(r.status, 'Completed', JSON.stringify(summarize(r)));
+
+      const [s, w, p, l] = runs;
+      assert.equal(s.output, 'slept');
+      assert.ok((s.endedAt ?? 0) >= wakeAt - 50, 'the sleep did not wake early');
+      assert.deepEqual(w.output, { go: key });
+      assert.deepEqual(p.output, { fast: 'fast', slow: 'slow' });
+      assert.equal(l.output, 'slept');
+
+      assert.deepEqual(await app.countersOf(sleepRun), { before: 1, after: 1 });
+      assert.deepEqual(await app.countersOf(waitRun), { before: 1, after: 1 });
+      assert.deepEqual(await app.countersOf(lastRun), { before: 1, after: 1 });
+      const par = await app.countersOf(parRun);
+      assert.equal(par.fast, 1, `fast ran ${par.fast} times`);
+      assert.equal(par.after, 1, `after ran ${par.after} times`);
+      assert.ok(par.slow >= 1 && par.slow <= 2, `slow (in flight at the kill) ran ${par.slow} times`);
+      assert.equal(par['slow.started'], par.slow, 'every start of slow finished');
+    });
+  });
+}
