@@ -18,7 +18,7 @@ import { priorityFactor } from './priority';
 import { RateLimiter } from './ratelimit';
 import { Singleton } from './singleton';
 import { Throttle } from './throttle';
-import { FlowConfigError, type FlowClock, type FlowEvent, type FlowTimer, type RunHold } from './types';
+import type { FlowConfigError, FlowClock, FlowEvent, FlowTimer, RunHold } from './types';
 
 export * from './types';
 export { ExpressionError, createCelEvaluator } from './expr';
