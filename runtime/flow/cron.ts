@@ -22,7 +22,7 @@ export class CronError extends Error {
     readonly reason: string,
     options?: { cause?: unknown },
   ) {
-    super(`cron ${JSON.stringify(cron)} is not valid: ${reason}. Use 5 fields (minute hour day month weekday), e.g. "TZ=Europe/Paris 0 9 * * 1-5"`, options);
+    super(`cron ${JSON.stringify(cron)} is not valid: ${reason.replace(/\.+$/, '')}. Use 5 fields (minute hour day month weekday), e.g. "TZ=Europe/Paris 0 9 * * 1-5"`, options);
   }
 }
 
