@@ -1,0 +1,654 @@
+// The run loop (PROTOCOL §6): takes queue items, calls the app, and turns what comes back into
+// stored state and new queue items. Every decision is one store transaction; results are durable
+// before anything that depends on them (the next request, a checkpoint's 200) happens.
+import { monotonicFactory } from 'ulid';
+import type { OpSummary, RunStatus, SdkExchange, SerializedError, StepInfo } from '../api';
+import type { EventBus } from '../bus';
+import type { Clock } from '../clock';
+import { FAILED_EVENT, FINISHED_EVENT, CANCELLED_EVENT, type FunctionRegistry } from '../functions';
+import type { Logger } from '../log';
+import type { FunctionRecord, QueueItem, RunRecord, SdkEvent, StoredEvent } from '../model';
+import { signBody, serializeBody } from '../signing';
+import type { Store } from '../store/store';
+import { backoffMs, type RetryPolicy } from './backoff';
+import { applyOps } from './ops';
+import { PauseIndex, type LivePause } from './pauses';
+import { Scheduler } from './scheduler';
+import { classify, httpRequest, transportFailure, type SdkOp, type SdkResult } from './sdk-client';
+import { runSummary } from './views';
+
+export const ulid = monotonicFactory();
+
+/** A run being worked on: its record plus the state each request needs, kept in memory. */
+export interface ActiveRun {
+  rec: RunRecord;
+  events: SdkEvent[];
+  /** Memoized values; Map order is the stack (completion order). */
+  memo: Map<string, unknown>;
+  steps: Map<string, StepInfo>;
+  pending: Set<string>;
+  /** SDK calls in flight, by qi_id (= queue item id). */
+  inflight: Map<string, Inflight>;
+}
+
+export interface Inflight {
+  item: QueueItem;
+  exchange: SdkExchange;
+}
+
+/** Hook for flow control (issue 4): decide whether a new run starts. */
+export interface RunAdmission {
+  admit(fn: FunctionRecord, events: SdkEvent[]): { action: 'start' } | { action: 'skip'; reason: string };
+}
+
+export interface EngineOptions {
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  bus: EventBus;
+  functions: FunctionRegistry;
+  retry: RetryPolicy;
+  signingKey?: string;
+  /** Publishes an internal event (finish/failed/invoked) through ingestion and fan-out. */
+  publish: (name: string, data: Record<string, unknown>, id?: string) => StoredEvent;
+  /** Called when an app says it does not know a function: it needs a re-sync. */
+  onUnknownFunction?: (fn: FunctionRecord) => void;
+}
+
+const MAX_SDK_TIMEOUT = 2 * 3600 * 1000;
+const TERMINAL: ReadonlySet<RunStatus> = new Set(['Completed', 'Failed', 'Cancelled']);
+
+export class Engine {
+  private readonly active = new Map<string, ActiveRun>();
+  readonly pauses = new PauseIndex();
+  readonly scheduler: Scheduler;
+  admission: RunAdmission | undefined;
+  private readonly abort = new AbortController();
+  private readonly running = new Set<Promise<void>>();
+
+  constructor(readonly o: EngineOptions) {
+    this.scheduler = new Scheduler(o.clock, (item) => this.track(this.handle(item)));
+  }
+
+  private track(p: Promise<void>): Promise<void> {
+    this.running.add(p);
+    return p.finally(() => this.running.delete(p));
+  }
+
+  /** Loads the durable queue and pauses (after a restart, in-flight runs resume here). */
+  start(): void {
+    const { store } = this.o;
+    for (const p of store.allPauses()) {
+      const ar = this.load(p.runId);
+      if (!ar || TERMINAL.has(ar.rec.status)) {
+        store.deletePause(p.id);
+        continue;
+      }
+      this.pauses.add({ ...p, trigger: ar.events[0]! });
+    }
+    for (const q of store.allQueueItems()) this.scheduler.add(q);
+  }
+
+  get activeCount(): number {
+    return this.active.size;
+  }
+
+  isTerminal(status: RunStatus): boolean {
+    return TERMINAL.has(status);
+  }
+
+  /** The live state of a run (loaded from the store after a restart); undefined when finished. */
+  load(runId: string): ActiveRun | undefined {
+    const hit = this.active.get(runId);
+    if (hit) return hit;
+    const rec = this.o.store.getRun(runId);
+    if (!rec || TERMINAL.has(rec.status)) return undefined;
+    const events = rec.eventIds.map((id) => this.o.store.getEvent(id)?.event).filter((e): e is SdkEvent => !!e);
+    const memo = new Map<string, unknown>();
+    for (const m of this.o.store.memoized(runId)) memo.set(m.hashedId, m.value);
+    const steps = new Map<string, StepInfo>();
+    for (const s of this.o.store.stepInfos(runId)) steps.set(s.hashedId, s);
+    const ar: ActiveRun = { rec, events, memo, steps, pending: new Set(rec.pending), inflight: new Map() };
+    this.active.set(runId, ar);
+    return ar;
+  }
+
+  peek(runId: string): ActiveRun | undefined {
+    return this.active.get(runId);
+  }
+
+  // --- creating runs ------------------------------------------------------------------------------
+
+  /** Creates a run and queues its first discovery. Call inside a store transaction. */
+  createRun(
+    fn: FunctionRecord,
+    events: StoredEvent[],
+    extra: Partial<Pick<RunRecord, 'parentRunId' | 'correlationId' | 'noFinishEvents' | 'rerunOf'>> = {},
+  ): RunRecord | null {
+    const sdkEvents = events.map((e) => e.event);
+    const verdict = this.admission?.admit(fn, sdkEvents) ?? { action: 'start' as const };
+    if (verdict.action === 'skip') {
+      this.o.log.info(`run of ${fn.id} skipped: ${verdict.reason}`);
+      return null;
+    }
+    const now = this.o.clock.now();
+    const rec: RunRecord = {
+      id: ulid(now),
+      functionId: fn.id,
+      functionName: fn.name,
+      appId: fn.appId,
+      status: 'Queued',
+      eventIds: events.map((e) => e.internalId),
+      eventName: events[0]?.event.name ?? null,
+      queuedAt: now,
+      requestVersion: -1,
+      forceStepPlan: false,
+      pending: [],
+      stepCount: 0,
+      requestCount: 0,
+      exchangeSeq: 0,
+      ...extra,
+    };
+    const ar: ActiveRun = { rec, events: sdkEvents, memo: new Map(), steps: new Map(), pending: new Set(), inflight: new Map() };
+    this.active.set(rec.id, ar);
+    this.o.store.putRun(rec);
+    this.enqueue(ar, { kind: 'exec', stepId: 'step', attempt: 0, runAt: now });
+    this.o.bus.emit({ type: 'run.created', run: runSummary(rec) });
+    return rec;
+  }
+
+  // --- queue --------------------------------------------------------------------------------------
+
+  enqueue(ar: ActiveRun, q: Omit<QueueItem, 'id' | 'runId'> & { id?: string }): QueueItem {
+    const item: QueueItem = { ...q, id: q.id ?? `${ar.rec.id}:${ulid()}`, runId: ar.rec.id };
+    this.o.store.putQueueItem(item);
+    this.scheduler.add(item);
+    return item;
+  }
+
+  /** Queues a discovery unless one is already waiting for this run. */
+  enqueueDiscovery(ar: ActiveRun, runAt = this.o.clock.now()): void {
+    const waiting = this.scheduler.itemsForRun(ar.rec.id).some((i) => i.kind === 'exec' && i.stepId === 'step');
+    if (!waiting) this.enqueue(ar, { kind: 'exec', stepId: 'step', attempt: 0, runAt });
+  }
+
+  dropItem(item: QueueItem): void {
+    this.o.store.deleteQueueItem(item.id);
+    this.scheduler.remove(item.id);
+  }
+
+  private async handle(item: QueueItem): Promise<void> {
+    try {
+      if (item.kind === 'exec') await this.execute(item);
+      else this.o.store.tx(() => this.fire(item));
+    } catch (e) {
+      this.o.log.error(`internal error handling queue item ${item.id}: ${(e as Error)?.stack ?? String(e)}`);
+      // Try again later rather than lose the item.
+      if (!this.abort.signal.aborted) this.scheduler.add({ ...item, runAt: this.o.clock.now() + 5000 });
+    }
+  }
+
+  /** Timer items: a sleep ends, a wait or invoke times out. */
+  private fire(item: QueueItem): void {
+    const ar = this.load(item.runId);
+    this.o.store.deleteQueueItem(item.id);
+    if (!ar) return;
+    if (item.kind === 'wake' && item.hashedId) {
+      if (!ar.memo.has(item.hashedId)) {
+        this.saveResult(ar, item.hashedId, null, { status: 'completed', endedAt: this.o.clock.now() });
+        this.afterResult(ar);
+      }
+    } else if (item.kind === 'pause-timeout' && item.pauseId) {
+      const p = this.pauses.get(item.pauseId);
+      if (p) this.resolvePause(p, timeoutValue(p), true);
+    }
+    this.persist(ar);
+  }
+
+  // --- SDK calls ----------------------------------------------------------------------------------
+
+  private async execute(item: QueueItem): Promise<void> {
+    const ar = this.load(item.runId);
+    if (!ar) {
+      this.o.store.deleteQueueItem(item.id);
+      return;
+    }
+    const rec = ar.rec;
+    const fn = this.o.functions.get(rec.functionId);
+    const now = this.o.clock.now();
+    if (rec.status === 'Queued') {
+      rec.status = 'Running';
+      rec.startedAt = now;
+      rec.hold = undefined;
+    }
+    const stack = [...ar.memo.keys()];
+    const exchange: SdkExchange = {
+      seq: rec.exchangeSeq++,
+      stepId: item.stepId,
+      attempt: item.attempt,
+      startedAt: now,
+      durationMs: 0,
+      stackSent: stack,
+      disableImmediateExecution: rec.forceStepPlan,
+      requestVersion: rec.requestVersion,
+      status: null,
+      ops: [],
+    };
+    rec.requestCount++;
+    if (item.stepId !== 'step') this.markStepStarted(ar, item);
+    const inflight: Inflight = { item, exchange };
+    ar.inflight.set(item.id, inflight);
+    let result: SdkResult;
+    if (!fn) {
+      result = {
+        kind: 'error',
+        status: null,
+        noRetry: false,
+        error: { name: 'FunctionNotSynced', message: `function ${rec.functionId} is not served by any synced app: start the app and let Steplens sync it` },
+      };
+    } else {
+      result = await this.call(ar, fn, item, stack);
+    }
+    ar.inflight.delete(item.id);
+    // Stopping: leave the item in the store; it runs again after the restart.
+    if (this.abort.signal.aborted) return;
+    exchange.durationMs = this.o.clock.now() - exchange.startedAt;
+    if (TERMINAL.has(ar.rec.status) || !this.active.has(rec.id)) {
+      // Cancelled while the app was working: record the exchange, drop the result.
+      this.o.store.tx(() => {
+        this.o.store.putExchange(rec.id, exchange.seq, describe(exchange, result));
+        this.o.store.deleteQueueItem(item.id);
+      });
+      return;
+    }
+    this.o.store.tx(() => {
+      this.o.store.putExchange(rec.id, exchange.seq, describe(exchange, result));
+      this.apply(ar, inflight, result, fn);
+      this.persist(ar);
+    });
+    if (result.kind === 'error' && result.unknownFunction && fn) this.o.onUnknownFunction?.(fn);
+  }
+
+  private async call(ar: ActiveRun, fn: FunctionRecord, item: QueueItem, stack: string[]): Promise<SdkResult> {
+    const rec = ar.rec;
+    const steps: Record<string, unknown> = {};
+    for (const [k, v] of ar.memo) steps[k] = v;
+    const body = {
+      event: ar.events[0] ?? { name: 'unknown', data: {}, id: '', ts: 0, user: {} },
+      events: ar.events,
+      steps,
+      ctx: {
+        run_id: rec.id,
+        fn_id: fn.uuid,
+        qi_id: item.id,
+        env: '',
+        step_id: item.stepId,
+        attempt: item.attempt,
+        max_attempts: fn.maxAttempts,
+        stack: { stack, current: stack.length },
+        disable_immediate_execution: rec.forceStepPlan,
+        use_api: false,
+      },
+      version: rec.requestVersion,
+      use_api: false,
+    };
+    const key = this.o.signingKey;
+    const text = serializeBody(body, !!key);
+    const url = new URL(fn.url);
+    url.searchParams.set('fnId', fn.id);
+    url.searchParams.set('stepId', item.stepId);
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'x-run-id': rec.id,
+      'x-inngest-req-version': String(rec.requestVersion),
+      'x-inngest-step-id': item.stepId,
+      'x-request-id': ulid(),
+      'x-inngest-job-id': item.id,
+      'x-inngest-server-kind': 'dev',
+    };
+    if (key) headers['x-inngest-signature'] = signBody(text, key, this.o.clock.now());
+    try {
+      const res = await httpRequest('POST', url.toString(), headers, text, MAX_SDK_TIMEOUT, this.abort.signal);
+      return classify(res);
+    } catch (e) {
+      return transportFailure(e);
+    }
+  }
+
+  private apply(ar: ActiveRun, inflight: Inflight, result: SdkResult, fn: FunctionRecord | undefined): void {
+    const { item } = inflight;
+    const rec = ar.rec;
+    if (result.kind !== 'error' && rec.requestVersion === -1 && result.version !== null) rec.requestVersion = result.version;
+    switch (result.kind) {
+      case 'complete':
+        this.o.store.deleteQueueItem(item.id);
+        this.finalize(ar, 'Completed', { output: result.output });
+        return;
+      case 'ops':
+        applyOps(this, ar, inflight, result, fn);
+        return;
+      case 'error': {
+        if (result.stepNotFound && item.stepId !== 'step') {
+          // The step was renamed or removed in code: forget it and rediscover (PROTOCOL §17.11).
+          this.dropItem(item);
+          ar.pending.delete(item.stepId);
+          const s = ar.steps.get(item.stepId);
+          if (s) this.touchStep(ar, item.stepId, { status: 'cancelled', error: result.error, endedAt: this.o.clock.now() });
+          if (ar.pending.size === 0) {
+            rec.forceStepPlan = false;
+            this.enqueueDiscovery(ar);
+          }
+          return;
+        }
+        const max = fn?.maxAttempts ?? 1;
+        if (item.stepId !== 'step') this.recordAttemptError(ar, item, result.error, !result.noRetry && item.attempt + 1 < max);
+        this.retryOrFail(ar, item, result.error, result.noRetry, result.retryAfter, max);
+        return;
+      }
+    }
+  }
+
+  /** Retries `item` after the backoff, or fails the run when it may not. */
+  retryOrFail(ar: ActiveRun, item: QueueItem, error: SerializedError, noRetry: boolean, retryAfter: string | undefined, maxAttempts: number): void {
+    if (!noRetry && item.attempt + 1 < maxAttempts) {
+      const now = this.o.clock.now();
+      const next: QueueItem = { ...item, attempt: item.attempt + 1, runAt: now + backoffMs(item.attempt, this.o.retry, retryAfter, now) };
+      this.o.store.putQueueItem(next);
+      this.scheduler.add(next);
+      ar.rec.error = error;
+      return;
+    }
+    this.o.store.deleteQueueItem(item.id);
+    this.finalize(ar, 'Failed', { error });
+  }
+
+  // --- step state ---------------------------------------------------------------------------------
+
+  touchStep(ar: ActiveRun, hashedId: string, patch: Partial<StepInfo>, op?: SdkOp, persist = true): StepInfo {
+    let s = ar.steps.get(hashedId);
+    if (!s) {
+      const userId = op?.userland?.id ?? (op?.op === 'StepPlanned' || op?.op === 'StepRun' ? op?.name : op?.displayName) ?? hashedId;
+      s = {
+        hashedId,
+        userId,
+        index: op?.userland?.index,
+        displayName: op?.displayName ?? userId,
+        kind: op ? stepKind(op) : 'unknown',
+        status: 'planned',
+        attempts: [],
+      };
+      ar.steps.set(hashedId, s);
+    }
+    Object.assign(s, patch);
+    if (persist) this.o.store.putStep(ar.rec.id, s);
+    return s;
+  }
+
+  private markStepStarted(ar: ActiveRun, item: QueueItem): void {
+    const now = this.o.clock.now();
+    const s = this.touchStep(ar, item.stepId, { status: 'running' }, undefined, false);
+    s.startedAt ??= now;
+    s.attempts.push({ attempt: item.attempt, startedAt: now });
+    this.o.bus.emit({ type: 'step.started', runId: ar.rec.id, step: s });
+  }
+
+  private recordAttemptError(ar: ActiveRun, item: QueueItem, error: SerializedError, willRetry: boolean): void {
+    const s = ar.steps.get(item.stepId);
+    if (!s) return;
+    const a = s.attempts.find((x) => x.attempt === item.attempt && x.endedAt === undefined);
+    if (a) {
+      a.endedAt = this.o.clock.now();
+      a.error = error;
+    }
+    this.touchStep(ar, item.stepId, { status: willRetry ? 'retrying' : 'failed', error });
+  }
+
+  /** Stores a step's memoized value and appends it to the stack (PROTOCOL §3.5). */
+  saveResult(ar: ActiveRun, hashedId: string, value: unknown, patch: Partial<StepInfo>, op?: SdkOp): void {
+    if (ar.memo.has(hashedId)) ar.memo.delete(hashedId);
+    ar.memo.set(hashedId, value === undefined ? null : value);
+    ar.pending.delete(hashedId);
+    const now = this.o.clock.now();
+    const s = this.touchStep(ar, hashedId, {}, op, false);
+    Object.assign(s, patch, { output: value, stackIndex: ar.memo.size - 1 });
+    s.endedAt ??= now;
+    const open = s.attempts.find((x) => x.endedAt === undefined);
+    if (open) {
+      open.endedAt = now;
+      if (patch.error) open.error = patch.error;
+    }
+    ar.rec.stepCount = ar.memo.size;
+    this.o.store.putStep(ar.rec.id, s, { value: ar.memo.get(hashedId), stackIndex: ar.memo.size - 1 });
+    this.o.bus.emit({ type: 'step.finished', runId: ar.rec.id, step: s });
+  }
+
+  /** After a result was saved: coalesced (v2) or eager (v1) discovery (PROTOCOL §6). */
+  afterResult(ar: ActiveRun): void {
+    if (TERMINAL.has(ar.rec.status)) return;
+    if (ar.rec.requestVersion === 1) {
+      this.enqueueDiscovery(ar);
+      return;
+    }
+    if (ar.pending.size === 0) {
+      ar.rec.forceStepPlan = false;
+      this.enqueueDiscovery(ar);
+    }
+  }
+
+  persist(ar: ActiveRun): void {
+    ar.rec.pending = [...ar.pending];
+    this.o.store.putRun(ar.rec);
+    if (!TERMINAL.has(ar.rec.status)) this.o.bus.emit({ type: 'run.updated', run: runSummary(ar.rec) });
+  }
+
+  // --- pauses ---------------------------------------------------------------------------------------
+
+  addPause(ar: ActiveRun, p: Omit<LivePause, 'trigger' | 'createdAt' | 'runId'>): LivePause {
+    const live: LivePause = { ...p, runId: ar.rec.id, createdAt: this.o.clock.now(), trigger: ar.events[0]! };
+    const { trigger: _t, ...durable } = live;
+    this.o.store.putPause(durable);
+    this.pauses.add(live);
+    if (live.expiresAt !== null) {
+      this.enqueue(ar, { id: `${ar.rec.id}:timeout:${live.id}`, kind: 'pause-timeout', stepId: live.hashedId, attempt: 0, runAt: live.expiresAt, pauseId: live.id });
+    }
+    return live;
+  }
+
+  /** A wait got its event (or timed out), an invoke got its result. Call inside a transaction. */
+  resolvePause(p: LivePause, value: unknown, timedOut = false): void {
+    this.pauses.remove(p.id);
+    this.o.store.deletePause(p.id);
+    const timeoutId = `${p.runId}:timeout:${p.id}`;
+    if (!timedOut) this.dropItem({ id: timeoutId } as QueueItem);
+    const ar = this.load(p.runId);
+    if (!ar || ar.memo.has(p.hashedId)) return;
+    const isError = p.kind === 'invoke' && !!value && typeof value === 'object' && 'error' in (value as object);
+    this.saveResult(ar, p.hashedId, value, {
+      status: isError ? 'failed' : 'completed',
+      error: isError ? ((value as { error: SerializedError }).error ?? undefined) : undefined,
+    });
+    this.afterResult(ar);
+    this.persist(ar);
+  }
+
+  /** Resolves waits and invokes this event satisfies. Call inside the ingestion transaction. */
+  onEvent(ev: StoredEvent): void {
+    const e = ev.event;
+    if (e.name === FINISHED_EVENT) {
+      const corr = e.data.correlation_id;
+      const p = typeof corr === 'string' ? this.pauses.byCorrelationId(corr) : undefined;
+      if (p) {
+        const err = e.data.error;
+        this.resolvePause(p, err !== undefined && err !== null ? { error: err } : { data: e.data.result ?? null });
+      }
+    }
+    for (const p of this.pauses.matching(e)) {
+      if (p.kind === 'wait') this.resolvePause(p, e);
+    }
+  }
+
+  // --- finishing --------------------------------------------------------------------------------------
+
+  finalize(ar: ActiveRun, status: 'Completed' | 'Failed' | 'Cancelled', r: { output?: unknown; error?: SerializedError; reason?: string }): void {
+    const rec = ar.rec;
+    if (TERMINAL.has(rec.status)) return;
+    const now = this.o.clock.now();
+    rec.status = status;
+    rec.endedAt = now;
+    rec.startedAt ??= now;
+    rec.output = status === 'Completed' ? (r.output === undefined ? null : r.output) : undefined;
+    rec.error = status === 'Completed' ? undefined : r.error;
+    if (r.reason) rec.cancelReason = r.reason;
+    ar.pending.clear();
+    for (const s of ar.steps.values()) {
+      if (s.status === 'sleeping' || s.status === 'waiting' || s.status === 'planned' || s.status === 'running' || s.status === 'retrying') {
+        if (status === 'Cancelled' || s.status !== 'retrying') this.touchStep(ar, s.hashedId, { status: status === 'Failed' && s.status === 'retrying' ? 'failed' : 'cancelled', endedAt: now });
+      }
+    }
+    this.o.store.deleteQueueForRun(rec.id);
+    this.o.store.deletePausesForRun(rec.id);
+    this.scheduler.removeRun(rec.id);
+    this.pauses.removeRun(rec.id);
+    ar.rec.pending = [];
+    this.o.store.putRun(rec);
+    this.active.delete(rec.id);
+    this.o.bus.emit({ type: 'run.finished', run: runSummary(rec) });
+    if (!rec.noFinishEvents) this.publishFinish(ar, status);
+  }
+
+  private publishFinish(ar: ActiveRun, status: 'Completed' | 'Failed' | 'Cancelled'): void {
+    const rec = ar.rec;
+    const data: Record<string, unknown> = {
+      function_id: rec.functionId,
+      run_id: rec.id,
+      event: ar.events[0] ?? null,
+      events: ar.events,
+      _inngest: { status },
+    };
+    if (status === 'Completed') data.result = rec.output ?? null;
+    else data.error = rec.error ?? { name: 'Error', message: status === 'Cancelled' ? `run cancelled${rec.cancelReason ? ': ' + rec.cancelReason : ''}` : 'run failed' };
+    if (rec.correlationId) data.correlation_id = rec.correlationId;
+    try {
+      this.o.publish(FINISHED_EVENT, data);
+      if (status === 'Failed') this.o.publish(FAILED_EVENT, data, `${rec.id}-failed`);
+      if (status === 'Cancelled') this.o.publish(CANCELLED_EVENT, data, `${rec.id}-cancelled`);
+    } catch (e) {
+      this.o.log.error(`could not publish the finish events of run ${rec.id}: ${(e as Error).message}`);
+    }
+  }
+
+  /** Cancels a run. Returns false when it is unknown or already finished. */
+  cancel(runId: string, reason = 'cancelled by request'): boolean {
+    const ar = this.load(runId);
+    if (!ar) return false;
+    this.o.store.tx(() => this.finalize(ar, 'Cancelled', { reason, error: { name: 'RunCancelled', message: reason } }));
+    return true;
+  }
+
+  // --- v4 checkpoints -----------------------------------------------------------------------------------
+
+  /** `POST /v1/checkpoint/{runId}/async` (PROTOCOL §7). Answers the HTTP status to send. */
+  checkpoint(runId: string, body: unknown): { status: number; error?: string } {
+    const b = body as { qi_id?: unknown; steps?: unknown };
+    if (!b || typeof b !== 'object' || !Array.isArray(b.steps)) return { status: 400, error: 'checkpoint body needs a steps array' };
+    const ar = this.load(runId);
+    if (!ar) return { status: 409, error: `run ${runId} is not running` };
+    const inflight = typeof b.qi_id === 'string' ? ar.inflight.get(b.qi_id) : undefined;
+    const ops = b.steps as SdkOp[];
+    for (const op of ops) {
+      if (!op || typeof op !== 'object' || typeof op.op !== 'string') return { status: 400, error: 'checkpoint step without an op' };
+      if (!['StepRun', 'StepPlanned', 'DeferAdd', 'DeferAbort'].includes(op.op)) return { status: 400, error: `op ${op.op} cannot be checkpointed` };
+    }
+    this.o.store.tx(() => {
+      for (const op of ops) {
+        if (op.op === 'StepRun' && typeof op.id === 'string') {
+          const startedAt = op.timing?.a ? Math.round(op.timing.a / 1e6) : this.o.clock.now();
+          const endedAt = op.timing?.b !== undefined && op.timing?.a ? Math.round((op.timing.a + op.timing.b) / 1e6) : this.o.clock.now();
+          this.saveResult(ar, op.id, { data: op.data === undefined ? null : op.data }, { status: 'completed', startedAt, endedAt }, op);
+          const s = ar.steps.get(op.id);
+          if (s && s.attempts.length === 0) s.attempts.push({ attempt: inflight?.item.attempt ?? 0, startedAt, endedAt });
+        }
+        inflight?.exchange.ops.push({ ...opSummary(op), checkpointed: true });
+      }
+      if (inflight) inflight.item.attempt = 0;
+      this.persist(ar);
+    });
+    return { status: 200 };
+  }
+
+  async dispose(): Promise<void> {
+    this.abort.abort();
+    await this.scheduler.dispose();
+    await Promise.allSettled([...this.running]);
+  }
+}
+
+function timeoutValue(p: LivePause): unknown {
+  if (p.kind === 'invoke') {
+    return {
+      error: {
+        name: 'InngestInvokeTimeoutError',
+        message: 'Timed out waiting for invoked function to complete',
+        error: 'InngestInvokeTimeoutError: Timed out waiting for invoked function to complete',
+      },
+    };
+  }
+  return null;
+}
+
+export function stepKind(op: SdkOp): StepInfo['kind'] {
+  const t = op.opts?.type;
+  switch (op.op) {
+    case 'Sleep':
+      return 'sleep';
+    case 'WaitForEvent':
+      return 'waitForEvent';
+    case 'InvokeFunction':
+      return 'invoke';
+    case 'AIGateway':
+      return 'ai';
+    case 'Gateway':
+      return 'fetch';
+    case 'WaitForSignal':
+      return 'signal';
+    default:
+      if (t === 'step.sendEvent' || op.name === 'sendEvent') return 'sendEvent';
+      if (t === 'step.ai.wrap') return 'ai';
+      return 'run';
+  }
+}
+
+export function opSummary(op: SdkOp): OpSummary {
+  const userId = op.userland?.id ?? op.displayName ?? op.name;
+  let label = `${op.op} ${userId ?? ''}`.trim();
+  if (op.op === 'Sleep') label = `Sleep ${op.displayName ?? ''} ${String(op.opts?.duration ?? op.name ?? '')}`.replace(/\s+/g, ' ').trim();
+  else if (op.op === 'WaitForEvent') label = `WaitForEvent ${String(op.opts?.event ?? op.name ?? '')} ${String(op.opts?.timeout ?? '')}`.trim();
+  else if (op.op === 'InvokeFunction') label = `InvokeFunction ${String(op.opts?.function_id ?? '')}`;
+  else if (op.op === 'RunComplete') label = 'RunComplete';
+  else if ((op.op === 'StepError' || op.op === 'StepFailed') && op.error) label += `: ${op.error.message}`;
+  return {
+    op: op.op,
+    hashedId: op.id,
+    userId,
+    displayName: op.displayName,
+    label,
+    data: op.data,
+    error: op.error,
+    opts: op.opts,
+  };
+}
+
+function describe(ex: SdkExchange, r: SdkResult): SdkExchange {
+  ex.status = r.status;
+  if (r.kind === 'complete') ex.output = r.output;
+  else if (r.kind === 'ops') {
+    ex.ops = [...ex.ops, ...r.ops.map(opSummary)];
+    if (r.noRetry) ex.noRetry = true;
+    if (r.retryAfter) ex.retryAfter = r.retryAfter;
+  } else {
+    ex.error = r.error;
+    ex.noRetry = r.noRetry;
+    if (r.retryAfter) ex.retryAfter = r.retryAfter;
+  }
+  return ex;
+}

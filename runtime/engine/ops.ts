@@ -1,0 +1,173 @@
+// What the executor does with each op of a 206 response (PROTOCOL §4.4). How to add an op: see
+// runtime/ARCHITECTURE.md ("How to add an op").
+import type { SerializedError } from '../api';
+import { compile, type ExpressionError } from '../cel';
+import { INVOKED_EVENT } from '../functions';
+import type { FunctionRecord } from '../model';
+import { parseDuration } from './backoff';
+import type { ActiveRun, Engine, Inflight } from './engine';
+import type { SdkOp, SdkResult } from './sdk-client';
+
+const LAZY = new Set(['DeferAdd', 'DeferAbort']);
+const PRIORITY = new Set(['WaitForEvent', 'DeferAdd', 'DeferAbort']);
+const MAX_OPS = 1000;
+const YEAR_MS = 365 * 24 * 3600 * 1000;
+
+type OpsResult = Extract<SdkResult, { kind: 'ops' }>;
+
+export function applyOps(eng: Engine, ar: ActiveRun, inflight: Inflight, result: OpsResult, fn: FunctionRecord | undefined): void {
+  const { item } = inflight;
+  const rec = ar.rec;
+  const now = eng.o.clock.now();
+  const maxAttempts = fn?.maxAttempts ?? 1;
+  const ops = result.ops;
+
+  if (ops.length > MAX_OPS) {
+    eng.o.store.deleteQueueItem(item.id);
+    eng.finalize(ar, 'Failed', { error: { name: 'StepLimitError', message: `the function returned ${ops.length} ops in one response; the limit is ${MAX_OPS}` } });
+    return;
+  }
+  if (ops.length === 0) {
+    eng.retryOrFail(ar, item, { name: 'EmptyResponse', message: 'the SDK answered 206 with no ops' }, false, undefined, maxAttempts);
+    return;
+  }
+  if (ops.filter((o) => !LAZY.has(o.op)).length > 1) rec.forceStepPlan = true;
+
+  const ordered = [...ops.filter((o) => PRIORITY.has(o.op)), ...ops.filter((o) => !PRIORITY.has(o.op))];
+  let completed = false;
+  let retried = false;
+  let discovery = false;
+
+  const fail = (op: SdkOp, error: SerializedError): void => {
+    eng.saveResult(ar, op.id, { error }, { status: 'failed', error }, op);
+    completed = true;
+  };
+
+  for (const op of ordered) {
+    if (eng.isTerminal(rec.status)) break;
+    switch (op.op) {
+      case 'StepRun':
+      case 'Step': {
+        const startedAt = op.timing?.a ? Math.round(op.timing.a / 1e6) : undefined;
+        const endedAt = op.timing?.a && op.timing.b !== undefined ? Math.round((op.timing.a + op.timing.b) / 1e6) : undefined;
+        const s = eng.touchStep(ar, op.id, {}, op, false);
+        if (s.attempts.length === 0 || s.attempts.every((a) => a.endedAt !== undefined)) {
+          s.attempts.push({ attempt: item.attempt, startedAt: startedAt ?? now });
+        }
+        eng.saveResult(ar, op.id, { data: op.data === undefined ? null : op.data }, { status: 'completed', startedAt: s.startedAt ?? startedAt ?? now, endedAt: endedAt ?? now, error: undefined }, op);
+        completed = true;
+        break;
+      }
+      case 'StepPlanned': {
+        if (ar.memo.has(op.id) || ar.pending.has(op.id)) break;
+        ar.pending.add(op.id);
+        eng.touchStep(ar, op.id, { status: 'planned' }, op);
+        eng.enqueue(ar, { id: `${rec.id}:${op.id}:plan`, kind: 'exec', stepId: op.id, attempt: 0, runAt: now });
+        break;
+      }
+      case 'Sleep': {
+        if (ar.memo.has(op.id) || ar.pending.has(op.id)) break;
+        const spec = op.opts?.duration ?? op.name;
+        const until = sleepUntil(spec, now);
+        if (until === null) {
+          fail(op, { name: 'InvalidSleep', message: `cannot read the sleep duration ${JSON.stringify(spec)}: use e.g. "30s", "1h" or a date` });
+          break;
+        }
+        ar.pending.add(op.id);
+        eng.touchStep(ar, op.id, { status: 'sleeping', startedAt: now, sleep: { until } }, op);
+        eng.enqueue(ar, { id: `${rec.id}:${op.id}:wake`, kind: 'wake', stepId: op.id, hashedId: op.id, attempt: 0, runAt: until });
+        break;
+      }
+      case 'WaitForEvent': {
+        if (ar.memo.has(op.id) || ar.pending.has(op.id)) break;
+        const event = String(op.opts?.event ?? op.name ?? '');
+        const expr = typeof op.opts?.if === 'string' && op.opts.if.trim() !== '' ? op.opts.if : undefined;
+        if (expr) {
+          try {
+            compile(expr);
+          } catch (e) {
+            eng.o.store.deleteQueueItem(item.id);
+            eng.finalize(ar, 'Failed', { error: { name: 'ExpressionError', message: (e as ExpressionError).message } });
+            return;
+          }
+        }
+        const t = parseDuration(op.opts?.timeout);
+        const expiresAt = now + Math.min(t ?? 0, YEAR_MS);
+        ar.pending.add(op.id);
+        eng.touchStep(ar, op.id, { status: 'waiting', startedAt: now, wait: { event, if: expr, expiresAt } }, op);
+        eng.addPause(ar, { id: `${rec.id}:${op.id}`, hashedId: op.id, kind: 'wait', eventName: event, expression: expr, expiresAt });
+        break;
+      }
+      case 'InvokeFunction': {
+        if (ar.memo.has(op.id) || ar.pending.has(op.id)) break;
+        const target = String(op.opts?.function_id ?? '');
+        const t = op.opts?.timeout !== undefined ? parseDuration(op.opts.timeout) : null;
+        const expiresAt = t === null ? null : now + Math.min(t, YEAR_MS);
+        const correlationId = `${rec.id}.${op.id}`;
+        ar.pending.add(op.id);
+        const s = eng.touchStep(ar, op.id, { status: 'waiting', startedAt: now, invoke: { functionId: target, expiresAt: expiresAt ?? undefined } }, op);
+        const pause = eng.addPause(ar, { id: `${rec.id}:${op.id}`, hashedId: op.id, kind: 'invoke', eventName: 'inngest/function.finished', expiresAt, correlationId, functionId: target });
+        if (!eng.o.functions.get(target)) {
+          eng.resolvePause(pause, { error: { name: 'Error', message: `could not invoke ${target}: no synced app serves a function with that id` } });
+          break;
+        }
+        const payload = (op.opts?.payload ?? {}) as { data?: Record<string, unknown>; user?: Record<string, unknown> };
+        const data = {
+          ...(payload.data && typeof payload.data === 'object' ? payload.data : {}),
+          _inngest: { fn_id: target, correlation_id: correlationId, source_fn_id: rec.functionId, source_app_id: rec.appId, expire: expiresAt ?? undefined },
+        };
+        const ev = eng.o.publish(INVOKED_EVENT, data);
+        const child = eng.o.store.runIdsForEvent(ev.internalId)[0];
+        if (child) {
+          s.invoke = { ...s.invoke!, childRunId: child };
+          (rec.childRunIds ??= []).push(child);
+          eng.o.store.putStep(rec.id, s);
+        }
+        break;
+      }
+      case 'StepError': {
+        const error = op.error ?? { name: 'Error', message: 'step failed' };
+        if (!result.noRetry && item.attempt + 1 < maxAttempts) {
+          const s = eng.touchStep(ar, op.id, {}, op, false);
+          const open = s.attempts.find((a) => a.endedAt === undefined);
+          if (open) Object.assign(open, { endedAt: now, error });
+          else s.attempts.push({ attempt: item.attempt, startedAt: now, endedAt: now, error });
+          eng.touchStep(ar, op.id, { status: 'retrying', error }, op);
+          eng.retryOrFail(ar, item, error, false, result.retryAfter, maxAttempts);
+          retried = true;
+        } else {
+          fail(op, error);
+        }
+        break;
+      }
+      case 'StepFailed':
+        fail(op, op.error ?? { name: 'Error', message: 'step failed' });
+        break;
+      case 'RunComplete':
+        eng.o.store.deleteQueueItem(item.id);
+        eng.finalize(ar, 'Completed', { output: op.data });
+        return;
+      case 'DiscoveryRequest':
+        discovery = true;
+        break;
+      case 'DeferAdd':
+      case 'DeferAbort':
+        break;
+      default:
+        fail(op, { name: 'UnsupportedOp', message: `Steplens does not run ${op.op} ops yet` });
+    }
+  }
+  if (!retried) eng.o.store.deleteQueueItem(item.id);
+  if (eng.isTerminal(rec.status)) return;
+  if (completed) eng.afterResult(ar);
+  else if (discovery) eng.enqueueDiscovery(ar);
+}
+
+function sleepUntil(spec: unknown, now: number): number | null {
+  if (typeof spec === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(spec)) {
+    const d = Date.parse(spec);
+    return Number.isNaN(d) ? null : Math.min(d, now + YEAR_MS);
+  }
+  const ms = parseDuration(spec);
+  return ms === null ? null : now + Math.min(ms, YEAR_MS);
+}

@@ -1,0 +1,192 @@
+// The in-memory side of the durable queue: which item runs when. Items are persisted by the
+// engine (store.queue) in the same transaction that decided them; the scheduler only orders
+// them in time, limits how many run at once, and lets flow control (issue 4) hold items back.
+import type { RunHold } from '../api';
+import type { Clock, TimerHandle } from '../clock';
+import type { QueueItem } from '../model';
+
+/** Flow-control hook: return a hold to park an item until `release(id)` (or `hold.until`). */
+export interface DispatchGate {
+  check(item: QueueItem): RunHold | null;
+}
+
+interface HeapEntry {
+  at: number;
+  id: string;
+  gen: number;
+}
+
+export class Scheduler {
+  private readonly items = new Map<string, { item: QueueItem; gen: number }>();
+  private readonly heap: HeapEntry[] = [];
+  private readonly held = new Map<string, { item: QueueItem; hold: RunHold }>();
+  private readonly ready: QueueItem[] = [];
+  private inFlight = 0;
+  private gen = 0;
+  private timer: TimerHandle | undefined;
+  private timerAt = Infinity;
+  private pumpScheduled = false;
+  private stopped = false;
+  gate: DispatchGate | undefined;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly handler: (item: QueueItem) => Promise<void>,
+    private readonly maxInFlight = 64,
+  ) {}
+
+  /** Adds or replaces (same id) an item. */
+  add(item: QueueItem): void {
+    const gen = ++this.gen;
+    this.items.set(item.id, { item, gen });
+    this.held.delete(item.id);
+    this.push({ at: item.runAt, id: item.id, gen });
+    this.schedule();
+  }
+
+  remove(id: string): void {
+    this.items.delete(id);
+    this.held.delete(id);
+  }
+
+  removeRun(runId: string): void {
+    for (const [id, e] of this.items) if (e.item.runId === runId) this.items.delete(id);
+    for (const [id, e] of this.held) if (e.item.runId === runId) this.held.delete(id);
+  }
+
+  has(id: string): boolean {
+    return this.items.has(id) || this.held.has(id);
+  }
+
+  itemsForRun(runId: string): QueueItem[] {
+    const out: QueueItem[] = [];
+    for (const e of this.items.values()) if (e.item.runId === runId) out.push(e.item);
+    for (const e of this.held.values()) if (e.item.runId === runId) out.push(e.item);
+    return out;
+  }
+
+  /** Parks an item (flow control); it runs again after `release(id)` or at `hold.until`. */
+  hold(id: string, hold: RunHold): void {
+    const e = this.items.get(id);
+    if (!e) return;
+    this.items.delete(id);
+    this.held.set(id, { item: e.item, hold });
+    if (hold.until !== undefined) this.clock.setTimer(hold.until, () => this.release(id));
+  }
+
+  release(id: string): void {
+    const h = this.held.get(id);
+    if (!h) return;
+    this.held.delete(id);
+    this.add({ ...h.item, runAt: Math.min(h.item.runAt, this.clock.now()) });
+  }
+
+  heldItems(): { item: QueueItem; hold: RunHold }[] {
+    return [...this.held.values()];
+  }
+
+  get size(): number {
+    return this.items.size + this.held.size;
+  }
+
+  private push(e: HeapEntry): void {
+    const h = this.heap;
+    h.push(e);
+    let i = h.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (h[p]!.at <= e.at) break;
+      h[i] = h[p]!;
+      i = p;
+    }
+    h[i] = e;
+  }
+
+  private pop(): HeapEntry | undefined {
+    const h = this.heap;
+    const top = h[0];
+    const last = h.pop();
+    if (h.length > 0 && last) {
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        let best = last;
+        if (l < h.length && h[l]!.at < best.at) {
+          m = l;
+          best = h[l]!;
+        }
+        if (r < h.length && h[r]!.at < best.at) {
+          m = r;
+          best = h[r]!;
+        }
+        if (m === i) break;
+        h[i] = h[m]!;
+        i = m;
+      }
+      h[i] = last;
+    }
+    return top;
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    const top = this.heap[0];
+    if (!top) return;
+    if (top.at <= this.clock.now()) {
+      if (!this.pumpScheduled) {
+        this.pumpScheduled = true;
+        setImmediate(() => {
+          this.pumpScheduled = false;
+          this.pump();
+        });
+      }
+      return;
+    }
+    if (top.at < this.timerAt) {
+      this.timer?.cancel();
+      this.timerAt = top.at;
+      this.timer = this.clock.setTimer(top.at, () => {
+        this.timer = undefined;
+        this.timerAt = Infinity;
+        this.pump();
+      });
+    }
+  }
+
+  /** Moves due items to `ready` and starts as many as allowed. */
+  pump(): void {
+    if (this.stopped) return;
+    const now = this.clock.now();
+    while (this.heap.length > 0 && this.heap[0]!.at <= now) {
+      const e = this.pop()!;
+      const cur = this.items.get(e.id);
+      if (!cur || cur.gen !== e.gen) continue;
+      const hold = this.gate?.check(cur.item) ?? null;
+      if (hold) {
+        this.hold(e.id, hold);
+        continue;
+      }
+      this.items.delete(e.id);
+      this.ready.push(cur.item);
+    }
+    while (this.ready.length > 0 && this.inFlight < this.maxInFlight) {
+      const item = this.ready.shift()!;
+      this.inFlight++;
+      void this.handler(item).finally(() => {
+        this.inFlight--;
+        if (this.ready.length > 0) this.pump();
+      });
+    }
+    this.schedule();
+  }
+
+  async dispose(): Promise<void> {
+    this.stopped = true;
+    this.timer?.cancel();
+    this.items.clear();
+    this.held.clear();
+    this.ready.length = 0;
+  }
+}

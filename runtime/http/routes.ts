@@ -1,0 +1,255 @@
+// Every route of api.ts bound to the executor's parts.
+import type { InvokeResponse, Page, RunDetail, RunStatus, RunSummary, SdkExchange, SyncAppRequest } from '../api';
+import type { Engine } from '../engine/engine';
+import { eventRecord, runSummary, v1Event, v1Run } from '../engine/views';
+import { EVENT_LIMITS, type Ingest } from '../events';
+import { INVOKED_EVENT, type FunctionRegistry } from '../functions';
+import type { FunctionInfo } from '../api';
+import type { Store } from '../store/store';
+import type { AppSync } from '../sync';
+import type { Panel } from './panel';
+import { apiError, HttpError, type Reply, type Router } from './router';
+
+export interface RouteDeps {
+  store: Store;
+  engine: Engine;
+  ingest: Ingest;
+  sync: AppSync;
+  functions: FunctionRegistry;
+  panel: Panel;
+  version: string;
+  state: () => string;
+}
+
+const STATUSES: RunStatus[] = ['Queued', 'Running', 'Completed', 'Failed', 'Cancelled'];
+
+const ok = (body: unknown, status = 200): Reply => ({ status, body });
+
+function limitOf(q: URLSearchParams, def: number, max: number): number {
+  const v = q.get('limit');
+  if (v === null) return def;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new HttpError(400, `limit must be a positive integer, got ${JSON.stringify(v)}`);
+  return Math.min(n, max);
+}
+
+function encodeCursor(at: number, id: string): string {
+  return Buffer.from(`${at}:${id}`).toString('base64url');
+}
+function decodeCursor(c: string | null): { at: number; id: string } | undefined {
+  if (!c) return undefined;
+  const s = Buffer.from(c, 'base64url').toString('utf8');
+  const i = s.indexOf(':');
+  const at = Number(s.slice(0, i));
+  if (i < 0 || !Number.isFinite(at)) throw new HttpError(400, 'invalid cursor: pass back the nextCursor of the previous page');
+  return { at, id: s.slice(i + 1) };
+}
+
+export function functionInfo(f: ReturnType<FunctionRegistry['all']>[number]): FunctionInfo {
+  return { id: f.id, name: f.name, appId: f.appId, triggers: f.triggers, maxAttempts: f.maxAttempts, config: f.config };
+}
+
+export function registerRoutes(r: Router, d: RouteDeps): void {
+  const { store, engine, ingest, sync, functions } = d;
+
+  const runRecord = (id: string) => engine.peek(id)?.rec ?? store.getRun(id);
+  const findEvent = (id: string) => store.getEvent(id) ?? store.findEventById(id, 0);
+
+  // --- SDK protocol ---------------------------------------------------------------------------
+  r.on('POST', 'eventApi', async (c) => {
+    if (!c.params.key) return { status: 400, body: { ids: [], status: 400, error: 'missing event key' } };
+    const text = await c.text(EVENT_LIMITS.maxBodyBytes).catch((e: HttpError) => e);
+    if (text instanceof HttpError) return { status: 400, body: { ids: [], status: 400, error: text.message } };
+    const seed = c.req.headers['x-inngest-event-id-seed'];
+    const res = ingest.accept(text, typeof seed === 'string' ? seed : undefined);
+    return ok(res.body, res.status);
+  });
+  r.on('POST', 'register', async (c) => {
+    const body = await c.json();
+    const res = sync.register(body, c.req.headers);
+    return ok(res.body, res.status);
+  });
+  r.on('POST', 'checkpointAsync', async (c) => {
+    const body = await c.json();
+    const res = engine.checkpoint(c.params.runId!, body);
+    return res.status === 200 ? { status: 200, raw: '' } : apiError(res.status, res.error ?? 'checkpoint refused');
+  });
+  r.on('GET', 'runActions', (c) => {
+    const ar = engine.load(c.params.runId!);
+    if (!ar) throw new HttpError(404, `run ${c.params.runId} is not running`);
+    return ok(Object.fromEntries(ar.memo));
+  });
+  r.on('GET', 'runBatch', (c) => {
+    const ar = engine.load(c.params.runId!);
+    if (!ar) throw new HttpError(404, `run ${c.params.runId} is not running`);
+    return ok(ar.events);
+  });
+  r.on('GET', 'devInfo', () =>
+    ok({ version: d.version, kind: 'steplens', functions: functions.all().map(functionInfo), apps: sync.list(), features: {} }),
+  );
+
+  // --- v1 REST ---------------------------------------------------------------------------------
+  r.on('GET', 'v1Events', (c) => {
+    const limit = limitOf(c.query, 100, 1000);
+    const name = c.query.get('name') ?? undefined;
+    return ok({ data: store.listEvents(limit, undefined, name).map(v1Event) });
+  });
+  r.on('GET', 'v1Event', (c) => {
+    const e = findEvent(c.params.id!);
+    if (!e) throw new HttpError(404, `no event ${c.params.id}`);
+    return ok({ data: v1Event(e) });
+  });
+  r.on('GET', 'v1EventRuns', (c) => {
+    const e = findEvent(c.params.id!);
+    if (!e) throw new HttpError(404, `no event ${c.params.id}`);
+    const runs = store.runIdsForEvent(e.internalId).map(runRecord).filter((x) => !!x);
+    return ok({ data: runs.map((x) => v1Run(x!)) });
+  });
+  r.on('GET', 'v1Run', (c) => {
+    const rec = runRecord(c.params.id!);
+    if (!rec) throw new HttpError(404, `no run ${c.params.id}`);
+    return ok({ data: v1Run(rec) });
+  });
+  r.on('DELETE', 'v1Run', (c) => {
+    const rec = runRecord(c.params.id!);
+    if (!rec) throw new HttpError(404, `no run ${c.params.id}`);
+    engine.cancel(rec.id, 'cancelled through the REST API');
+    return ok({ data: v1Run(runRecord(rec.id)!) });
+  });
+
+  // --- Steplens API ----------------------------------------------------------------------------
+  r.on('GET', 'health', () => ok({ ok: true, state: d.state(), version: d.version, activeRuns: engine.activeCount, queued: engine.scheduler.size }));
+  r.on('GET', 'apps', () => ok({ data: sync.list() }));
+  r.on('POST', 'appsSync', async (c) => {
+    const b = (await c.json()) as Partial<SyncAppRequest>;
+    if (!b || typeof b.url !== 'string') throw new HttpError(400, 'body must be {"url": "http://127.0.0.1:PORT/api/inngest"}');
+    try {
+      const u = new URL(b.url);
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('not http');
+    } catch {
+      throw new HttpError(400, `not an http(s) URL: ${b.url}`);
+    }
+    await sync.syncNow(b.url, 'api');
+    return ok(sync.get(b.url));
+  });
+  r.on('GET', 'functions', () => ok({ data: functions.all().map(functionInfo) }));
+  r.on('POST', 'functionInvoke', async (c) => {
+    const fn = functions.get(c.params.id!);
+    if (!fn || fn.removed) throw new HttpError(404, `no function ${c.params.id}`, 'See GET /api/functions for the ids of synced functions');
+    const text = await c.text();
+    let b: { data?: unknown; user?: unknown } = {};
+    if (text.trim() !== '') {
+      try {
+        b = JSON.parse(text) as typeof b;
+      } catch (e) {
+        throw new HttpError(400, `the body is not valid JSON: ${(e as Error).message}`);
+      }
+    }
+    if (b.data !== undefined && (b.data === null || typeof b.data !== 'object' || Array.isArray(b.data))) throw new HttpError(400, '"data" must be an object');
+    const data = { ...((b.data as Record<string, unknown>) ?? {}), _inngest: { fn_id: fn.id } };
+    const ev = ingest.publish(INVOKED_EVENT, data);
+    const runId = store.runIdsForEvent(ev.internalId)[0] ?? null;
+    return ok({ eventId: ev.internalId, runId } satisfies InvokeResponse);
+  });
+  r.on('GET', 'runs', (c) => {
+    const q = c.query;
+    const status = q.get('status') ?? undefined;
+    if (status && !STATUSES.includes(status as RunStatus)) throw new HttpError(400, `status must be one of ${STATUSES.join(', ')}`);
+    const num = (k: string): number | undefined => {
+      const v = q.get(k);
+      if (v === null) return undefined;
+      const n = Number(v);
+      if (!Number.isFinite(n)) throw new HttpError(400, `${k} must be epoch milliseconds`);
+      return n;
+    };
+    const limit = limitOf(q, 50, 500);
+    const eventId = q.get('eventId') ?? undefined;
+    const rows = store.listRuns({
+      functionId: q.get('functionId') ?? undefined,
+      status,
+      eventId: eventId ? (findEvent(eventId)?.internalId ?? eventId) : undefined,
+      from: num('from'),
+      to: num('to'),
+      before: decodeCursor(q.get('cursor')),
+      limit: limit + 1,
+    });
+    const page: Page<RunSummary> = { data: rows.slice(0, limit).map((x) => runSummary(engine.peek(x.id)?.rec ?? x)) };
+    if (rows.length > limit) {
+      const last = rows[limit - 1]!;
+      page.nextCursor = encodeCursor(last.queuedAt, last.id);
+    }
+    return ok(page);
+  });
+  r.on('GET', 'run', (c) => ok(runDetail(c.params.id!)));
+  r.on('POST', 'runCancel', (c) => {
+    const rec = runRecord(c.params.id!);
+    if (!rec) throw new HttpError(404, `no run ${c.params.id}`);
+    engine.cancel(rec.id, 'cancelled from Steplens');
+    return ok(runSummary(runRecord(rec.id)!));
+  });
+  r.on('POST', 'runRerun', () => apiError(501, 'rerun is not available yet', 'It arrives with replay support'));
+  r.on('POST', 'stepSkipSleep', (c) => {
+    const ar = engine.load(c.params.id!);
+    if (!ar) throw new HttpError(404, `run ${c.params.id} is not running`);
+    const step = [...ar.steps.values()].find((s) => (s.hashedId === c.params.stepId || s.userId === c.params.stepId) && s.status === 'sleeping');
+    if (!step) throw new HttpError(404, `no sleeping step ${c.params.stepId} in run ${c.params.id}`);
+    store.tx(() => {
+      engine.dropItem({ id: `${ar.rec.id}:${step.hashedId}:wake` } as never);
+      engine.saveResult(ar, step.hashedId, null, { status: 'completed' });
+      engine.afterResult(ar);
+      engine.persist(ar);
+    });
+    return ok(runSummary(ar.rec));
+  });
+  r.on('POST', 'stepResolveWait', async (c) => {
+    const ar = engine.load(c.params.id!);
+    if (!ar) throw new HttpError(404, `run ${c.params.id} is not running`);
+    const b = (await c.json()) as { event?: { name?: string; data?: Record<string, unknown> } | null };
+    const p = engine.pauses.forRun(ar.rec.id).find((x) => x.kind === 'wait' && (x.hashedId === c.params.stepId || ar.steps.get(x.hashedId)?.userId === c.params.stepId));
+    if (!p) throw new HttpError(404, `no waiting step ${c.params.stepId} in run ${c.params.id}`);
+    if (!b || !('event' in b)) throw new HttpError(400, 'body must be {"event": {...}} or {"event": null}');
+    store.tx(() => {
+      if (b.event === null) engine.resolvePause(p, null);
+      else {
+        const ids = ingest.ingest([{ name: b.event?.name ?? p.eventName, data: b.event?.data ?? {}, user: {}, ts: Date.now() }]);
+        const ev = store.getEvent(ids[0]!);
+        if (engine.pauses.get(p.id) && ev) engine.resolvePause(p, ev.event);
+      }
+    });
+    return ok(runSummary(engine.peek(ar.rec.id)?.rec ?? store.getRun(ar.rec.id)!));
+  });
+  r.on('GET', 'events', (c) => {
+    const limit = limitOf(c.query, 50, 500);
+    const rows = store.listEvents(limit + 1, decodeCursor(c.query.get('cursor')), c.query.get('name') ?? undefined);
+    const page: Page<ReturnType<typeof eventRecord>> = {
+      data: rows.slice(0, limit).map((e) => eventRecord(e, store.runIdsForEvent(e.internalId))),
+    };
+    if (rows.length > limit) {
+      const last = rows[limit - 1]!;
+      page.nextCursor = encodeCursor(last.receivedAt, last.internalId);
+    }
+    return ok(page);
+  });
+
+  // --- panel ---------------------------------------------------------------------------------------
+  r.otherwise((c) => {
+    const path = new URL(c.req.url ?? '/', 'http://local').pathname;
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') {
+      if (path === '/' || path === '/index.html') return d.panel.index(c.req.headers.host);
+      if (path.startsWith('/assets/')) return d.panel.asset(path);
+    }
+    return apiError(404, `no route ${c.req.method} ${path}`);
+  });
+
+  function runDetail(id: string): RunDetail {
+    const rec = runRecord(id);
+    if (!rec) throw new HttpError(404, `no run ${id}`);
+    const events = rec.eventIds.map((e) => store.getEvent(e)).filter((e) => !!e).map((e) => eventRecord(e!));
+    const ar = engine.peek(id);
+    const steps = ar ? [...ar.steps.values()].sort((a, b) => (a.stackIndex ?? 1e9) - (b.stackIndex ?? 1e9)) : store.stepInfos(id);
+    const exchanges = store.exchanges<SdkExchange>(id);
+    if (ar) for (const f of ar.inflight.values()) exchanges.push(f.exchange);
+    const children = rec.childRunIds ?? [];
+    return { ...runSummary(rec), event: events[0] ?? null, events, steps, exchanges, reruns: [], childRunIds: children };
+  }
+}

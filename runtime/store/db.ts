@@ -1,0 +1,132 @@
+// The SQLite file behind the store: node-sqlite3-wasm (WASM, no native addon), in WAL mode with
+// an exclusive lock (WAL needs no shared memory then, and a second executor on the same data dir
+// is refused). See runtime/ARCHITECTURE.md for the choice and the figures.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Database, type Statement } from 'node-sqlite3-wasm';
+
+export class StoreOpenError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreOpenError';
+  }
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS events (internal_id TEXT PRIMARY KEY, id TEXT NOT NULL, name TEXT NOT NULL,
+  received_at INTEGER NOT NULL, body TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS events_by_id ON events(id, received_at);
+CREATE INDEX IF NOT EXISTS events_by_time ON events(received_at, internal_id);
+CREATE TABLE IF NOT EXISTS runs (id TEXT PRIMARY KEY, function_id TEXT NOT NULL, status TEXT NOT NULL,
+  event_id TEXT, queued_at INTEGER NOT NULL, body TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS runs_by_time ON runs(queued_at, id);
+CREATE INDEX IF NOT EXISTS runs_by_fn ON runs(function_id, queued_at);
+CREATE INDEX IF NOT EXISTS runs_by_event ON runs(event_id);
+CREATE INDEX IF NOT EXISTS runs_by_status ON runs(status);
+CREATE TABLE IF NOT EXISTS steps (run_id TEXT NOT NULL, hashed_id TEXT NOT NULL, stack_index INTEGER,
+  value TEXT, info TEXT NOT NULL, PRIMARY KEY (run_id, hashed_id));
+CREATE TABLE IF NOT EXISTS exchanges (run_id TEXT NOT NULL, seq INTEGER NOT NULL, body TEXT NOT NULL,
+  PRIMARY KEY (run_id, seq));
+CREATE TABLE IF NOT EXISTS queue (id TEXT PRIMARY KEY, run_id TEXT NOT NULL, body TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS queue_by_run ON queue(run_id);
+CREATE TABLE IF NOT EXISTS pauses (id TEXT PRIMARY KEY, run_id TEXT NOT NULL, body TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS pauses_by_run ON pauses(run_id);
+CREATE TABLE IF NOT EXISTS apps (url TEXT PRIMARY KEY, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS functions (id TEXT PRIMARY KEY, body TEXT NOT NULL);
+`;
+
+export type Row = Record<string, number | bigint | string | Uint8Array | null>;
+export type Param = number | string | null;
+
+/** A thin synchronous wrapper: cached prepared statements and flat transactions. */
+export class Db {
+  private readonly db: Database;
+  private readonly stmts = new Map<string, Statement>();
+  private depth = 0;
+
+  constructor(dir: string) {
+    try {
+      mkdirSync(dir, { recursive: true });
+    } catch (cause) {
+      throw new StoreOpenError(`cannot create the data dir ${dir}: check its permissions or pass --data-dir`, { cause });
+    }
+    const file = join(dir, 'steplens.db');
+    try {
+      this.db = new Database(file);
+      this.db.exec('PRAGMA locking_mode=EXCLUSIVE');
+      this.db.get('PRAGMA journal_mode=WAL');
+      this.db.exec('PRAGMA synchronous=NORMAL');
+      this.db.exec(SCHEMA);
+    } catch (cause) {
+      const busy = String((cause as Error)?.message ?? cause).includes('locked');
+      throw new StoreOpenError(
+        busy
+          ? `the data dir ${dir} is in use by another steplens process: stop it or pass another --data-dir`
+          : `cannot open the store ${file}: ${(cause as Error)?.message ?? String(cause)}`,
+        { cause },
+      );
+    }
+  }
+
+  private stmt(sql: string): Statement {
+    let s = this.stmts.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.stmts.set(sql, s);
+    }
+    return s;
+  }
+
+  run(sql: string, params: Param[] = []): number {
+    return this.stmt(sql).run(params).changes;
+  }
+
+  get(sql: string, params: Param[] = []): Row | undefined {
+    return (this.stmt(sql).get(params) as Row | null) ?? undefined;
+  }
+
+  all(sql: string, params: Param[] = []): Row[] {
+    return this.stmt(sql).all(params) as Row[];
+  }
+
+  /** Runs `fn` in one transaction (nested calls join the outer one). Commit = durable. */
+  tx<T>(fn: () => T): T {
+    if (this.depth > 0) {
+      this.depth++;
+      try {
+        return fn();
+      } finally {
+        this.depth--;
+      }
+    }
+    this.depth = 1;
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const r = fn();
+      this.db.exec('COMMIT');
+      return r;
+    } catch (e) {
+      try {
+        this.db.exec('ROLLBACK');
+      } catch {
+        // already rolled back
+      }
+      throw e;
+    } finally {
+      this.depth = 0;
+    }
+  }
+
+  close(): void {
+    for (const s of this.stmts.values()) {
+      try {
+        s.finalize();
+      } catch {
+        // ignore
+      }
+    }
+    this.stmts.clear();
+    if (this.db.isOpen) this.db.close();
+  }
+}

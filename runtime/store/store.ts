@@ -1,0 +1,208 @@
+// Typed access to the durable state. Every method is synchronous; callers group writes that
+// belong together in `tx()` so one commit covers one engine decision.
+import type { StepInfo } from '../api';
+import type { AppRecord, FunctionRecord, PauseRecord, QueueItem, RunRecord, StoredEvent } from '../model';
+import { Db, type Param, type Row } from './db';
+
+const parse = <T>(s: unknown): T => JSON.parse(String(s)) as T;
+
+/** JSON text of a value; `undefined` is stored as null (PROTOCOL §3.4). */
+const json = (v: unknown): string => JSON.stringify(v === undefined ? null : v);
+
+export interface RunFilter {
+  functionId?: string;
+  status?: string;
+  eventId?: string;
+  from?: number;
+  to?: number;
+  /** Exclusive upper bound (queuedAt, id) for paging newest-first. */
+  before?: { at: number; id: string };
+  limit: number;
+}
+
+export class Store {
+  readonly db: Db;
+
+  constructor(dir: string) {
+    this.db = new Db(dir);
+  }
+
+  tx<T>(fn: () => T): T {
+    return this.db.tx(fn);
+  }
+
+  // --- events ---------------------------------------------------------------------------------
+  putEvent(e: StoredEvent): void {
+    this.db.run('INSERT OR IGNORE INTO events (internal_id, id, name, received_at, body) VALUES (?,?,?,?,?)', [
+      e.internalId,
+      e.id,
+      e.event.name,
+      e.receivedAt,
+      JSON.stringify(e),
+    ]);
+  }
+  getEvent(internalId: string): StoredEvent | undefined {
+    const r = this.db.get('SELECT body FROM events WHERE internal_id = ?', [internalId]);
+    return r ? parse<StoredEvent>(r.body) : undefined;
+  }
+  /** The first event carrying the sender id `id` received at or after `since`. */
+  findEventById(id: string, since: number): StoredEvent | undefined {
+    const r = this.db.get('SELECT body FROM events WHERE id = ? AND received_at >= ? ORDER BY received_at LIMIT 1', [id, since]);
+    return r ? parse<StoredEvent>(r.body) : undefined;
+  }
+  listEvents(limit: number, before?: { at: number; id: string }, name?: string): StoredEvent[] {
+    const where: string[] = [];
+    const p: Param[] = [];
+    if (before) {
+      where.push('(received_at < ? OR (received_at = ? AND internal_id < ?))');
+      p.push(before.at, before.at, before.id);
+    }
+    if (name) {
+      where.push('name = ?');
+      p.push(name);
+    }
+    const sql = `SELECT body FROM events ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY received_at DESC, internal_id DESC LIMIT ?`;
+    p.push(limit);
+    return this.db.all(sql, p).map((r) => parse<StoredEvent>(r.body));
+  }
+
+  // --- runs -----------------------------------------------------------------------------------
+  putRun(r: RunRecord): void {
+    this.db.run('INSERT OR REPLACE INTO runs (id, function_id, status, event_id, queued_at, body) VALUES (?,?,?,?,?,?)', [
+      r.id,
+      r.functionId,
+      r.status,
+      r.eventIds[0] ?? null,
+      r.queuedAt,
+      JSON.stringify(r),
+    ]);
+  }
+  getRun(id: string): RunRecord | undefined {
+    const r = this.db.get('SELECT body FROM runs WHERE id = ?', [id]);
+    return r ? parse<RunRecord>(r.body) : undefined;
+  }
+  runIdsForEvent(internalId: string): string[] {
+    return this.db.all('SELECT id FROM runs WHERE event_id = ? ORDER BY queued_at, id', [internalId]).map((r) => String(r.id));
+  }
+  listRuns(f: RunFilter): RunRecord[] {
+    const where: string[] = [];
+    const p: Param[] = [];
+    if (f.functionId) {
+      where.push('function_id = ?');
+      p.push(f.functionId);
+    }
+    if (f.status) {
+      where.push('status = ?');
+      p.push(f.status);
+    }
+    if (f.eventId) {
+      where.push('event_id = ?');
+      p.push(f.eventId);
+    }
+    if (f.from !== undefined) {
+      where.push('queued_at >= ?');
+      p.push(f.from);
+    }
+    if (f.to !== undefined) {
+      where.push('queued_at <= ?');
+      p.push(f.to);
+    }
+    if (f.before) {
+      where.push('(queued_at < ? OR (queued_at = ? AND id < ?))');
+      p.push(f.before.at, f.before.at, f.before.id);
+    }
+    p.push(f.limit);
+    const sql = `SELECT body FROM runs ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY queued_at DESC, id DESC LIMIT ?`;
+    return this.db.all(sql, p).map((r) => parse<RunRecord>(r.body));
+  }
+  activeRunIds(): string[] {
+    return this.db.all("SELECT id FROM runs WHERE status IN ('Queued','Running')").map((r) => String(r.id));
+  }
+
+  // --- steps ------------------------------------------------------------------------------------
+  /** Saves a step's info and, when `value` is given, its memoized value at `stackIndex`. */
+  putStep(runId: string, info: StepInfo, memo?: { value: unknown; stackIndex: number }): void {
+    if (memo) {
+      this.db.run('INSERT OR REPLACE INTO steps (run_id, hashed_id, stack_index, value, info) VALUES (?,?,?,?,?)', [
+        runId,
+        info.hashedId,
+        memo.stackIndex,
+        json(memo.value),
+        JSON.stringify(info),
+      ]);
+    } else {
+      this.db.run(
+        'INSERT INTO steps (run_id, hashed_id, stack_index, value, info) VALUES (?,?,NULL,NULL,?) ON CONFLICT(run_id, hashed_id) DO UPDATE SET info = excluded.info',
+        [runId, info.hashedId, JSON.stringify(info)],
+      );
+    }
+  }
+  /** Memoized values in stack (completion) order. */
+  memoized(runId: string): { hashedId: string; value: unknown }[] {
+    return this.db
+      .all('SELECT hashed_id, value FROM steps WHERE run_id = ? AND stack_index IS NOT NULL ORDER BY stack_index', [runId])
+      .map((r) => ({ hashedId: String(r.hashed_id), value: parse<unknown>(r.value) }));
+  }
+  stepInfos(runId: string): StepInfo[] {
+    return this.db
+      .all('SELECT info FROM steps WHERE run_id = ? ORDER BY COALESCE(stack_index, 1e9), rowid', [runId])
+      .map((r: Row) => parse<StepInfo>(r.info));
+  }
+
+  // --- exchanges --------------------------------------------------------------------------------
+  putExchange(runId: string, seq: number, body: unknown): void {
+    this.db.run('INSERT OR REPLACE INTO exchanges (run_id, seq, body) VALUES (?,?,?)', [runId, seq, JSON.stringify(body)]);
+  }
+  exchanges<T>(runId: string): T[] {
+    return this.db.all('SELECT body FROM exchanges WHERE run_id = ? ORDER BY seq', [runId]).map((r) => parse<T>(r.body));
+  }
+
+  // --- queue --------------------------------------------------------------------------------------
+  putQueueItem(q: QueueItem): void {
+    this.db.run('INSERT OR REPLACE INTO queue (id, run_id, body) VALUES (?,?,?)', [q.id, q.runId, JSON.stringify(q)]);
+  }
+  deleteQueueItem(id: string): void {
+    this.db.run('DELETE FROM queue WHERE id = ?', [id]);
+  }
+  deleteQueueForRun(runId: string): void {
+    this.db.run('DELETE FROM queue WHERE run_id = ?', [runId]);
+  }
+  allQueueItems(): QueueItem[] {
+    return this.db.all('SELECT body FROM queue').map((r) => parse<QueueItem>(r.body));
+  }
+
+  // --- pauses -------------------------------------------------------------------------------------
+  putPause(p: PauseRecord): void {
+    this.db.run('INSERT OR REPLACE INTO pauses (id, run_id, body) VALUES (?,?,?)', [p.id, p.runId, JSON.stringify(p)]);
+  }
+  deletePause(id: string): void {
+    this.db.run('DELETE FROM pauses WHERE id = ?', [id]);
+  }
+  deletePausesForRun(runId: string): void {
+    this.db.run('DELETE FROM pauses WHERE run_id = ?', [runId]);
+  }
+  allPauses(): PauseRecord[] {
+    return this.db.all('SELECT body FROM pauses').map((r) => parse<PauseRecord>(r.body));
+  }
+
+  // --- apps and functions -------------------------------------------------------------------------
+  putApp(a: AppRecord): void {
+    this.db.run('INSERT OR REPLACE INTO apps (url, body) VALUES (?,?)', [a.pingUrl, JSON.stringify(a)]);
+  }
+  deleteApp(pingUrl: string): void {
+    this.db.run('DELETE FROM apps WHERE url = ?', [pingUrl]);
+  }
+  allApps(): AppRecord[] {
+    return this.db.all('SELECT body FROM apps').map((r) => parse<AppRecord>(r.body));
+  }
+  putFunction(f: FunctionRecord): void {
+    this.db.run('INSERT OR REPLACE INTO functions (id, body) VALUES (?,?)', [f.id, JSON.stringify(f)]);
+  }
+  allFunctions(): FunctionRecord[] {
+    return this.db.all('SELECT body FROM functions').map((r) => parse<FunctionRecord>(r.body));
+  }
+
+  async dispose(): Promise<void> {
+    this.db.close();
+  }
+}
