@@ -1,71 +1,353 @@
-// Holds per-file summaries and the linked cross-file view behind WorkspaceIndex.
-import type { Loc, Pos } from '../protocol';
+// Holds per-file summaries and the linked cross-file view behind WorkspaceIndex. Parsing happens in
+// setFile (one file); linking happens lazily on the next query and is rebuilt from summaries.
+import cronstrue from 'cronstrue';
+import type { Loc, Pos, StepEntry, TriggerEntry } from '../protocol';
+import { checkCron } from './checks';
+import { crossDiagnostics, type WorkspaceFacts } from './cross-diagnostics';
+import { extractFile } from './extract';
+import { Linker, type LinkedFunction } from './link';
 import type { EventEntry, FileModel, FunctionEntry, LocatedLiteral, Logger, SteplensDiagnostic } from './model';
+import { exampleOf, toJsonSchema } from './resolve-shape';
+import type { FileSummary } from './summary';
+import { containsPos } from './text';
+
+interface Linked {
+  version: number;
+  linker: Linker;
+  facts: WorkspaceFacts;
+  /** Literals that only the link phase can place (client sends, fromRecord keys), by uri. */
+  extraLiterals: Map<string, LocatedLiteral[]>;
+  functions: FunctionEntry[];
+  events: Map<string, EventEntry>;
+}
 
 export class Workspace {
   version = 0;
-  private readonly files = new Map<string, FileModel>();
+  private readonly summaries = new Map<string, FileSummary>();
+  private readonly packageJsons = new Set<string>();
+  private linked: Linked | null = null;
+  private readonly diagCache = new Map<string, SteplensDiagnostic[]>();
+  private readonly modelCache = new Map<string, FileModel>();
+  private warnedLarge = false;
 
   constructor(
     readonly maxDeepAnalysisBytes: number,
     readonly logger?: Logger,
   ) {}
 
-  setFile(uri: string, _text: string): void {
-    this.version++;
-    this.files.set(uri, {
-      uri,
-      version: this.version,
-      shallow: false,
-      hasSyntaxErrors: false,
-      clients: [],
-      functions: [],
-      literals: [],
-      eventDataAccesses: [],
-      steps: [],
-      invokeTargets: [],
-    });
+  setFile(uri: string, text: string): void {
+    try {
+      if (uri.endsWith('/package.json')) {
+        this.packageJsons.add(uri);
+      } else {
+        const shallow = text.length > this.maxDeepAnalysisBytes;
+        if (shallow && !this.warnedLarge) {
+          this.warnedLarge = true;
+          this.logger?.log('info', `Skipping deep analysis of files larger than ${this.maxDeepAnalysisBytes} characters (first: ${uri}); only their imports and exports are read.`, { uri, size: text.length });
+        }
+        this.summaries.set(uri, extractFile(uri, text, shallow));
+      }
+    } catch (err) {
+      this.logger?.log('error', `Could not analyse ${uri}; keeping its previous analysis.`, { uri, error: err instanceof Error ? err.stack ?? err.message : String(err) });
+    }
+    this.touch();
   }
+
   removeFile(uri: string): void {
-    if (this.files.delete(uri)) this.version++;
+    if (this.summaries.delete(uri) || this.packageJsons.delete(uri)) this.touch();
   }
+
+  private touch(): void {
+    this.version++;
+    this.linked = null;
+    this.diagCache.clear();
+    this.modelCache.clear();
+  }
+
   has(uri: string): boolean {
-    return this.files.has(uri);
+    return this.summaries.has(uri) || this.packageJsons.has(uri);
   }
+
   uris(): string[] {
-    return [...this.files.keys()];
+    return [...this.summaries.keys(), ...this.packageJsons];
   }
-  functions(_uri?: string): FunctionEntry[] {
-    return [];
-  }
-  events(): EventEntry[] {
-    return [];
-  }
-  event(_name: string): EventEntry | undefined {
-    return undefined;
-  }
-  diagnostics(_uri: string): SteplensDiagnostic[] {
-    return [];
-  }
-  file(uri: string): FileModel | undefined {
-    return this.files.get(uri);
-  }
-  literalAt(_uri: string, _pos: Pos): LocatedLiteral | undefined {
-    return undefined;
-  }
-  eventReferences(_name: string): Loc[] {
-    return [];
-  }
-  findFunction(_s: string): FunctionEntry | undefined {
-    return undefined;
-  }
-  stepLocation(_f: string, _s: string): Loc | null {
-    return null;
-  }
-  invokeTargetAt(_uri: string, _pos: Pos): FunctionEntry | undefined {
-    return undefined;
-  }
+
   clear(): void {
-    this.files.clear();
+    this.summaries.clear();
+    this.packageJsons.clear();
+    this.touch();
+  }
+
+  private link(): Linked {
+    if (this.linked && this.linked.version === this.version) return this.linked;
+    const linker = new Linker(this.summaries, this.packageJsons);
+    const extraLiterals = new Map<string, LocatedLiteral[]>();
+    const addExtra = (uri: string, lit: LocatedLiteral) => {
+      const list = extraLiterals.get(uri) ?? [];
+      list.push(lit);
+      extraLiterals.set(uri, list);
+    };
+    const listened = new Set<string>();
+    const wildcardPrefixes: string[] = [];
+    const senders = new Map<string, Loc[]>();
+    for (const fn of linker.functions) {
+      for (const n of fn.eventNames) {
+        if (n.endsWith('*')) wildcardPrefixes.push(n.slice(0, -1));
+        else listened.add(n);
+      }
+    }
+    for (const f of this.summaries.values()) {
+      for (const lit of f.literals) {
+        if (lit.kind === 'event-name' && (lit.role === 'waitForEvent' || lit.role === 'cancelOn')) listened.add(lit.name);
+      }
+      for (const r of f.eventRefs) {
+        if (r.role === 'waitForEvent' || r.role === 'cancelOn') {
+          const n = linker.eventTypeName(f.uri, r.ref);
+          if (n) listened.add(n);
+        }
+      }
+      for (const s of f.sends) {
+        if (s.via === 'client' && !linker.resolveClient(f.uri, s.clientRef)) continue;
+        for (const p of s.payloads) {
+          const name = p.name ?? (p.ref ? linker.eventTypeName(f.uri, p.ref) : undefined);
+          if (!name || !p.nameRange) continue;
+          const list = senders.get(name) ?? [];
+          list.push({ uri: f.uri, range: p.nameRange });
+          senders.set(name, list);
+          if (s.via === 'client' && p.name !== null && p.nameValueRange) {
+            addExtra(f.uri, { kind: 'event-name', role: 'send', name: p.name, range: p.nameRange, valueRange: p.nameValueRange });
+          }
+        }
+      }
+    }
+    // fromRecord / fromUnion / fromZod keys are declarations wherever their type lives
+    const seenDecl = new Set<string>();
+    for (const c of linker.clients.values()) {
+      for (const d of c.catalog?.events.values() ?? []) {
+        if (!d.loc || !d.valueRange) continue;
+        const k = `${d.loc.uri}#${d.loc.range.start.line}:${d.loc.range.start.character}`;
+        if (seenDecl.has(k)) continue;
+        seenDecl.add(k);
+        addExtra(d.loc.uri, { kind: 'event-name', role: 'schema-declaration', name: d.name, range: d.loc.range, valueRange: d.valueRange });
+      }
+    }
+    const duplicateIds = new Map<string, LinkedFunction[]>();
+    const groups = new Map<string, LinkedFunction[]>();
+    for (const fn of linker.functions) {
+      if (!fn.client || fn.model.id === null) continue;
+      const k = `${fn.client.uri}#${fn.client.model.localName}|${fn.model.id}`;
+      const g = groups.get(k) ?? [];
+      g.push(fn);
+      groups.set(k, g);
+    }
+    for (const g of groups.values()) {
+      if (g.length < 2) continue;
+      for (const fn of g) duplicateIds.set(fn.model.key, g.filter((x) => x !== fn));
+    }
+    const facts: WorkspaceFacts = { linker, listened, wildcardPrefixes, duplicateIds };
+    const functions = linker.functions.filter((fn) => fn.model.id !== null).map((fn) => this.functionEntry(fn, linker));
+    const events = this.buildEvents(linker, functions, senders);
+    this.linked = { version: this.version, linker, facts, extraLiterals, functions, events };
+    return this.linked;
+  }
+
+  private functionEntry(fn: LinkedFunction, linker: Linker): FunctionEntry {
+    const triggers: TriggerEntry[] = [];
+    for (const t of fn.summary.triggers) {
+      if (t.kind === 'event') {
+        const name = t.name ?? (t.ref ? linker.eventTypeName(fn.uri, t.ref) : undefined);
+        if (name) triggers.push({ kind: 'event', event: name, expression: t.expression, range: t.range });
+      } else if (t.kind === 'cron') {
+        if (t.cron !== null) triggers.push({ kind: 'cron', cron: t.cron, range: t.range, description: describeCron(t.cron) });
+      } else triggers.push({ kind: 'invoke', range: t.range });
+    }
+    const summary = this.summaries.get(fn.uri);
+    const steps: StepEntry[] = (summary?.steps ?? [])
+      .filter((s) => s.functionKey === fn.model.key && !s.inFailureHandler)
+      .map((s) => ({ id: s.id, tool: s.tool, range: s.range, idRange: s.idRange }));
+    return {
+      id: fn.model.id!,
+      appId: fn.appId,
+      slug: fn.slug!,
+      name: fn.model.name,
+      sdkMajor: fn.sdkMajor,
+      uri: fn.uri,
+      range: fn.model.range,
+      idRange: fn.model.idRange,
+      triggers,
+      steps,
+      hasOnFailure: fn.model.hasOnFailure,
+    };
+  }
+
+  private buildEvents(linker: Linker, functions: FunctionEntry[], senders: Map<string, Loc[]>): Map<string, EventEntry> {
+    const events = new Map<string, EventEntry>();
+    const get = (name: string): EventEntry => {
+      let e = events.get(name);
+      if (!e) {
+        e = { name, dataSchema: null, example: {}, senders: [], listeners: [] };
+        events.set(name, e);
+      }
+      return e;
+    };
+    const catalogs = [...[...linker.clients.values()].map((c) => c.catalog), ...linker.packageCatalogs.values()];
+    for (const cat of catalogs) {
+      for (const d of cat?.events.values() ?? []) {
+        const e = get(d.name);
+        if (e.dataSchema === null && d.data.k !== 'any') {
+          e.dataSchema = toJsonSchema(d.data);
+          const ex = exampleOf(d.data);
+          e.example = ex && typeof ex === 'object' && !Array.isArray(ex) ? (ex as Record<string, unknown>) : {};
+        }
+        e.declaration ??= d.loc;
+      }
+    }
+    for (const fn of functions) {
+      for (const t of fn.triggers) if (t.kind === 'event' && !t.event.includes('*')) get(t.event);
+    }
+    for (const [name, locs] of senders) get(name).senders.push(...locs);
+    for (const e of events.values()) {
+      for (const fn of functions) {
+        if (fn.triggers.some((t) => t.kind === 'event' && (t.event === e.name || (t.event.endsWith('*') && e.name.startsWith(t.event.slice(0, -1)))))) {
+          e.listeners.push(fn.slug);
+        }
+      }
+    }
+    return events;
+  }
+
+  functions(uri?: string): FunctionEntry[] {
+    const all = this.safe(() => this.link().functions, []);
+    return uri ? all.filter((f) => f.uri === uri) : all;
+  }
+
+  events(): EventEntry[] {
+    return this.safe(() => [...this.link().events.values()].sort((a, b) => a.name.localeCompare(b.name)), []);
+  }
+
+  event(name: string): EventEntry | undefined {
+    return this.safe(() => this.link().events.get(name), undefined);
+  }
+
+  diagnostics(uri: string): SteplensDiagnostic[] {
+    const cached = this.diagCache.get(uri);
+    if (cached) return cached;
+    const s = this.summaries.get(uri);
+    if (!s) return [];
+    let out: SteplensDiagnostic[] = [...s.localDiagnostics];
+    try {
+      const linked = this.link();
+      out.push(...crossDiagnostics(s, linked.facts));
+    } catch (err) {
+      this.logger?.log('error', `Cross-file diagnostics failed for ${uri}; showing only the local ones.`, { uri, error: err instanceof Error ? err.stack ?? err.message : String(err) });
+    }
+    out = out.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+    this.diagCache.set(uri, out);
+    return out;
+  }
+
+  file(uri: string): FileModel | undefined {
+    const cached = this.modelCache.get(uri);
+    if (cached) return cached;
+    const s = this.summaries.get(uri);
+    if (!s) return undefined;
+    return this.safe(() => {
+      const linked = this.link();
+      const model: FileModel = {
+        uri,
+        version: this.version,
+        shallow: s.shallow,
+        hasSyntaxErrors: s.hasSyntaxErrors,
+        clients: s.clients,
+        functions: s.functions.map((f) => {
+          const lf = linked.linker.functionsByKey.get(f.model.key);
+          const entry = linked.functions.find((x) => x.uri === uri && x.range === f.model.range);
+          return { ...f.model, clientKey: lf?.client ? `${lf.client.uri}#${lf.client.model.localName}` : null, triggers: entry?.triggers ?? [] };
+        }),
+        literals: [...s.literals, ...(linked.extraLiterals.get(uri) ?? [])],
+        eventDataAccesses: s.eventDataAccesses,
+        steps: s.steps,
+        invokeTargets: s.invokeTargets.map((t) => ({
+          range: t.range,
+          functionKey: t.functionKey,
+          targetKey: t.ref ? linked.linker.resolveFunctionRef(uri, t.ref)?.model.key ?? null : null,
+        })),
+      };
+      this.modelCache.set(uri, model);
+      return model;
+    }, undefined);
+  }
+
+  literalAt(uri: string, pos: Pos): LocatedLiteral | undefined {
+    const m = this.file(uri);
+    if (!m) return undefined;
+    let best: LocatedLiteral | undefined;
+    for (const l of m.literals) {
+      if (!containsPos(l.range, pos)) continue;
+      if (!best || l.range.start.line > best.range.start.line || (l.range.start.line === best.range.start.line && l.range.start.character >= best.range.start.character)) best = l;
+    }
+    return best;
+  }
+
+  eventReferences(name: string): Loc[] {
+    return this.safe(() => {
+      const linked = this.link();
+      const out: Loc[] = [];
+      for (const f of this.summaries.values()) {
+        const lits = [...f.literals, ...(linked.extraLiterals.get(f.uri) ?? [])];
+        for (const l of lits) if (l.kind === 'event-name' && l.name === name && l.role !== 'invoke-target') out.push({ uri: f.uri, range: l.range });
+        for (const r of f.eventRefs) if (linked.linker.eventTypeName(f.uri, r.ref) === name) out.push({ uri: f.uri, range: r.range });
+      }
+      return out;
+    }, []);
+  }
+
+  findFunction(s: string): FunctionEntry | undefined {
+    return this.safe(() => {
+      const linked = this.link();
+      const byKey = linked.linker.functionsByKey.get(s);
+      if (byKey) return linked.functions.find((f) => f.uri === byKey.uri && f.range === byKey.model.range);
+      return linked.functions.find((f) => f.slug === s) ?? linked.functions.find((f) => f.id === s);
+    }, undefined);
+  }
+
+  stepLocation(functionId: string, stepId: string): Loc | null {
+    const failure = functionId.endsWith('-failure') && !this.findFunction(functionId);
+    const fn = this.findFunction(failure ? functionId.slice(0, -'-failure'.length) : functionId);
+    if (!fn) return null;
+    const s = this.summaries.get(fn.uri);
+    const key = s?.functions.find((f) => f.model.range === fn.range)?.model.key;
+    if (!s || !key) return null;
+    const base = stepId.replace(/:\d+$/, '');
+    const step =
+      s.steps.find((x) => x.functionKey === key && x.inFailureHandler === failure && x.id === stepId) ??
+      s.steps.find((x) => x.functionKey === key && x.inFailureHandler === failure && x.id === base);
+    return step ? { uri: fn.uri, range: step.idRange ?? step.range } : null;
+  }
+
+  invokeTargetAt(uri: string, pos: Pos): FunctionEntry | undefined {
+    const m = this.file(uri);
+    const t = m?.invokeTargets.find((x) => containsPos(x.range, pos));
+    return t?.targetKey ? this.findFunction(t.targetKey) : undefined;
+  }
+
+  private safe<T>(f: () => T, fallback: T): T {
+    try {
+      return f();
+    } catch (err) {
+      this.logger?.log('error', 'Steplens analysis failed; answering with what is known.', { error: err instanceof Error ? err.stack ?? err.message : String(err) });
+      return fallback;
+    }
+  }
+}
+
+function describeCron(cron: string): string | undefined {
+  const r = checkCron(cron);
+  if (!r.ok) return undefined;
+  try {
+    const text = cronstrue.toString(r.pattern, { use24HourTimeFormat: true });
+    return r.timezone ? `${text} (${r.timezone})` : text;
+  } catch {
+    return undefined;
   }
 }

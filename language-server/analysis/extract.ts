@@ -1,0 +1,390 @@
+// Reads one file's syntax tree (no type checker) into a FileSummary: imports/exports, type
+// declarations, clients, EventSchemas chains, v4 eventTypes, zod schemas, createFunction calls with
+// their options and handlers, and `client.send(...)` calls.
+import ts from 'typescript';
+import { Ctx } from './ctx';
+import { analyseHandler } from './handler';
+import type { CreateFunctionModel } from './model';
+import type { Shape } from './shapes';
+import { emptySummary, type FileSummary, type SchemaPart, type SchemasExpr, type TriggerSummary, type ValueDecl } from './summary';
+import { dottedName, getProp, isFunctionLike, isStringLike, propName, unwrap } from './text';
+
+export function scriptKindOf(uri: string): ts.ScriptKind {
+  if (/\.tsx$/i.test(uri)) return ts.ScriptKind.TSX;
+  if (/\.jsx$/i.test(uri)) return ts.ScriptKind.JSX;
+  if (/\.[cm]?js$/i.test(uri)) return ts.ScriptKind.JS;
+  return ts.ScriptKind.TS;
+}
+
+/** Parses and summarises one file. `shallow`: only imports and exports (for very large files). */
+export function extractFile(uri: string, text: string, shallow: boolean): FileSummary {
+  const sf = ts.createSourceFile(uri, text, ts.ScriptTarget.Latest, true, scriptKindOf(uri));
+  const summary = emptySummary(uri);
+  summary.shallow = shallow;
+  summary.hasSyntaxErrors = ((sf as unknown as { parseDiagnostics?: unknown[] }).parseDiagnostics?.length ?? 0) > 0;
+  const ctx = new Ctx(sf, summary);
+  readModuleShape(ctx);
+  if (shallow) return summary;
+  for (const st of sf.statements) topLevel(ctx, st);
+  walk(ctx, sf);
+  return summary;
+}
+
+function readModuleShape(ctx: Ctx): void {
+  const s = ctx.summary;
+  for (const st of ctx.sf.statements) {
+    if (ts.isImportDeclaration(st) && ts.isStringLiteral(st.moduleSpecifier)) {
+      const specifier = st.moduleSpecifier.text;
+      const isSdk = specifier.startsWith('inngest');
+      const isZod = specifier === 'zod' || specifier.startsWith('zod/');
+      if (isSdk) s.sdkSpecifier ??= specifier;
+      const clause = st.importClause;
+      if (!clause) continue;
+      if (clause.name) {
+        s.imports.set(clause.name.text, { specifier, imported: 'default' });
+        if (isZod) ctx.zodNames.add(clause.name.text);
+      }
+      const nb = clause.namedBindings;
+      if (nb && ts.isNamespaceImport(nb)) {
+        s.imports.set(nb.name.text, { specifier, imported: '*' });
+        if (isSdk) ctx.sdkNamespaces.add(nb.name.text);
+        if (isZod) ctx.zodNames.add(nb.name.text);
+      } else if (nb) {
+        for (const el of nb.elements) {
+          const imported = (el.propertyName ?? el.name).text;
+          s.imports.set(el.name.text, { specifier, imported });
+          if (isSdk) ctx.sdkNames.set(el.name.text, imported);
+          if (isZod && (imported === 'z' || imported === 'default')) ctx.zodNames.add(el.name.text);
+        }
+      }
+    } else if (ts.isExportDeclaration(st)) {
+      const from = st.moduleSpecifier && ts.isStringLiteral(st.moduleSpecifier) ? st.moduleSpecifier.text : undefined;
+      if (!st.exportClause) {
+        if (from) s.starExports.push(from);
+      } else if (ts.isNamedExports(st.exportClause)) {
+        for (const el of st.exportClause.elements) {
+          const local = (el.propertyName ?? el.name).text;
+          s.exports.set(el.name.text, from ? { specifier: from, imported: local } : { local });
+        }
+      } else if (ts.isNamespaceExport(st.exportClause) && from) {
+        s.exports.set(st.exportClause.name.text, { specifier: from, imported: '*' });
+      }
+    } else if (ts.isExportAssignment(st) && !st.isExportEquals) {
+      const e = unwrap(st.expression);
+      if (ts.isIdentifier(e)) s.exports.set('default', { local: e.text });
+    } else if (hasExportModifier(st)) {
+      const isDefault = ts.canHaveModifiers(st) && !!ts.getModifiers(st)?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword);
+      if (ts.isVariableStatement(st)) {
+        for (const d of st.declarationList.declarations) if (ts.isIdentifier(d.name)) s.exports.set(d.name.text, { local: d.name.text });
+      } else if ((ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st) || ts.isInterfaceDeclaration(st) || ts.isTypeAliasDeclaration(st) || ts.isEnumDeclaration(st)) && st.name) {
+        s.exports.set(isDefault ? 'default' : st.name.text, { local: st.name.text });
+      }
+    }
+  }
+}
+
+function hasExportModifier(st: ts.Statement): boolean {
+  return !!(ts.canHaveModifiers(st) && ts.getModifiers(st)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword));
+}
+
+function topLevel(ctx: Ctx, st: ts.Statement): void {
+  const s = ctx.summary;
+  if (ts.isInterfaceDeclaration(st)) {
+    let shape: Shape = ctx.reader.members(st.members, st.getEnd(), 0);
+    const bases = (st.heritageClauses ?? []).flatMap((h) => h.types.map((t) => {
+      const name = dottedName(t.expression);
+      return name ? ({ k: 'ref', name: name.join('.'), args: (t.typeArguments ?? []).map((a) => ctx.reader.type(a)) } as Shape) : ({ k: 'any' } as Shape);
+    }));
+    if (bases.length) shape = { k: 'inter', types: [...bases, shape] };
+    s.types.set(st.name.text, { shape, params: (st.typeParameters ?? []).map((p) => p.name.text) });
+  } else if (ts.isTypeAliasDeclaration(st)) {
+    s.types.set(st.name.text, { shape: ctx.reader.type(st.type), params: (st.typeParameters ?? []).map((p) => p.name.text) });
+  } else if (ts.isVariableStatement(st)) {
+    for (const d of st.declarationList.declarations) {
+      if (!ts.isIdentifier(d.name) || !d.initializer) continue;
+      const v = valueDecl(ctx, d.initializer, d.name.text);
+      if (v) s.values.set(d.name.text, v);
+    }
+  } else if (ts.isExportAssignment(st) && !st.isExportEquals) {
+    const v = valueDecl(ctx, st.expression, 'default');
+    if (v) {
+      s.values.set('default', v);
+      s.exports.set('default', { local: 'default' });
+    }
+  }
+}
+
+/** What a top-level `const name = <init>` holds, when it matters to the analysis. */
+function valueDecl(ctx: Ctx, init: ts.Expression, name: string): ValueDecl | undefined {
+  const e = unwrap(init);
+  if (ts.isIdentifier(e)) return { kind: 'alias', name: e.text };
+  if (ts.isNewExpression(e) && ctx.sdkName(e.expression) === 'Inngest') return clientDecl(ctx, e, name);
+  if (ts.isCallExpression(e) || ts.isNewExpression(e)) {
+    const chain = schemasChain(ctx, e);
+    if (chain) return { kind: 'eventSchemas', parts: chain };
+  }
+  if (ts.isCallExpression(e)) {
+    const callee = unwrap(e.expression);
+    const sdk = ctx.sdkName(callee);
+    if (sdk === 'eventType') {
+      const n = e.arguments[0] && unwrap(e.arguments[0]);
+      const ev = ctx.eventName(n, 'schema-declaration');
+      const opts = e.arguments[1] && unwrap(e.arguments[1]);
+      const schemaExpr = opts && ts.isObjectLiteralExpression(opts) ? getProp(opts, 'schema') : undefined;
+      return {
+        kind: 'eventType',
+        name: ev?.name ?? null,
+        nameLoc: n && isStringLike(n) ? { uri: ctx.summary.uri, range: ctx.range(n) } : undefined,
+        data: schemaExpr ? schemaShape(ctx, schemaExpr) : null,
+      };
+    }
+    if (sdk === 'staticSchema') return { kind: 'schema', shape: ctx.reader.type(e.typeArguments?.[0]) };
+    if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'createFunction') return { kind: 'function', key: ctx.key(e) };
+  }
+  if (ctx.reader.isZod(e)) return { kind: 'schema', shape: ctx.reader.zod(e) };
+  if (ts.isObjectLiteralExpression(e) || ts.isArrayLiteralExpression(e)) {
+    const shape = zodEventsShape(ctx, e);
+    if (shape) return { kind: 'schema', shape };
+  }
+  return undefined;
+}
+
+function schemaShape(ctx: Ctx, expr: ts.Expression): Shape {
+  const u = unwrap(expr);
+  if (ts.isCallExpression(u) && ctx.sdkName(u.expression) === 'staticSchema') return ctx.reader.type(u.typeArguments?.[0]);
+  if (ts.isIdentifier(u)) return { k: 'valueRef', name: u.text };
+  if (ctx.reader.isZod(u)) return ctx.reader.zod(u);
+  return { k: 'any' };
+}
+
+function clientDecl(ctx: Ctx, e: ts.NewExpression, localName: string): ValueDecl {
+  const opts = e.arguments?.[0] && unwrap(e.arguments[0]);
+  let id: string | null = null;
+  let idRange;
+  let schemas: SchemasExpr | null = null;
+  if (opts && ts.isObjectLiteralExpression(opts)) {
+    const idE = getProp(opts, 'id');
+    const u = idE && unwrap(idE);
+    if (u && isStringLike(u)) {
+      id = u.text;
+      idRange = ctx.range(u);
+    }
+    const sch = getProp(opts, 'schemas');
+    if (sch) {
+      const su = unwrap(sch);
+      const chain = schemasChain(ctx, su);
+      schemas = chain ? { kind: 'inline', parts: chain } : ts.isIdentifier(su) ? { kind: 'ref', name: su.text } : { kind: 'opaque' };
+    }
+  }
+  const model = { key: `${ctx.summary.uri}#${localName}`, localName, id, range: ctx.range(e), hasSchemas: schemas !== null };
+  void idRange;
+  ctx.summary.clients.push(model);
+  const spec = ctx.summary.sdkSpecifier;
+  const sdkMajor = spec === 'inngest-v3' ? 3 : spec === 'inngest-v4' ? 4 : schemas ? 3 : null;
+  return { kind: 'client', model, schemas, sdkMajor };
+}
+
+/** `new EventSchemas().fromRecord<T>().fromUnion<U>().fromZod(z)` as its parts, or undefined when not such a chain. */
+function schemasChain(ctx: Ctx, e: ts.Expression): SchemaPart[] | undefined {
+  const parts: SchemaPart[] = [];
+  let cur = unwrap(e);
+  for (let guard = 0; guard < 50; guard++) {
+    if (ts.isNewExpression(cur)) return ctx.sdkName(cur.expression) === 'EventSchemas' ? parts.reverse() : undefined;
+    if (!ts.isCallExpression(cur)) return undefined;
+    const callee = unwrap(cur.expression);
+    if (!ts.isPropertyAccessExpression(callee)) return undefined;
+    const m = callee.name.text;
+    if (m === 'fromRecord') parts.push({ kind: 'record', type: ctx.reader.type(cur.typeArguments?.[0]), uri: ctx.summary.uri });
+    else if (m === 'fromUnion') parts.push({ kind: 'union', type: ctx.reader.type(cur.typeArguments?.[0]) });
+    else if (m === 'fromZod') {
+      const a = cur.arguments[0] && unwrap(cur.arguments[0]);
+      const shape = a && (ts.isIdentifier(a) ? ({ k: 'valueRef', name: a.text } as Shape) : zodEventsShape(ctx, a));
+      if (!shape) parts.push({ kind: 'opaque' });
+      else if (shape.k === 'union') parts.push({ kind: 'union', type: shape });
+      else parts.push({ kind: 'record', type: shape, uri: ctx.summary.uri });
+    } else parts.push({ kind: 'opaque' });
+    cur = unwrap(callee.expression);
+  }
+  return undefined;
+}
+
+/** fromZod input: `{ "app/x": { data: z.object(...) } }` (record) or `[z.object({ name: z.literal(..), data })]`. */
+function zodEventsShape(ctx: Ctx, e: ts.Expression): Shape | undefined {
+  if (ts.isArrayLiteralExpression(e)) {
+    if (!e.elements.length || !e.elements.every((x) => ctx.reader.isZod(x) || ts.isIdentifier(unwrap(x)))) return undefined;
+    return { k: 'union', types: e.elements.map((x) => ctx.reader.zod(x)) };
+  }
+  if (!ts.isObjectLiteralExpression(e) || !e.properties.length) return undefined;
+  const props = [];
+  for (const p of e.properties) {
+    if (!ts.isPropertyAssignment(p)) return undefined;
+    const name = propName(p.name);
+    if (name === undefined) return undefined;
+    const v = unwrap(p.initializer);
+    let type: Shape;
+    if (ts.isObjectLiteralExpression(v)) {
+      const inner = [];
+      for (const q of v.properties) {
+        if (!ts.isPropertyAssignment(q)) return undefined;
+        const qn = propName(q.name);
+        if (qn === undefined) return undefined;
+        inner.push({ name: qn, type: ctx.reader.zod(q.initializer), optional: qn !== 'data' });
+      }
+      type = { k: 'obj', props: inner, open: true };
+    } else if (ctx.reader.isZod(v)) type = ctx.reader.zod(v);
+    else return undefined;
+    props.push({ name, type, optional: false, loc: { uri: ctx.summary.uri, range: ctx.range(p.name) }, valueRange: ctx.reader.quoted(p.name) });
+  }
+  return { k: 'obj', props, open: false };
+}
+
+/** Finds createFunction and send calls anywhere in the file. */
+function walk(ctx: Ctx, root: ts.Node): void {
+  const visit = (n: ts.Node, depth: number): void => {
+    if (depth > 1500) return;
+    if (ts.isCallExpression(n)) {
+      const callee = unwrap(n.expression);
+      if (ts.isPropertyAccessExpression(callee)) {
+        const m = callee.name.text;
+        if (m === 'createFunction' && n.arguments.length >= 2) {
+          createFunction(ctx, n, callee.expression);
+          for (const a of n.arguments) visit(a, depth + 1);
+          return;
+        }
+        if (m === 'send' && n.arguments.length >= 1) {
+          const ref = dottedName(callee.expression);
+          if (ref) {
+            const payloads = ctx.payloads(n.arguments[0], 'send');
+            if (payloads.length) ctx.summary.sends.push({ via: 'client', clientRef: ref.join('.'), payloads, range: ctx.range(n) });
+          }
+        }
+      }
+    }
+    ts.forEachChild(n, (c) => visit(c, depth + 1));
+  };
+  visit(root, 0);
+}
+
+function createFunction(ctx: Ctx, call: ts.CallExpression, clientExpr: ts.Expression): void {
+  const key = ctx.key(call);
+  const args = call.arguments;
+  const opts = unwrap(args[0]!);
+  const optsObj = ts.isObjectLiteralExpression(opts) ? opts : undefined;
+  const v3 = args.length >= 3;
+  const sdkMajor: 3 | 4 | null = v3 ? 3 : optsObj && getProp(optsObj, 'triggers') ? 4 : args.length === 2 ? 4 : null;
+  let id: string | null = null;
+  let idRange;
+  let name: string | undefined;
+  if (optsObj) {
+    const i = getProp(optsObj, 'id');
+    const u = i && unwrap(i);
+    if (u && isStringLike(u)) {
+      id = u.text;
+      idRange = ctx.range(u);
+    }
+    const n = getProp(optsObj, 'name');
+    if (n && isStringLike(unwrap(n))) name = (unwrap(n) as ts.StringLiteral).text;
+  }
+  const triggerExpr = v3 ? args[1] : optsObj ? getProp(optsObj, 'triggers') : undefined;
+  const triggers: TriggerSummary[] = [];
+  if (triggerExpr) {
+    const t = unwrap(triggerExpr);
+    const list = ts.isArrayLiteralExpression(t) ? t.elements : [t];
+    for (const el of list) {
+      const tr = trigger(ctx, unwrap(el), key);
+      if (tr) triggers.push(tr);
+    }
+  }
+  const onFailure = optsObj ? getProp(optsObj, 'onFailure') : undefined;
+  const model: CreateFunctionModel = {
+    key,
+    id,
+    idRange,
+    name,
+    range: ctx.range(call),
+    sdkMajor,
+    clientKey: null,
+    triggers: [],
+    hasOnFailure: !!onFailure,
+  };
+  ctx.summary.functions.push({ model, clientRef: dottedName(clientExpr)?.join('.') ?? null, triggers });
+  if (optsObj) options(ctx, optsObj, key);
+  const handler = args[args.length - 1] && unwrap(args[args.length - 1]!);
+  if (handler && isFunctionLike(handler)) analyseHandler(ctx, handler, key, false);
+  const of = onFailure && unwrap(onFailure);
+  if (of && isFunctionLike(of)) analyseHandler(ctx, of, key, true);
+}
+
+function trigger(ctx: Ctx, el: ts.Expression, fnKey: string): TriggerSummary | undefined {
+  const range = ctx.range(el);
+  if (ts.isObjectLiteralExpression(el)) {
+    const ev = getProp(el, 'event');
+    if (ev) {
+      const n = ctx.eventName(ev, 'trigger', fnKey);
+      const expression = ctx.expression(getProp(el, 'if'), 'trigger-if', fnKey);
+      return { kind: 'event', name: n?.name ?? null, ref: n?.ref, range: n?.range ?? range, expression };
+    }
+    const cr = getProp(el, 'cron');
+    if (cr) return { kind: 'cron', cron: ctx.cron(cr, fnKey), range: ctx.range(cr) };
+    return undefined;
+  }
+  if (ts.isCallExpression(el)) {
+    const sdk = ctx.sdkName(el.expression);
+    if (sdk === 'cron') return { kind: 'cron', cron: ctx.cron(el.arguments[0], fnKey), range: el.arguments[0] ? ctx.range(el.arguments[0]) : range };
+    if (sdk === 'invoke') return { kind: 'invoke', range };
+    if (sdk === 'eventType') {
+      const n = ctx.eventName(el.arguments[0], 'trigger', fnKey);
+      return { kind: 'event', name: n?.name ?? null, range: n?.range ?? range };
+    }
+    return undefined;
+  }
+  const n = ctx.eventName(el, 'trigger', fnKey);
+  if (n?.ref) return { kind: 'event', name: null, ref: n.ref, range };
+  return undefined;
+}
+
+/** cancelOn, flow control, timeouts: expressions and durations in the function's options. */
+function options(ctx: Ctx, o: ts.ObjectLiteralExpression, fnKey: string): void {
+  const obj = (name: string): ts.ObjectLiteralExpression[] => {
+    const v = getProp(o, name);
+    const u = v && unwrap(v);
+    if (!u) return [];
+    if (ts.isObjectLiteralExpression(u)) return [u];
+    if (ts.isArrayLiteralExpression(u)) return u.elements.map(unwrap).filter(ts.isObjectLiteralExpression);
+    return [];
+  };
+  for (const c of obj('cancelOn')) {
+    const ev = ctx.eventName(getProp(c, 'event'), 'cancelOn', fnKey);
+    const asyncEvent = ev ? { name: ev.name, ref: ev.ref } : undefined;
+    ctx.expression(getProp(c, 'if'), 'cancelOn-if', fnKey, asyncEvent);
+    ctx.expression(getProp(c, 'match'), 'cancelOn-match', fnKey, asyncEvent);
+    ctx.duration(getProp(c, 'timeout'), 'cancelOn-timeout', fnKey);
+  }
+  for (const c of obj('concurrency')) ctx.expression(getProp(c, 'key'), 'concurrency-key', fnKey);
+  for (const c of obj('throttle')) {
+    ctx.expression(getProp(c, 'key'), 'throttle-key', fnKey);
+    ctx.duration(getProp(c, 'period'), 'throttle-period', fnKey);
+  }
+  for (const c of obj('rateLimit')) {
+    ctx.expression(getProp(c, 'key'), 'rateLimit-key', fnKey);
+    ctx.duration(getProp(c, 'period'), 'rateLimit-period', fnKey);
+  }
+  for (const c of obj('debounce')) {
+    ctx.expression(getProp(c, 'key'), 'debounce-key', fnKey);
+    ctx.duration(getProp(c, 'period'), 'debounce-period', fnKey);
+    ctx.duration(getProp(c, 'timeout'), 'debounce-timeout', fnKey);
+  }
+  for (const c of obj('batchEvents')) {
+    ctx.expression(getProp(c, 'key'), 'batchEvents-key', fnKey);
+    ctx.expression(getProp(c, 'if'), 'batchEvents-if', fnKey);
+    ctx.duration(getProp(c, 'timeout'), 'batchEvents-timeout', fnKey);
+  }
+  for (const c of obj('priority')) ctx.expression(getProp(c, 'run'), 'priority-run', fnKey);
+  for (const c of obj('singleton')) ctx.expression(getProp(c, 'key'), 'singleton-key', fnKey);
+  for (const c of obj('timeouts')) {
+    ctx.duration(getProp(c, 'start'), 'timeouts-start', fnKey);
+    ctx.duration(getProp(c, 'finish'), 'timeouts-finish', fnKey);
+  }
+  const idem = getProp(o, 'idempotency');
+  if (idem) ctx.expression(idem, 'idempotency', fnKey);
+}

@@ -1,0 +1,349 @@
+// Analysis of one function handler (or onFailure handler): every step tool call with its id and
+// range, nested steps, un-awaited steps, duplicate step ids, sends, waits, invokes, event.data reads.
+import ts from 'typescript';
+import type { StepTool } from '../protocol';
+import type { Ctx } from './ctx';
+import type { StepCallModel } from './model';
+import { dottedName, getProp, isFunctionLike, isStringLike, propName, unwrap } from './text';
+
+const TOOLS: Record<string, StepTool> = {
+  run: 'run',
+  sleep: 'sleep',
+  sleepUntil: 'sleepUntil',
+  waitForEvent: 'waitForEvent',
+  sendEvent: 'sendEvent',
+  invoke: 'invoke',
+  'ai.infer': 'ai.infer',
+  'ai.wrap': 'ai.wrap',
+  fetch: 'fetch',
+  waitForSignal: 'waitForSignal',
+  sendSignal: 'sendSignal',
+  'realtime.publish': 'realtime.publish',
+};
+/** Step tools whose callback runs inside the step (where other step tools must not be called). */
+const CALLBACK_TOOLS = new Set(['run', 'ai.wrap']);
+/** Known members of `step` that are not step tools. */
+const NOT_TOOLS = new Set(['ai.models', 'ai', 'realtime']);
+
+interface Branch {
+  node: ts.Node;
+  arm: number;
+  /** The arm ends by leaving the function (return/throw), so code after the branching node is exclusive with it. */
+  exits: boolean;
+}
+
+interface State {
+  /** Inside a loop or a nested function (repeats are expected there). */
+  repeated: boolean;
+  /** The step.run / ai.wrap call whose callback we are in. */
+  insideStep: { label: string } | null;
+  branches: Branch[];
+}
+
+interface DupCandidate {
+  id: string;
+  node: ts.Node;
+  branches: Branch[];
+}
+
+export function analyseHandler(ctx: Ctx, fn: ts.Node, functionKey: string, inFailureHandler: boolean): void {
+  if (!isFunctionLike(fn) || !fn.body) return;
+  const stepNames = new Set<string>();
+  const ctxNames = new Set<string>();
+  const eventNames = new Set<string>();
+  const bindParam = (b: ts.BindingName | undefined): void => {
+    if (!b) return;
+    if (ts.isIdentifier(b)) ctxNames.add(b.text);
+    else if (ts.isObjectBindingPattern(b)) {
+      for (const el of b.elements) {
+        const key = propName(el.propertyName ?? (ts.isIdentifier(el.name) ? el.name : undefined));
+        if (!ts.isIdentifier(el.name)) continue;
+        if (key === 'step') stepNames.add(el.name.text);
+        if (key === 'event') eventNames.add(el.name.text);
+      }
+    }
+  };
+  bindParam(fn.parameters[0]?.name);
+  if (!ctxNames.size && !stepNames.size && !eventNames.size) return;
+
+  const dups: DupCandidate[] = [];
+  const pendingVars: { name: string; step: StepCallModel; label: string; node: ts.Node }[] = [];
+  const idCounts = new Map<string, number>();
+
+  const isStepRoot = (e: ts.Expression): boolean => {
+    e = unwrap(e);
+    if (ts.isIdentifier(e)) return stepNames.has(e.text);
+    return ts.isPropertyAccessExpression(e) && e.name.text === 'step' && ts.isIdentifier(unwrap(e.expression)) && ctxNames.has((unwrap(e.expression) as ts.Identifier).text);
+  };
+  const isEventRoot = (e: ts.Expression): boolean => {
+    e = unwrap(e);
+    if (ts.isIdentifier(e)) return eventNames.has(e.text);
+    return ts.isPropertyAccessExpression(e) && e.name.text === 'event' && ts.isIdentifier(unwrap(e.expression)) && ctxNames.has((unwrap(e.expression) as ts.Identifier).text);
+  };
+  /** `step.run` -> 'run', `step.ai.infer` -> 'ai.infer'. */
+  const stepMethod = (callee: ts.Expression): string | undefined => {
+    callee = unwrap(callee);
+    if (!ts.isPropertyAccessExpression(callee)) return undefined;
+    if (isStepRoot(callee.expression)) return callee.name.text;
+    const inner = unwrap(callee.expression);
+    if (ts.isPropertyAccessExpression(inner) && isStepRoot(inner.expression)) return `${inner.name.text}.${callee.name.text}`;
+    return undefined;
+  };
+
+  const visit = (node: ts.Node, st: State): void => {
+    if (ts.isIdentifier(node)) {
+      idCounts.set(node.text, (idCounts.get(node.text) ?? 0) + 1);
+      return;
+    }
+    // const { step, event } = ctx
+    if (ts.isVariableDeclaration(node) && ts.isObjectBindingPattern(node.name) && node.initializer) {
+      const init = unwrap(node.initializer);
+      if (ts.isIdentifier(init) && ctxNames.has(init.text)) {
+        for (const el of node.name.elements) {
+          const key = propName(el.propertyName ?? (ts.isIdentifier(el.name) ? el.name : undefined));
+          if (ts.isIdentifier(el.name) && key === 'step') stepNames.add(el.name.text);
+          if (ts.isIdentifier(el.name) && key === 'event') eventNames.add(el.name.text);
+        }
+      }
+    }
+    if (ts.isPropertyAccessExpression(node) && !ts.isPropertyAccessExpression(node.parent)) eventDataAccess(node);
+    if (ts.isCallExpression(node)) {
+      const method = stepMethod(node.expression);
+      if (method && !NOT_TOOLS.has(method)) {
+        stepCall(node, method, st);
+        return;
+      }
+    }
+    if (isFunctionLike(node) || ts.isClassLike(node)) {
+      ts.forEachChild(node, (c) => visit(c, { ...st, repeated: true }));
+      return;
+    }
+    if (ts.isIterationStatement(node, false)) {
+      ts.forEachChild(node, (c) => visit(c, { ...st, repeated: true }));
+      return;
+    }
+    if (ts.isIfStatement(node)) {
+      visit(node.expression, st);
+      visit(node.thenStatement, { ...st, branches: [...st.branches, { node, arm: 0, exits: exits(node.thenStatement) }] });
+      if (node.elseStatement) visit(node.elseStatement, { ...st, branches: [...st.branches, { node, arm: 1, exits: exits(node.elseStatement) }] });
+      return;
+    }
+    if (ts.isConditionalExpression(node)) {
+      visit(node.condition, st);
+      visit(node.whenTrue, { ...st, branches: [...st.branches, { node, arm: 0, exits: false }] });
+      visit(node.whenFalse, { ...st, branches: [...st.branches, { node, arm: 1, exits: false }] });
+      return;
+    }
+    if (ts.isSwitchStatement(node)) {
+      visit(node.expression, st);
+      node.caseBlock.clauses.forEach((c, i) => visit(c, { ...st, branches: [...st.branches, { node, arm: i, exits: exits(c) }] }));
+      return;
+    }
+    if (ts.isTryStatement(node)) {
+      // try and catch are not exclusive in general (a step can fail after its id was used), keep them plain
+      ts.forEachChild(node, (c) => visit(c, st));
+      return;
+    }
+    ts.forEachChild(node, (c) => visit(c, st));
+  };
+
+  const eventDataAccess = (node: ts.PropertyAccessExpression): void => {
+    const names: string[] = [];
+    let cur: ts.Expression = node;
+    while (ts.isPropertyAccessExpression(cur)) {
+      if (cur.expression && isEventRoot(cur.expression) && cur.name.text === 'data') {
+        if (names.length) ctx.summary.eventDataAccesses.push({ path: names, range: ctx.range(node), functionKey });
+        return;
+      }
+      names.unshift(cur.name.text);
+      cur = cur.expression;
+    }
+  };
+
+  const stepCall = (call: ts.CallExpression, method: string, st: State): void => {
+    const tool: StepTool = TOOLS[method] ?? 'other';
+    const a0 = call.arguments[0] && unwrap(call.arguments[0]);
+    let idNode: ts.Expression | undefined;
+    if (tool !== 'fetch' && a0) {
+      if (isStringLike(a0)) idNode = a0;
+      else if (ts.isObjectLiteralExpression(a0)) {
+        const i = getProp(a0, 'id');
+        if (i && isStringLike(unwrap(i))) idNode = unwrap(i);
+      }
+    }
+    const id = idNode && isStringLike(idNode) ? idNode.text : null;
+    const label = `step.${method}(${id !== null ? JSON.stringify(id) : '…'})`;
+    const model: StepCallModel = {
+      tool,
+      method,
+      id,
+      range: ctx.range(call),
+      idRange: idNode ? ctx.range(idNode) : undefined,
+      functionKey,
+      inFailureHandler,
+      awaited: true,
+    };
+    ctx.summary.steps.push(model);
+    const calleeRange = ctx.range(call.expression);
+    if (st.insideStep) {
+      ctx.diag(
+        'nested-step',
+        'warning',
+        `\`${label}\` is called inside the callback of \`${st.insideStep.label}\`. Nesting \`step.*\` tooling is not supported: make sure you're not using \`step.*\` tooling inside of other \`step.*\` tooling. Call it from the function handler instead, or compose plain async functions inside the step.`,
+        calleeRange,
+      );
+    }
+    const use = classifyUse(call);
+    if (use === 'dropped') {
+      model.awaited = false;
+      unawaited(label, calleeRange);
+    } else if (typeof use === 'object') {
+      model.awaited = false;
+      pendingVars.push({ name: use.name, step: model, label, node: call.expression });
+    }
+    if (id !== null && idNode && !st.repeated && !st.insideStep) dups.push({ id, node: idNode, branches: st.branches });
+
+    const opts = call.arguments[1] && unwrap(call.arguments[1]);
+    const optsObj = opts && ts.isObjectLiteralExpression(opts) ? opts : undefined;
+    switch (tool) {
+      case 'sleep':
+        ctx.duration(call.arguments[1], 'sleep', functionKey);
+        break;
+      case 'waitForEvent':
+        if (optsObj) {
+          const ev = ctx.eventName(getProp(optsObj, 'event'), 'waitForEvent', functionKey);
+          ctx.duration(getProp(optsObj, 'timeout'), 'waitForEvent-timeout', functionKey);
+          const asyncEvent = ev ? { name: ev.name, ref: ev.ref } : undefined;
+          ctx.expression(getProp(optsObj, 'if'), 'waitForEvent-if', functionKey, asyncEvent);
+          ctx.expression(getProp(optsObj, 'match'), 'waitForEvent-match', functionKey, asyncEvent);
+        }
+        break;
+      case 'sendEvent': {
+        const payloads = ctx.payloads(call.arguments[1], 'sendEvent', functionKey);
+        ctx.summary.sends.push({ via: 'step', functionKey, payloads, range: ctx.range(call) });
+        break;
+      }
+      case 'invoke':
+        if (optsObj) {
+          const f = getProp(optsObj, 'function');
+          const name = f ? dottedName(f) : undefined;
+          if (f) ctx.summary.invokeTargets.push({ range: ctx.range(f), functionKey, targetKey: null, ref: name ? name.join('.') : null });
+          ctx.duration(getProp(optsObj, 'timeout'), 'invoke-timeout', functionKey);
+        }
+        break;
+      case 'waitForSignal':
+        if (optsObj) ctx.duration(getProp(optsObj, 'timeout'), 'waitForSignal-timeout', functionKey);
+        break;
+      default:
+        break;
+    }
+    // visit arguments: callbacks of run/ai.wrap run inside the step
+    visit(call.expression, st);
+    for (const arg of call.arguments) {
+      const u = unwrap(arg);
+      if (CALLBACK_TOOLS.has(method) && isFunctionLike(u)) visit(u, { ...st, repeated: true, insideStep: { label } });
+      else visit(arg, st);
+    }
+  };
+
+  const unawaited = (label: string, range: ReturnType<Ctx['range']>): void => {
+    ctx.diag(
+      'unawaited-step',
+      'warning',
+      `\`${label}\` is not awaited. Every step must be awaited (or returned, or gathered with Promise.all) so the SDK can run it and memoize its result; add \`await\`.`,
+      range,
+    );
+  };
+
+  const body = fn.body;
+  visit(body, { repeated: false, insideStep: null, branches: [] });
+
+  for (const p of pendingVars) {
+    // the declaration itself counts once; any other mention means the promise is used later
+    if ((idCounts.get(p.name) ?? 0) <= 1) unawaited(p.label, ctx.range(p.node));
+    else p.step.awaited = true;
+  }
+  reportDuplicates(ctx, dups);
+}
+
+/** How the value of a step call is used: consumed (awaited, returned, passed on), dropped, or held in a variable. */
+function classifyUse(call: ts.CallExpression): 'used' | 'dropped' | { name: string } {
+  let n: ts.Node = call;
+  for (let guard = 0; guard < 100; guard++) {
+    const p = n.parent;
+    if (!p) return 'used';
+    if (ts.isParenthesizedExpression(p) || ts.isAsExpression(p) || ts.isNonNullExpression(p) || ts.isSatisfiesExpression(p) || ts.isTypeAssertionExpression(p)) {
+      n = p;
+      continue;
+    }
+    if (ts.isPropertyAccessExpression(p) && p.expression === n && ['then', 'catch', 'finally'].includes(p.name.text) && ts.isCallExpression(p.parent) && p.parent.expression === p) {
+      n = p.parent;
+      continue;
+    }
+    if (ts.isConditionalExpression(p) && p.condition !== n) {
+      n = p;
+      continue;
+    }
+    if (ts.isBinaryExpression(p)) {
+      const op = p.operatorToken.kind;
+      if (op === ts.SyntaxKind.BarBarToken || op === ts.SyntaxKind.AmpersandAmpersandToken || op === ts.SyntaxKind.QuestionQuestionToken || (op === ts.SyntaxKind.CommaToken && p.right === n)) {
+        n = p;
+        continue;
+      }
+      return 'used';
+    }
+    if (ts.isExpressionStatement(p)) return 'dropped';
+    if (ts.isVariableDeclaration(p) && p.initializer === n) return ts.isIdentifier(p.name) ? { name: p.name.text } : 'used';
+    return 'used';
+  }
+  return 'used';
+}
+
+/** Does this statement always leave the function (ends in return or throw)? */
+function exits(s: ts.Node): boolean {
+  if (ts.isReturnStatement(s) || ts.isThrowStatement(s)) return true;
+  if (ts.isBlock(s) || ts.isCaseClause(s) || ts.isDefaultClause(s)) {
+    const last = s.statements[s.statements.length - 1];
+    return !!last && exits(last);
+  }
+  if (ts.isIfStatement(s)) return !!s.elseStatement && exits(s.thenStatement) && exits(s.elseStatement);
+  return false;
+}
+
+/** Two uses exclude each other when they sit in different arms of one branch, or one arm leaves the function before the other is reached. */
+function exclusive(a: DupCandidate, b: DupCandidate): boolean {
+  for (const x of a.branches) {
+    const y = b.branches.find((z) => z.node === x.node);
+    if (y && y.arm !== x.arm) return true;
+    if (!y && x.exits && a.node.getStart() < b.node.getStart()) return true;
+  }
+  for (const y of b.branches) {
+    if (!a.branches.some((x) => x.node === y.node) && y.exits && b.node.getStart() < a.node.getStart()) return true;
+  }
+  return false;
+}
+
+function reportDuplicates(ctx: Ctx, dups: DupCandidate[]): void {
+  const byId = new Map<string, DupCandidate[]>();
+  for (const d of dups) {
+    const list = byId.get(d.id) ?? [];
+    list.push(d);
+    byId.set(d.id, list);
+  }
+  for (const [id, list] of byId) {
+    if (list.length < 2) continue;
+    for (let i = 1; i < list.length; i++) {
+      const cur = list[i]!;
+      const prev = list.slice(0, i).find((p) => !exclusive(p, cur));
+      if (!prev) continue;
+      const prevLoc = { uri: ctx.summary.uri, range: ctx.range(prev.node) };
+      ctx.diag(
+        'duplicate-step-id',
+        'warning',
+        `Step id "${id}" is already used in this function (line ${prevLoc.range.start.line + 1}). The SDK tolerates the repeat by running it as "${id}:1" and warns (AUTOMATIC_PARALLEL_INDEXING), but memoized results can then attach to the wrong step if the order changes. Use a unique id for each step.`,
+        ctx.range(cur.node),
+        { relatedInformation: [{ location: prevLoc, message: `first use of step id "${id}"` }] },
+      );
+    }
+  }
+}

@@ -1,0 +1,357 @@
+// Cross-file linking: follows imports and re-exports between file summaries, resolves clients,
+// v3 EventSchemas and v4 eventType declarations into event catalogues, and gives every function its
+// app, triggers and steps. Rebuilt after each change from the summaries alone, which is cheap.
+import type { Loc } from '../protocol';
+import type { ClientModel, CreateFunctionModel } from './model';
+import { resolveShape, type ShapeScope } from './resolve-shape';
+import type { InsertPoint, Shape } from './shapes';
+import type { FileSummary, FunctionSummary, SchemaPart, TypeDecl, ValueDecl } from './summary';
+
+export interface EventDecl {
+  name: string;
+  /** Resolved shape of the event's `data` (`any` when unknown or untyped). */
+  data: Shape;
+  loc?: Loc;
+  valueRange?: Loc['range'];
+}
+
+/** The events one scope declares: a v3 client's EventSchemas, or a v4 package's eventTypes. */
+export interface Catalog {
+  /** False when some part could not be read: then nothing is reported as unknown. */
+  complete: boolean;
+  events: Map<string, EventDecl>;
+  /** fromRecord type bodies a new event can be added to (quick fix). */
+  insertPoints: InsertPoint[];
+  label: string;
+}
+
+export interface LinkedClient {
+  model: ClientModel;
+  uri: string;
+  sdkMajor: 3 | 4 | null;
+  catalog: Catalog | null;
+}
+
+export interface LinkedFunction {
+  summary: FunctionSummary;
+  model: CreateFunctionModel;
+  uri: string;
+  client: LinkedClient | null;
+  appId: string | null;
+  slug: string | null;
+  sdkMajor: 3 | 4 | null;
+  /** Resolved trigger event names (literal or through eventType references). */
+  eventNames: string[];
+  /** True when some event trigger could not be resolved to a name. */
+  unresolvedTrigger: boolean;
+}
+
+type Resolved = { uri: string; name: string; decl: ValueDecl } | undefined;
+
+const ANY: Shape = { k: 'any' };
+
+export class Linker {
+  private readonly valueMemo = new Map<string, Resolved>();
+  private readonly typeMemo = new Map<string, { decl: TypeDecl; uri: string } | undefined>();
+  private readonly scopes = new Map<string, ShapeScope>();
+  private readonly packageDirs: string[];
+  readonly clients = new Map<string, LinkedClient>();
+  readonly functions: LinkedFunction[] = [];
+  readonly functionsByKey = new Map<string, LinkedFunction>();
+  readonly packageCatalogs = new Map<string, Catalog>();
+
+  constructor(
+    readonly files: Map<string, FileSummary>,
+    packageJsonUris: Iterable<string>,
+  ) {
+    this.packageDirs = [...packageJsonUris].map((u) => u.slice(0, u.lastIndexOf('/'))).sort((a, b) => b.length - a.length);
+    this.linkClients();
+    this.linkPackages();
+    this.linkFunctions();
+  }
+
+  packageOf(uri: string): string {
+    return this.packageDirs.find((d) => uri.startsWith(d + '/')) ?? '';
+  }
+
+  // ---- module resolution ----
+
+  resolveModule(fromUri: string, specifier: string): string | undefined {
+    if (!specifier.startsWith('.') && !specifier.startsWith('/')) return undefined;
+    const dir = fromUri.slice(0, fromUri.lastIndexOf('/'));
+    const joined = normalize(specifier.startsWith('/') ? uriRoot(fromUri) + specifier : `${dir}/${specifier}`);
+    const stripped = joined.replace(/\.(m|c)?jsx?$/, '');
+    const candidates = [joined];
+    for (const base of stripped === joined ? [joined] : [stripped, joined]) {
+      for (const ext of ['.ts', '.tsx', '.mts', '.cts', '.d.ts', '.js', '.jsx', '.mjs', '.cjs']) candidates.push(base + ext);
+      for (const ext of ['.ts', '.tsx', '.js', '.jsx', '.mjs']) candidates.push(`${base}/index${ext}`);
+    }
+    return candidates.find((c) => this.files.has(c));
+  }
+
+  /** A top-level value by local name in a file, following aliases, imports and re-exports. */
+  resolveValue(uri: string, name: string, depth = 0): Resolved {
+    const key = `${uri}|${name}`;
+    if (this.valueMemo.has(key)) return this.valueMemo.get(key);
+    this.valueMemo.set(key, undefined); // cycle guard
+    const r = depth > 30 ? undefined : this.resolveValueUncached(uri, name, depth);
+    this.valueMemo.set(key, r);
+    return r;
+  }
+
+  private resolveValueUncached(uri: string, name: string, depth: number): Resolved {
+    const f = this.files.get(uri);
+    if (!f) return undefined;
+    const dot = name.indexOf('.');
+    if (dot > 0) {
+      const head = name.slice(0, dot);
+      const rest = name.slice(dot + 1);
+      const imp = f.imports.get(head);
+      if (imp?.imported === '*') {
+        const target = this.resolveModule(uri, imp.specifier);
+        return target ? this.resolveExport(target, rest, depth + 1) : undefined;
+      }
+      return undefined;
+    }
+    const local = f.values.get(name);
+    if (local) return local.kind === 'alias' ? this.resolveValue(uri, local.name, depth + 1) : { uri, name, decl: local };
+    const imp = f.imports.get(name);
+    if (imp && imp.imported !== '*') {
+      const target = this.resolveModule(uri, imp.specifier);
+      return target ? this.resolveExport(target, imp.imported, depth + 1) : undefined;
+    }
+    return undefined;
+  }
+
+  resolveExport(uri: string, exported: string, depth = 0): Resolved {
+    const f = this.files.get(uri);
+    if (!f || depth > 30) return undefined;
+    const e = f.exports.get(exported);
+    if (e) {
+      if ('local' in e) return this.resolveValue(uri, e.local, depth + 1);
+      const target = this.resolveModule(uri, e.specifier);
+      return target ? this.resolveExport(target, e.imported, depth + 1) : undefined;
+    }
+    for (const spec of f.starExports) {
+      const target = this.resolveModule(uri, spec);
+      const r = target ? this.resolveExport(target, exported, depth + 1) : undefined;
+      if (r) return r;
+    }
+    return undefined;
+  }
+
+  resolveType(uri: string, name: string, depth = 0): { decl: TypeDecl; uri: string } | undefined {
+    const key = `${uri}|${name}`;
+    if (this.typeMemo.has(key)) return this.typeMemo.get(key);
+    this.typeMemo.set(key, undefined);
+    const r = depth > 30 ? undefined : this.resolveTypeUncached(uri, name, depth);
+    this.typeMemo.set(key, r);
+    return r;
+  }
+
+  private resolveTypeUncached(uri: string, name: string, depth: number): { decl: TypeDecl; uri: string } | undefined {
+    const f = this.files.get(uri);
+    if (!f) return undefined;
+    const dot = name.indexOf('.');
+    if (dot > 0) {
+      const imp = f.imports.get(name.slice(0, dot));
+      if (imp?.imported !== '*') return undefined;
+      const target = this.resolveModule(uri, imp.specifier);
+      return target ? this.resolveTypeExport(target, name.slice(dot + 1), depth + 1) : undefined;
+    }
+    const local = f.types.get(name);
+    if (local) return { decl: local, uri };
+    const imp = f.imports.get(name);
+    if (imp && imp.imported !== '*') {
+      const target = this.resolveModule(uri, imp.specifier);
+      return target ? this.resolveTypeExport(target, imp.imported, depth + 1) : undefined;
+    }
+    return undefined;
+  }
+
+  private resolveTypeExport(uri: string, exported: string, depth: number): { decl: TypeDecl; uri: string } | undefined {
+    const f = this.files.get(uri);
+    if (!f || depth > 30) return undefined;
+    const e = f.exports.get(exported);
+    if (e) {
+      if ('local' in e) return this.resolveType(uri, e.local, depth + 1);
+      const target = this.resolveModule(uri, e.specifier);
+      return target ? this.resolveTypeExport(target, e.imported, depth + 1) : undefined;
+    }
+    for (const spec of f.starExports) {
+      const target = this.resolveModule(uri, spec);
+      const r = target ? this.resolveTypeExport(target, exported, depth + 1) : undefined;
+      if (r) return r;
+    }
+    return undefined;
+  }
+
+  scope(uri: string): ShapeScope {
+    let s = this.scopes.get(uri);
+    if (!s) {
+      s = {
+        type: (name) => {
+          const r = this.resolveType(uri, name);
+          return r ? { shape: r.decl.shape, params: r.decl.params, scope: this.scope(r.uri) } : undefined;
+        },
+        value: (name) => {
+          const r = this.resolveValue(uri, name);
+          if (r?.decl.kind === 'schema') return { shape: r.decl.shape, scope: this.scope(r.uri) };
+          return undefined;
+        },
+      };
+      this.scopes.set(uri, s);
+    }
+    return s;
+  }
+
+  // ---- clients and catalogues ----
+
+  private linkClients(): void {
+    for (const f of this.files.values()) {
+      for (const [name, decl] of f.values) {
+        if (decl.kind !== 'client') continue;
+        let catalog: Catalog | null = null;
+        const label = decl.model.id ? `the EventSchemas of client "${decl.model.id}"` : 'the client\'s EventSchemas';
+        if (decl.schemas?.kind === 'inline') catalog = this.catalogFromParts(decl.schemas.parts, f.uri, label);
+        else if (decl.schemas?.kind === 'ref') {
+          const r = this.resolveValue(f.uri, decl.schemas.name);
+          catalog = r?.decl.kind === 'eventSchemas' ? this.catalogFromParts(r.decl.parts, r.uri, label) : { complete: false, events: new Map(), insertPoints: [], label };
+        } else if (decl.schemas) catalog = { complete: false, events: new Map(), insertPoints: [], label };
+        this.clients.set(`${f.uri}#${name}`, { model: decl.model, uri: f.uri, sdkMajor: decl.sdkMajor, catalog });
+      }
+    }
+  }
+
+  private catalogFromParts(parts: SchemaPart[], uri: string, label: string): Catalog {
+    const cat: Catalog = { complete: true, events: new Map(), insertPoints: [], label };
+    const scope = this.scope(uri);
+    for (const part of parts) {
+      if (part.kind === 'opaque') {
+        cat.complete = false;
+        continue;
+      }
+      const shape = resolveShape(part.type, scope);
+      if (part.kind === 'record') {
+        if (shape.k !== 'obj' || shape.open) cat.complete = false;
+        if (shape.k !== 'obj') continue;
+        if (shape.insertAt && !shape.open) cat.insertPoints.push(shape.insertAt);
+        for (const p of shape.props) cat.events.set(p.name, { name: p.name, data: dataOf(p.type), loc: p.loc, valueRange: p.valueRange });
+      } else {
+        const members = shape.k === 'union' ? shape.types : [shape];
+        for (const m of members) {
+          const nameProp = m.k === 'obj' ? m.props.find((p) => p.name === 'name') : undefined;
+          if (!nameProp || nameProp.type.k !== 'lit' || typeof nameProp.type.v !== 'string') {
+            cat.complete = false;
+            continue;
+          }
+          const lit = nameProp.type;
+          cat.events.set(lit.v as string, { name: lit.v as string, data: dataOf(m), loc: lit.loc, valueRange: lit.valueRange });
+        }
+      }
+    }
+    return cat;
+  }
+
+  private linkPackages(): void {
+    for (const f of this.files.values()) {
+      for (const decl of f.values.values()) {
+        if (decl.kind !== 'eventType') continue;
+        const pkg = this.packageOf(f.uri);
+        let cat = this.packageCatalogs.get(pkg);
+        if (!cat) {
+          cat = { complete: true, events: new Map(), insertPoints: [], label: 'the eventType declarations of this package' };
+          this.packageCatalogs.set(pkg, cat);
+        }
+        if (decl.name === null) {
+          cat.complete = false;
+          continue;
+        }
+        const data = decl.data ? resolveShape(decl.data, this.scope(f.uri)) : ANY;
+        cat.events.set(decl.name, { name: decl.name, data, loc: decl.nameLoc });
+      }
+    }
+  }
+
+  /** The name of the v4 eventType a reference (`myEvent`, `ns.myEvent`) points at, from a file. */
+  eventTypeName(uri: string, ref: string): string | undefined {
+    const r = this.resolveValue(uri, ref);
+    return r?.decl.kind === 'eventType' && r.decl.name !== null ? r.decl.name : undefined;
+  }
+
+  resolveClient(uri: string, ref: string | null | undefined): LinkedClient | null {
+    if (!ref) return null;
+    const r = this.resolveValue(uri, ref);
+    if (r?.decl.kind !== 'client') return null;
+    return this.clients.get(`${r.uri}#${r.name}`) ?? null;
+  }
+
+  private linkFunctions(): void {
+    for (const f of this.files.values()) {
+      for (const fs of f.functions) {
+        const client = this.resolveClient(f.uri, fs.clientRef);
+        const appId = client?.model.id ?? null;
+        const id = fs.model.id;
+        const eventNames: string[] = [];
+        let unresolvedTrigger = false;
+        for (const t of fs.triggers) {
+          if (t.kind !== 'event') continue;
+          const n = t.name ?? (t.ref ? this.eventTypeName(f.uri, t.ref) : undefined);
+          if (n) eventNames.push(n);
+          else unresolvedTrigger = true;
+        }
+        const lf: LinkedFunction = {
+          summary: fs,
+          model: fs.model,
+          uri: f.uri,
+          client,
+          appId,
+          slug: id === null ? null : appId ? `${appId}-${id}` : id,
+          sdkMajor: fs.model.sdkMajor ?? client?.sdkMajor ?? null,
+          eventNames,
+          unresolvedTrigger,
+        };
+        this.functions.push(lf);
+        this.functionsByKey.set(fs.model.key, lf);
+      }
+    }
+  }
+
+  /** The catalogue that decides which events exist for a function or a client's send. */
+  catalogFor(uri: string, client: LinkedClient | null, sdkMajor: 3 | 4 | null): Catalog | null {
+    if (client?.catalog) return client.catalog;
+    if (sdkMajor === 3 || client?.sdkMajor === 3) return null;
+    return this.packageCatalogs.get(this.packageOf(uri)) ?? null;
+  }
+
+  /** The function a `step.invoke({ function: ref })` points at. */
+  resolveFunctionRef(uri: string, ref: string): LinkedFunction | undefined {
+    const r = this.resolveValue(uri, ref);
+    return r?.decl.kind === 'function' ? this.functionsByKey.get(r.decl.key) : undefined;
+  }
+}
+
+/** The `data` member of an event's shape (`{ data: ... }`), or `any`. */
+function dataOf(s: Shape): Shape {
+  if (s.k !== 'obj') return ANY;
+  const d = s.props.find((p) => p.name === 'data');
+  return d ? d.type : ANY;
+}
+
+function uriRoot(uri: string): string {
+  const m = /^[a-z][a-z0-9+.-]*:\/\/[^/]*/i.exec(uri);
+  return m ? m[0] : '';
+}
+
+function normalize(uri: string): string {
+  const root = uriRoot(uri);
+  const parts = uri.slice(root.length).split('/');
+  const out: string[] = [];
+  for (const p of parts) {
+    if (p === '.' || (p === '' && out.length > 0)) continue;
+    if (p === '..') {
+      if (out.length > 1) out.pop();
+    } else out.push(p);
+  }
+  return root + out.join('/');
+}

@@ -1,0 +1,151 @@
+// What one file contributes before cross-file linking: imports, exports, declarations, functions,
+// sends, located literals and the diagnostics that need no other file. Plain data, no syntax nodes.
+import type { Rng, TriggerEntry } from '../protocol';
+import type { ExprPath } from './checks';
+import type {
+  ClientModel,
+  CreateFunctionModel,
+  EventDataAccess,
+  ExpressionLiteral,
+  InvokeTargetModel,
+  LocatedLiteral,
+  Loc,
+  SteplensDiagnostic,
+  StepCallModel,
+} from './model';
+import type { Shape } from './shapes';
+
+export interface ImportBinding {
+  specifier: string;
+  /** 'default', '*', or the exported name. */
+  imported: string;
+}
+
+export type ExportEntry = { local: string } | { specifier: string; imported: string };
+
+/** A fromRecord/fromUnion/fromZod part of `new EventSchemas()...`. */
+export type SchemaPart =
+  | { kind: 'record'; type: Shape; uri: string }
+  | { kind: 'union'; type: Shape }
+  /** Something we cannot read (fromGenerated, fromSchema, a computed argument). */
+  | { kind: 'opaque' };
+
+export type SchemasExpr = { kind: 'inline'; parts: SchemaPart[] } | { kind: 'ref'; name: string } | { kind: 'opaque' };
+
+export type ValueDecl =
+  | { kind: 'client'; model: ClientModel; schemas: SchemasExpr | null; sdkMajor: 3 | 4 | null }
+  | { kind: 'eventSchemas'; parts: SchemaPart[] }
+  /** v4 eventType(name, { schema }); data null when the event has no schema (untyped). */
+  | { kind: 'eventType'; name: string | null; nameLoc?: Loc; data: Shape | null }
+  /** A schema value: zod object chain, staticSchema<T>(), an object/array literal of zod schemas. */
+  | { kind: 'schema'; shape: Shape }
+  | { kind: 'function'; key: string }
+  | { kind: 'alias'; name: string };
+
+export interface TypeDecl {
+  shape: Shape;
+  params: string[];
+}
+
+export type TriggerSummary =
+  | { kind: 'event'; name: string | null; ref?: string; range: Rng; expression?: string }
+  | { kind: 'cron'; cron: string | null; range: Rng }
+  | { kind: 'invoke'; range: Rng };
+
+export interface FunctionSummary {
+  model: CreateFunctionModel;
+  /** Identifier (or dotted name) the createFunction was called on. */
+  clientRef: string | null;
+  triggers: TriggerSummary[];
+}
+
+/** A literal value in a send payload, for checking against the event's schema. */
+export type LiteralValue =
+  | { k: 'string' | 'number' | 'boolean' | 'null' | 'other'; range: Rng }
+  | { k: 'object'; props: { name: string; value: LiteralValue; nameRange: Rng }[]; spread: boolean; range: Rng };
+
+export interface SendPayload {
+  name: string | null;
+  /** v4: `myEvent.create(data)` / `{ name: myEvent.name }` - the eventType reference. */
+  ref?: string;
+  nameRange?: Rng;
+  nameValueRange?: Rng;
+  /** undefined: no `data` key written; null: written but not a literal. */
+  data: LiteralValue | null | undefined;
+  range: Rng;
+}
+
+export interface SendSummary {
+  via: 'client' | 'step';
+  /** For `x.send(...)`: the name it was called on (resolved to a client in the link phase). */
+  clientRef?: string;
+  functionKey?: string;
+  payloads: SendPayload[];
+  range: Rng;
+}
+
+/** An event name written as a reference to a v4 eventType value (resolved in the link phase). */
+export interface EventRefSite {
+  ref: string;
+  role: 'trigger' | 'waitForEvent' | 'cancelOn' | 'sendEvent' | 'send';
+  range: Rng;
+  functionKey?: string;
+}
+
+export interface ExpressionSite {
+  literal: ExpressionLiteral;
+  paths: ExprPath[];
+  /** `async` names this event (a literal name) or this eventType reference. */
+  asyncName?: string;
+  asyncRef?: string;
+  /** The `match` form: paths are checked on both `event` and `async`. */
+}
+
+export interface FileSummary {
+  uri: string;
+  shallow: boolean;
+  hasSyntaxErrors: boolean;
+  imports: Map<string, ImportBinding>;
+  exports: Map<string, ExportEntry>;
+  starExports: string[];
+  types: Map<string, TypeDecl>;
+  values: Map<string, ValueDecl>;
+  clients: ClientModel[];
+  functions: FunctionSummary[];
+  sends: SendSummary[];
+  literals: LocatedLiteral[];
+  expressions: ExpressionSite[];
+  eventRefs: EventRefSite[];
+  steps: StepCallModel[];
+  invokeTargets: (InvokeTargetModel & { ref: string | null })[];
+  eventDataAccesses: EventDataAccess[];
+  localDiagnostics: SteplensDiagnostic[];
+  /** The specifier the file imports the SDK from (first seen), e.g. 'inngest' or 'inngest-v4'. */
+  sdkSpecifier: string | null;
+}
+
+export function emptySummary(uri: string): FileSummary {
+  return {
+    uri,
+    shallow: false,
+    hasSyntaxErrors: false,
+    imports: new Map(),
+    exports: new Map(),
+    starExports: [],
+    types: new Map(),
+    values: new Map(),
+    clients: [],
+    functions: [],
+    sends: [],
+    literals: [],
+    expressions: [],
+    eventRefs: [],
+    steps: [],
+    invokeTargets: [],
+    eventDataAccesses: [],
+    localDiagnostics: [],
+    sdkSpecifier: null,
+  };
+}
+
+export type { TriggerEntry };
