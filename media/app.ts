@@ -10,7 +10,9 @@ import { Composer, type ResolveTarget } from './views/composer';
 import { RunView } from './views/runView';
 import { RunsList } from './views/runsList';
 
-const PAGE = 200;
+/** Runs per request (the executor caps pages at 500) and how many the first load lists. */
+const PAGE = 500;
+const FIRST_LOAD = 1000;
 
 export class App {
   readonly store = new Store();
@@ -85,6 +87,8 @@ export class App {
 
   async start(initial: PanelRoute | null): Promise<void> {
     this.t.stream({ message: (m) => this.store.receive(m), state: (s, d) => this.store.setStream(s, d) }, () => this.store.lastSeq);
+    // A run to open is fetched alongside the list, not after it.
+    if (initial?.view === 'run') this.prefetched = { id: initial.runId, detail: this.client.run(initial.runId) };
     await Promise.all([this.loadFunctions(), this.reloadRuns()]);
     this.navigate(initial ?? { view: 'runs' });
     void this.loadEvents();
@@ -131,10 +135,16 @@ export class App {
 
   private async reloadRuns(): Promise<void> {
     try {
-      const page = await this.client.runs({ limit: PAGE, functionId: this.store.filter.functionId || undefined, status: this.store.filter.status || undefined });
+      const q = { limit: PAGE, functionId: this.store.filter.functionId || undefined, status: this.store.filter.status || undefined };
+      let page = await this.client.runs(q);
+      const all = [...page.data];
+      while (page.nextCursor && all.length < FIRST_LOAD) {
+        page = await this.client.runs({ ...q, cursor: page.nextCursor });
+        all.push(...page.data);
+      }
       this.store.runs.clear();
       this.store.nextCursor = page.nextCursor;
-      this.store.upsertRuns(page.data);
+      this.store.upsertRuns(all);
       this.showBanner(null);
     } catch (e) {
       const err = e as Error & { hint?: string };
@@ -158,13 +168,23 @@ export class App {
 
   /** The stream tells us about runs too; this covers runs created before we subscribed. */
   private async pollRunsFor(eventIds: string[]): Promise<void> {
-    for (const id of eventIds) {
-      try {
-        const page = await this.client.runs({ eventId: id, limit: 50 });
-        if (page.data.length) this.store.upsertRuns(page.data);
-      } catch {
-        /* the stream still delivers them */
+    // Runs start a moment after the event is accepted; ask a few times, then rely on the stream.
+    for (let attempt = 0; attempt < 10; attempt++) {
+      let found = 0;
+      for (const id of eventIds) {
+        try {
+          const page = await this.client.runs({ eventId: id, limit: 50 });
+          found += page.data.length;
+          if (page.data.length) {
+            this.composer.trackEventIds(page.data.map((r) => r.eventId).filter((x): x is string => !!x));
+            this.store.upsertRuns(page.data);
+          }
+        } catch {
+          /* the stream still delivers them */
+        }
       }
+      if (found) break;
+      await new Promise((r) => setTimeout(r, 300));
     }
     this.composer.refreshResults();
   }
@@ -242,10 +262,14 @@ export class App {
     }
   }
 
+  private prefetched: { id: string; detail: Promise<RunDetail> } | null = null;
+
   private async openRun(runId: string, stepId?: string): Promise<void> {
     let run: RunDetail;
     try {
-      run = await this.client.run(runId);
+      const pre = this.prefetched?.id === runId ? this.prefetched.detail : null;
+      this.prefetched = null;
+      run = await (pre ?? this.client.run(runId));
     } catch (e) {
       replace(this.content, h('div', { class: 'welcome' }, h('p', { class: 'error-text' }, `Cannot open run ${runId}: ${(e as Error).message}`)));
       return;

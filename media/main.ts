@@ -17,6 +17,7 @@ function readBoot(): BootConfig {
 }
 
 async function main(): Promise<void> {
+  performance.mark('steplens:start');
   const boot = readBoot();
   document.body.classList.add(`mode-${boot.mode}`);
   const transport = createTransport(boot);

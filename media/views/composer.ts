@@ -207,6 +207,11 @@ export class Composer {
     }
   }
 
+  /** The executor may name the event by its internal id in runs: follow those ids too. */
+  trackEventIds(ids: string[]): void {
+    for (const id of ids) if (!this.sentIds.includes(id)) this.sentIds.push(id);
+  }
+
   /** Called on every store change: shows the runs the last sent event started. */
   refreshResults(): void {
     if (!this.sentIds.length) return;

@@ -89,7 +89,7 @@ export class RunsList {
     const active = this.rows[this.activeIndex];
     if (active) this.scroller.setAttribute('aria-activedescendant', `run-row-${active.run.id}`);
     else this.scroller.removeAttribute('aria-activedescendant');
-    if (last >= this.rows.length - OVERSCAN && this.store.nextCursor) this.opts.loadMore();
+    if (this.rows.length > 0 && last >= this.rows.length - OVERSCAN && this.store.nextCursor) this.opts.loadMore();
   }
 
   private row(i: number, now: number): HTMLElement {

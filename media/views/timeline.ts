@@ -47,6 +47,9 @@ export function timelineItems(run: RunDetail): TimelineItem[] {
   return out;
 }
 
+const FIRST_ROWS = 60;
+const CHUNK_ROWS = 120;
+
 export function timeline(run: RunDetail, items: TimelineItem[], selected: string | null, actions: TimelineActions, now = Date.now()): HTMLElement {
   const t0 = run.startedAt ?? run.queuedAt;
   let tEnd = run.endedAt ?? now;
@@ -75,7 +78,10 @@ export function timeline(run: RunDetail, items: TimelineItem[], selected: string
   const grid = h('div', { class: 'timeline', role: 'grid', 'aria-label': 'Steps on a time axis', 'aria-rowcount': items.length });
   grid.append(axis);
   let lastGroup: number | undefined;
-  items.forEach(({ step: s, group }, i) => {
+  // Rows beyond the first screenful are built in chunks after the first paint, so a 500-step run
+  // opens as fast as a 5-step one (and rows use content-visibility so off-screen ones cost little).
+  const buildRow = (i: number) => {
+    const { step: s, group } = items[i];
     if (group !== undefined && group !== lastGroup) {
       const size = items.filter((x) => x.group === group).length;
       grid.append(h('div', { class: 'tl-group-head', role: 'presentation' }, `Parallel · ${size} steps`));
@@ -130,7 +136,17 @@ export function timeline(run: RunDetail, items: TimelineItem[], selected: string
           h('span', { class: `tl-note ${a.error ? 'error-text' : 'muted'}`, role: 'gridcell' }, a.error ? `${a.error.name}: ${a.error.message}` : a.endedAt ? 'ok' : '')));
       }
     }
-  });
+  };
+  const selectedIndex = selected ? items.findIndex((x) => x.step.hashedId === selected) : -1;
+  let built = Math.min(items.length, Math.max(FIRST_ROWS, selectedIndex + 1));
+  for (let i = 0; i < built; i++) buildRow(i);
+  const more = () => {
+    if (!grid.isConnected && built > FIRST_ROWS) return; // replaced by a newer render
+    const end = Math.min(items.length, built + CHUNK_ROWS);
+    for (; built < end; built++) buildRow(built);
+    if (built < items.length) setTimeout(more, 0);
+  };
+  if (built < items.length) setTimeout(more, 0);
   if (items.length === 0) grid.append(h('div', { class: 'empty-hint' }, run.status === 'Queued' ? `Queued${run.hold ? `: held by ${run.hold.rule} (${run.hold.detail})` : ''}` : 'No steps yet.'));
   grid.addEventListener('keydown', (e) => {
     const rows = [...grid.querySelectorAll<HTMLElement>('.tl-row:not(.tl-attempt)')];
