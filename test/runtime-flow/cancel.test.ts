@@ -11,7 +11,7 @@ function at(e: ReturnType<typeof ev>, receivedAt: number) {
   return { ...e, receivedAt };
 }
 
-test('cancel `if` is interpolated from the triggering event; a later matching event cancels', () => {
+void test('cancel `if` is interpolated from the triggering event; a later matching event cancels', () => {
   const trigger = ev('demo/kitchen', { user: 'u1' });
   const { pauses, warnings } = createCancelPauses('run-1', 'fn', [{ event: 'demo/cancel', if: 'event.data.user == async.data.user', timeoutMs: H }], trigger, T0, cel);
   assert.deepEqual(warnings, []);
@@ -28,7 +28,7 @@ test('cancel `if` is interpolated from the triggering event; a later matching ev
   assert.equal(m.pauses().length, 0, 'a matched pause is consumed');
 });
 
-test('match (SDK-compiled into if) and several runs: only the runs whose values match', () => {
+void test('match (SDK-compiled into if) and several runs: only the runs whose values match', () => {
   const cancels = [{ event: 'app/deleted', if: 'event.data.id == async.data.id', timeoutMs: CANCEL_DEFAULT_TIMEOUT_MS }];
   const m = new CancelMatcher(cel);
   for (const [run, id] of [['r1', 'a'], ['r2', 'b'], ['r3', 'a']] as const) {
@@ -39,7 +39,7 @@ test('match (SDK-compiled into if) and several runs: only the runs whose values 
   assert.equal(m.pauses().length, 1);
 });
 
-test('only events newer than the run cancel it, never its own trigger', () => {
+void test('only events newer than the run cancel it, never its own trigger', () => {
   const trigger = ev('demo/same', { user: 'u1' });
   const { pauses } = createCancelPauses('run-1', 'fn', [{ event: 'demo/same', timeoutMs: H }], trigger, T0, cel);
   const m = new CancelMatcher(cel, pauses);
@@ -48,7 +48,7 @@ test('only events newer than the run cancel it, never its own trigger', () => {
   assert.equal(m.match(at(ev('demo/same'), T0 + 5), T0 + 5).matches.length, 1, 'a newer event without if cancels');
 });
 
-test('pauses expire after their timeout (default 1 year)', () => {
+void test('pauses expire after their timeout (default 1 year)', () => {
   const trigger = ev('x', { user: 'u1' });
   const { pauses } = createCancelPauses('run-1', 'fn', [{ event: 'stop', timeoutMs: CANCEL_DEFAULT_TIMEOUT_MS }, { event: 'halt', timeoutMs: 10 * M }], trigger, T0, cel);
   assert.equal(pauses[0]!.expiresAt, T0 + 365 * 24 * H);
@@ -57,7 +57,7 @@ test('pauses expire after their timeout (default 1 year)', () => {
   assert.equal(m.match(at(ev('stop'), T0 + 300 * 24 * H), T0 + 300 * 24 * H).matches.length, 1);
 });
 
-test('a constant false `if` makes no pause; constant true matches any later event; at most 5', () => {
+void test('a constant false `if` makes no pause; constant true matches any later event; at most 5', () => {
   const trigger = ev('x', { plan: 'free' });
   const r = createCancelPauses(
     'run-1',
@@ -79,13 +79,13 @@ test('a constant false `if` makes no pause; constant true matches any later even
   assert.equal(r.pauses[0]!.expr, undefined, 'constant true: no expression left');
 });
 
-test('a pause whose `if` cannot be prepared is reported, not thrown', () => {
+void test('a pause whose `if` cannot be prepared is reported, not thrown', () => {
   const r = createCancelPauses('run-1', 'fn', [{ event: 'a', if: 'async.data.x ==', timeoutMs: H }], ev('x'), T0, cel);
   assert.equal(r.pauses.length, 0);
   assert.match(r.warnings[0]!, /cancel\[0\]\.if/);
 });
 
-test('removeRun drops a finished run\'s pauses; state is rebuilt from pauses()', () => {
+void test('removeRun drops a finished run\'s pauses; state is rebuilt from pauses()', () => {
   const m = new CancelMatcher(cel);
   m.add(createCancelPauses('r1', 'fn', [{ event: 'stop', timeoutMs: H }], ev('x'), T0, cel).pauses);
   m.add(createCancelPauses('r2', 'fn', [{ event: 'stop', timeoutMs: H }], ev('x'), T0, cel).pauses);
@@ -94,7 +94,7 @@ test('removeRun drops a finished run\'s pauses; state is rebuilt from pauses()',
   assert.deepEqual(rebuilt.match(at(ev('stop'), T0 + 1), T0 + 1).matches.map((x) => x.runId), ['r2']);
 });
 
-test('timeouts.start counts from queueing, timeouts.finish from the start', () => {
+void test('timeouts.start counts from queueing, timeouts.finish from the start', () => {
   const t = { startMs: M, finishMs: 5 * M };
   assert.equal(startDeadline(T0, t), T0 + M);
   assert.equal(finishDeadline(T0 + 30_000, t), T0 + 30_000 + 5 * M);

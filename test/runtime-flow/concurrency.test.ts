@@ -6,7 +6,7 @@ import { ev } from './helpers';
 
 const cel = createCelEvaluator();
 
-test('a keyed fn limit holds the third item of one key but not another key', () => {
+void test('a keyed fn limit holds the third item of one key but not another key', () => {
   const c = new Concurrency();
   const limits = [{ limit: 2, scope: 'fn' as const, key: cel.compile('event.data.user') }];
   const a = resolveBuckets('fn', 'dev', limits, ev('x', { user: 'a' })).buckets;
@@ -25,7 +25,7 @@ test('a keyed fn limit holds the third item of one key but not another key', () 
   assert.equal(c.inUse(a[0]!.id), 2);
 });
 
-test('two limits: a run needs a slot in both; an account-scoped key is shared across functions', () => {
+void test('two limits: a run needs a slot in both; an account-scoped key is shared across functions', () => {
   const c = new Concurrency();
   const limits = [
     { limit: 2, scope: 'fn' as const, key: cel.compile('event.data.user') },
@@ -48,7 +48,7 @@ test('two limits: a run needs a slot in both; an account-scoped key is shared ac
   assert.equal(c.inUse(fnA('u3')[0]!.id), 0);
 });
 
-test('waiting items are woken best first (lower order value first)', () => {
+void test('waiting items are woken best first (lower order value first)', () => {
   const c = new Concurrency();
   const buckets = resolveBuckets('fn', 'dev', [{ limit: 1, scope: 'fn' }], ev('x')).buckets;
   assert.equal(c.acquire('run', buckets).ok, true);
@@ -58,7 +58,7 @@ test('waiting items are woken best first (lower order value first)', () => {
   assert.deepEqual(c.release('run'), ['vip', 'early', 'late']);
 });
 
-test('limit 0 means no limit; env scope is per environment; acquiring twice is a no-op', () => {
+void test('limit 0 means no limit; env scope is per environment; acquiring twice is a no-op', () => {
   assert.equal(resolveBuckets('fn', 'dev', [{ limit: 0, scope: 'fn' }], ev('x')).buckets.length, 0);
   const envLimits = [{ limit: 1, scope: 'env' as const, key: cel.compile('"k"') }];
   const dev = resolveBuckets('fn', 'dev', envLimits, ev('x')).buckets;
@@ -75,14 +75,14 @@ test('limit 0 means no limit; env scope is per environment; acquiring twice is a
   assert.equal(c.inUse(dev[0]!.id), 0);
 });
 
-test('a key that fails to evaluate falls back to the shared key with a warning', () => {
+void test('a key that fails to evaluate falls back to the shared key with a warning', () => {
   const r = resolveBuckets('fn', 'dev', [{ limit: 1, scope: 'fn', key: cel.compile('event.data.flag ? "a" : "b"') }], ev('x'));
   assert.equal(r.buckets.length, 1);
   assert.equal(r.warnings.length, 1);
   assert.match(r.warnings[0]!, /concurrency key .* failed/);
 });
 
-test('forgetWaiting drops a cancelled item from the wake list', () => {
+void test('forgetWaiting drops a cancelled item from the wake list', () => {
   const c = new Concurrency();
   const buckets = resolveBuckets('fn', 'dev', [{ limit: 1, scope: 'fn' }], ev('x')).buckets;
   c.acquire('a', buckets);

@@ -7,7 +7,7 @@ import { M, S } from './helpers';
 const iso = (xs: number[]) => xs.map((x) => new Date(x).toISOString());
 const NOON = Date.UTC(2026, 10, 30, 12, 0, 0);
 
-test('5-field, 6-field (seconds first) and descriptor crons; no zone means UTC', () => {
+void test('5-field, 6-field (seconds first) and descriptor crons; no zone means UTC', () => {
   assert.deepEqual(iso(nextFireTimes('*/5 * * * *', NOON, 3)), ['2026-11-30T12:05:00.000Z', '2026-11-30T12:10:00.000Z', '2026-11-30T12:15:00.000Z']);
   assert.deepEqual(iso(nextFireTimes('*/10 * * * * *', NOON, 2)), ['2026-11-30T12:00:10.000Z', '2026-11-30T12:00:20.000Z']);
   assert.deepEqual(iso(nextFireTimes('@hourly', NOON, 1)), ['2026-11-30T13:00:00.000Z']);
@@ -15,14 +15,14 @@ test('5-field, 6-field (seconds first) and descriptor crons; no zone means UTC',
   assert.deepEqual(iso(nextFireTimes('TZ=UTC */5 * * * *', NOON, 1)), ['2026-11-30T12:05:00.000Z'], 'the kitchen app cron');
 });
 
-test('TZ= and CRON_TZ= prefixes schedule in that zone', () => {
+void test('TZ= and CRON_TZ= prefixes schedule in that zone', () => {
   // 09:00 in Kolkata (UTC+5:30) on weekdays; 2026-11-30 12:00Z is a Monday evening there
   assert.deepEqual(iso(nextFireTimes('TZ=Asia/Kolkata 0 9 * * 1-5', NOON, 2)), ['2026-12-01T03:30:00.000Z', '2026-12-02T03:30:00.000Z']);
   assert.deepEqual(iso(nextFireTimes('CRON_TZ=Europe/Paris 0 9 * * *', NOON, 1)), ['2026-12-01T08:00:00.000Z']);
   assert.equal(parseCron('TZ=America/New_York 0 9 * * *').timezone, 'America/New_York');
 });
 
-test('DST: a time in the spring-forward gap runs once after the gap; a repeated time runs once', () => {
+void test('DST: a time in the spring-forward gap runs once after the gap; a repeated time runs once', () => {
   // 2026-03-08: New York clocks go 02:00 -> 03:00; 02:30 does not exist that day
   assert.deepEqual(iso(nextFireTimes('TZ=America/New_York 30 2 * * *', Date.UTC(2026, 2, 7, 0, 0), 3)), [
     '2026-03-07T07:30:00.000Z',
@@ -34,7 +34,7 @@ test('DST: a time in the spring-forward gap runs once after the gap; a repeated 
   assert.deepEqual(iso(fallBack), ['2026-10-31T05:30:00.000Z', '2026-11-01T05:30:00.000Z', '2026-11-02T06:30:00.000Z']);
 });
 
-test('malformed crons give a CronError that says what is wrong', () => {
+void test('malformed crons give a CronError that says what is wrong', () => {
   const cases: [string, RegExp][] = [
     ['* * * *', /has 4 fields; expected 5, or 6/],
     ['* * * * * * *', /has 7 fields/],
@@ -49,7 +49,7 @@ test('malformed crons give a CronError that says what is wrong', () => {
   }
 });
 
-test('the scheduled.timer event: name, RFC 3339 id from the schedule time, data', () => {
+void test('the scheduled.timer event: name, RFC 3339 id from the schedule time, data', () => {
   const e = scheduledTimerEvent('TZ=UTC */5 * * * *', NOON, NOON + 1234);
   assert.equal(e.name, SCHEDULED_TIMER_EVENT);
   assert.equal(e.name, 'inngest/scheduled.timer');
@@ -63,7 +63,7 @@ const fns = [
   { id: 'app-b', triggers: [{ cron: '0 * * * *' }] },
 ];
 
-test('scheduler: plans, fires what is due, moves on; nothing fires twice', () => {
+void test('scheduler: plans, fires what is due, moves on; nothing fires twice', () => {
   const s = new CronScheduler();
   const plan = s.plan(fns, NOON + 1);
   assert.deepEqual(plan.errors, []);
@@ -79,7 +79,7 @@ test('scheduler: plans, fires what is due, moves on; nothing fires twice', () =>
   assert.deepEqual(s.nextRunsOf('app-b'), [NOON + 60 * M]);
 });
 
-test('scheduler: after a restart with lastFired, a fired time does not fire again', () => {
+void test('scheduler: after a restart with lastFired, a fired time does not fire again', () => {
   const s1 = new CronScheduler();
   s1.plan(fns, NOON);
   s1.due(NOON + 5 * M);
@@ -95,7 +95,7 @@ test('scheduler: after a restart with lastFired, a fired time does not fire agai
   assert.equal(s3.due(NOON + 5 * M).length, 1);
 });
 
-test('scheduler: times missed while stopped are not caught up; a late wake fires once for the latest time', () => {
+void test('scheduler: times missed while stopped are not caught up; a late wake fires once for the latest time', () => {
   const s = new CronScheduler({ 'app-a\u0000*/5 * * * *': NOON });
   s.plan(fns, NOON + 31 * M); // stopped for half an hour
   assert.equal(s.nextWake(), NOON + 35 * M);
@@ -106,7 +106,7 @@ test('scheduler: times missed while stopped are not caught up; a late wake fires
   assert.equal(s.nextWake(), NOON + 50 * M);
 });
 
-test('scheduler: re-planning keeps unchanged crons, adds new ones, drops removed ones, reports bad ones', () => {
+void test('scheduler: re-planning keeps unchanged crons, adds new ones, drops removed ones, reports bad ones', () => {
   const s = new CronScheduler();
   s.plan(fns, NOON);
   s.due(NOON + 5 * M);
@@ -131,7 +131,7 @@ test('scheduler: re-planning keeps unchanged crons, adds new ones, drops removed
   assert.deepEqual(Object.keys(s.lastFired()), ['app-a\u0000*/5 * * * *']);
 });
 
-test('scheduler: jitter delays the fire within its bound and stays put across re-plans', () => {
+void test('scheduler: jitter delays the fire within its bound and stays put across re-plans', () => {
   const s = new CronScheduler();
   const withJitter = [{ id: 'app-j', triggers: [{ cron: '*/5 * * * *', jitter: '30s' }] }];
   const first = s.plan(withJitter, NOON + 1).entries[0]!;

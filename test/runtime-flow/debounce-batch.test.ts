@@ -8,7 +8,7 @@ import { ev, ids, S } from './helpers';
 const cel = createCelEvaluator();
 const T0 = 1_800_000_000_000;
 
-test('debounce: each event restarts the period; the run gets the last event', () => {
+void test('debounce: each event restarts the period; the run gets the last event', () => {
   const d = new Debouncer();
   const cfg = { periodMs: 5 * S };
   const newId = ids();
@@ -38,7 +38,7 @@ test('debounce: each event restarts the period; the run gets the last event', ()
   assert.notEqual(p3.entry.runId, p1.entry.runId);
 });
 
-test('debounce timeout caps the total delay from the first event', () => {
+void test('debounce timeout caps the total delay from the first event', () => {
   const d = new Debouncer();
   const cfg = { periodMs: 2 * S, timeoutMs: 5 * S };
   const newId = ids();
@@ -61,7 +61,7 @@ test('debounce timeout caps the total delay from the first event', () => {
   assert.deepEqual(firedWith, { i: 4 }, 'with the latest event received before the cap');
 });
 
-test('debounce: an event older than the stored one changes nothing', () => {
+void test('debounce: an event older than the stored one changes nothing', () => {
   const d = new Debouncer();
   const cfg = { periodMs: 5 * S };
   const newId = ids();
@@ -73,7 +73,7 @@ test('debounce: an event older than the stored one changes nothing', () => {
   assert.equal(due.kind === 'due' && due.entry.event.data.n, 'new');
 });
 
-test('debounce keys are independent', () => {
+void test('debounce keys are independent', () => {
   const d = new Debouncer();
   const cfg = { periodMs: 5 * S, key: cel.compile('event.data.user') };
   const newId = ids();
@@ -88,7 +88,7 @@ test('debounce keys are independent', () => {
   assert.equal(restored.fire(b.timer.id, T0 + 6 * S).kind, 'due', 'state survives a JSON round trip');
 });
 
-test('batch: starts when full, with every event in arrival order', () => {
+void test('batch: starts when full, with every event in arrival order', () => {
   const b = new Batcher();
   const cfg = { maxSize: 3, timeoutMs: 5 * S };
   const newId = ids();
@@ -109,7 +109,7 @@ test('batch: starts when full, with every event in arrival order', () => {
   assert.deepEqual(b.fire('batch:fn:', T0 + 5 * S), { kind: 'gone' });
 });
 
-test('batch: starts at the timeout with fewer events; an early timer is moved', () => {
+void test('batch: starts at the timeout with fewer events; an early timer is moved', () => {
   const b = new Batcher();
   const cfg = { maxSize: 10, timeoutMs: 5 * S };
   const newId = ids();
@@ -126,7 +126,7 @@ test('batch: starts at the timeout with fewer events; an early timer is moved', 
   }
 });
 
-test('batch: keys batch separately; `if` false events run alone', () => {
+void test('batch: keys batch separately; `if` false events run alone', () => {
   const b = new Batcher();
   const cfg = { maxSize: 2, timeoutMs: 5 * S, key: cel.compile('event.data.user'), if: cel.compile('event.data.plan == "free"') };
   const newId = ids();

@@ -6,7 +6,7 @@ import { parseDuration, formatDuration } from '../../runtime/flow/types';
 const cel = createCelEvaluator();
 const event = { name: 'demo/x', data: { n: 5, f: 1.5, user: 'u1', vip: true, list: [1, 2, 3], nested: { a: { b: 'deep' } }, nil: null }, ts: 1700000000000, id: 'e1' };
 
-test('fields read from event; missing fields anywhere in a chain are null', () => {
+void test('fields read from event; missing fields anywhere in a chain are null', () => {
   assert.equal(cel.compile('event.data.user').evaluate({ event }), 'u1');
   assert.equal(cel.compile('event.data.nested.a.b').evaluate({ event }), 'deep');
   assert.equal(cel.compile('event.data.missing').evaluate({ event }), null);
@@ -21,7 +21,7 @@ test('fields read from event; missing fields anywhere in a chain are null', () =
   assert.equal(cel.compile('event.data.user').evaluate({}), null);
 });
 
-test('whole JSON numbers are CEL ints; arithmetic, ternaries and macros work', () => {
+void test('whole JSON numbers are CEL ints; arithmetic, ternaries and macros work', () => {
   assert.equal(cel.compile('event.data.n + 1').evaluate({ event }), 6);
   assert.equal(cel.compile('event.data.vip ? 120 : 0').evaluate({ event }), 120);
   assert.equal(cel.compile('event.data.f * 2.0').evaluate({ event }), 3);
@@ -34,7 +34,7 @@ test('whole JSON numbers are CEL ints; arithmetic, ternaries and macros work', (
   assert.equal(cel.compile('event.data.user == async.data.user').evaluate({ event, async: { data: {} } }), false);
 });
 
-test('compile errors are ExpressionError with phase compile and say what is wrong', () => {
+void test('compile errors are ExpressionError with phase compile and say what is wrong', () => {
   const cases: [string, RegExp][] = [
     ['1 +', /Unexpected token/],
     ['foo == 1', /Unknown variable: foo/],
@@ -57,17 +57,17 @@ test('compile errors are ExpressionError with phase compile and say what is wron
   }
 });
 
-test('evaluation errors are ExpressionError with phase evaluate', () => {
+void test('evaluation errors are ExpressionError with phase evaluate', () => {
   const c = cel.compile('event.data.missing ? 1 : 2');
   assert.throws(() => c.evaluate({ event }), (err: unknown) => err instanceof ExpressionError && err.phase === 'evaluate');
 });
 
-test('usesAsync tells whether an expression reads the incoming event', () => {
+void test('usesAsync tells whether an expression reads the incoming event', () => {
   assert.equal(cel.compile('event.data.x == async.data.x').usesAsync, true);
   assert.equal(cel.compile('event.data.x == 1').usesAsync, false);
 });
 
-test('interpolateEvent replaces event.* with escaped literals and keeps async.*', () => {
+void test('interpolateEvent replaces event.* with escaped literals and keeps async.*', () => {
   assert.equal(interpolateEvent('event.data.user == async.data.user', event), '"u1" == async.data.user');
   assert.equal(interpolateEvent('event.data.n == async.data.n && event.data.missing == null', event), '5 == async.data.n && null == null');
   assert.equal(interpolateEvent('async.data.list == event.data.list', event), 'async.data.list == [1, 2, 3]');
@@ -76,7 +76,7 @@ test('interpolateEvent replaces event.* with escaped literals and keeps async.*'
   assert.equal(interpolateEvent('event.data.list[async.data.i] == 2', event), '[1, 2, 3][async.data.i] == 2');
 });
 
-test('interpolated values cannot inject expression text', () => {
+void test('interpolated values cannot inject expression text', () => {
   const hostile = { data: { user: '" || true || "' } };
   const src = interpolateEvent('event.data.user == async.data.user', hostile);
   const c = cel.compile(src);
@@ -84,7 +84,7 @@ test('interpolated values cannot inject expression text', () => {
   assert.equal(c.evaluate({ async: { data: { user: '" || true || "' } } }), true);
 });
 
-test('keyString and celLiteral', () => {
+void test('keyString and celLiteral', () => {
   assert.equal(keyString('a'), 'a');
   assert.equal(keyString(5), '5');
   assert.equal(keyString(null), '');
@@ -92,7 +92,7 @@ test('keyString and celLiteral', () => {
   assert.equal(celLiteral({ a: [1, 'x', null, true, 1.5] }), '{"a": [1, "x", null, true, 1.5]}');
 });
 
-test('durations: units, combinations, bad input', () => {
+void test('durations: units, combinations, bad input', () => {
   assert.equal(parseDuration('10s'), 10_000);
   assert.equal(parseDuration('1h30m'), 5_400_000);
   assert.equal(parseDuration('2w'), 14 * 86_400_000);

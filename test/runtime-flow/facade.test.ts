@@ -36,7 +36,7 @@ const batchFn: FlowFunctionInput = {
   config: { batchEvents: { maxSize: 10, timeout: '5s', key: 'event.data.user' }, singleton: { key: 'event.data.user', mode: 'skip' } },
 };
 
-test('the registrations from PROTOCOL §2.3 are accepted and planned', () => {
+void test('the registrations from PROTOCOL §2.3 are accepted and planned', () => {
   const { flow, sync } = setup([kitchen, batchFn]);
   assert.deepEqual(sync.errors, []);
   assert.equal(sync.crons.length, 1);
@@ -49,7 +49,7 @@ test('the registrations from PROTOCOL §2.3 are accepted and planned', () => {
   assert.equal(cfg.timeouts.startMs, M);
 });
 
-test('bad configs: a clear error per field, and nothing changes (previous settings stay)', () => {
+void test('bad configs: a clear error per field, and nothing changes (previous settings stay)', () => {
   const { flow } = setup([{ id: 'f', config: { throttle: { limit: 1, period: '10s' } } }]);
   const before = flow.config('f');
   const r = flow.syncApp('app', [
@@ -77,7 +77,7 @@ test('bad configs: a clear error per field, and nothing changes (previous settin
   assert.deepEqual(more.map((e) => e.field).sort(), ['batchEvents.timeout', 'cancel', 'debounce.period', 'priority.run', 'rateLimit.limit']);
 });
 
-test('no flow control: every event starts a run at once', () => {
+void test('no flow control: every event starts a run at once', () => {
   const { flow, clock } = setup([{ id: 'plain', config: {} }]);
   const d = started(flow.onEvent('plain', ev('x')));
   assert.equal(d.startAt, clock.now());
@@ -87,7 +87,7 @@ test('no flow control: every event starts a run at once', () => {
   started(flow.onEvent('unknown-fn', ev('x')));
 });
 
-test('debounce through the facade: merged, then one run with the last event when the timer fires', () => {
+void test('debounce through the facade: merged, then one run with the last event when the timer fires', () => {
   const { flow, clock } = setup([{ id: 'd', config: { debounce: { period: '5s', key: 'event.data.user', timeout: '1m' } } }]);
   const m1 = flow.onEvent('d', ev('x', { user: 'a', n: 1 }, { ts: clock.now() }));
   assert.equal(m1.kind, 'merged');
@@ -107,7 +107,7 @@ test('debounce through the facade: merged, then one run with the last event when
   assert.deepEqual(flow.onTimer(m1.timer), { kind: 'none' });
 });
 
-test('batch through the facade: by size, by timeout, by key; the batch run is idempotent by batch id', () => {
+void test('batch through the facade: by size, by timeout, by key; the batch run is idempotent by batch id', () => {
   const { flow, clock } = setup([{ id: 'b', config: { batchEvents: { maxSize: 2, timeout: '5s', key: 'event.data.user' } } }]);
   const a1 = flow.onEvent('b', ev('x', { user: 'a' }));
   const b1 = flow.onEvent('b', ev('x', { user: 'b' }));
@@ -124,12 +124,12 @@ test('batch through the facade: by size, by timeout, by key; the batch run is id
   assert.equal(byTime.runId, b1.runId);
 });
 
-test('invoked runs skip debounce and batching', () => {
+void test('invoked runs skip debounce and batching', () => {
   const { flow } = setup([{ id: 'b', config: { batchEvents: { maxSize: 5, timeout: '5s' }, debounce: { period: '5s' } } }]);
   started(flow.onEvent('b', ev('inngest/function.invoked'), { invoked: true }));
 });
 
-test('throttle through the facade: delayed start with a hold; concurrency then limits executing items', () => {
+void test('throttle through the facade: delayed start with a hold; concurrency then limits executing items', () => {
   const { flow, clock } = setup([{ id: 't', config: { throttle: { limit: 1, period: '10s' }, concurrency: 1 } }]);
   const d1 = started(flow.onEvent('t', ev('x')));
   const d2 = started(flow.onEvent('t', ev('x')));
@@ -145,7 +145,7 @@ test('throttle through the facade: delayed start with a hold; concurrency then l
   assert.deepEqual(flow.onStepDispatch(d2.runId, 'i2'), { kind: 'allowed' });
 });
 
-test('rateLimit skips with a reason; idempotency skips duplicates for 24h', () => {
+void test('rateLimit skips with a reason; idempotency skips duplicates for 24h', () => {
   const { flow, clock } = setup([
     { id: 'rl', config: { rateLimit: { limit: 1, period: '10s', key: 'event.data.user' } } },
     { id: 'idem', config: { idempotency: 'event.data.order' } },
@@ -165,7 +165,7 @@ test('rateLimit skips with a reason; idempotency skips duplicates for 24h', () =
   started(flow.onEvent('idem', ev('x', { order: 7 })));
 });
 
-test('the same event never starts the same function twice (no idempotency key set)', () => {
+void test('the same event never starts the same function twice (no idempotency key set)', () => {
   const { flow } = setup([{ id: 'plain', config: {} }]);
   const e = ev('x');
   started(flow.onEvent('plain', e));
@@ -173,7 +173,7 @@ test('the same event never starts the same function twice (no idempotency key se
   assert.equal(again.kind, 'skip');
 });
 
-test('singleton skip and cancel; the lock frees when the run finishes', () => {
+void test('singleton skip and cancel; the lock frees when the run finishes', () => {
   const { flow } = setup([
     { id: 'sk', config: { singleton: { key: 'event.data.user', mode: 'skip' } } },
     { id: 'cx', config: { singleton: { key: 'event.data.user', mode: 'cancel' } } },
@@ -192,7 +192,7 @@ test('singleton skip and cancel; the lock frees when the run finishes', () => {
   assert.deepEqual(c3.cancelRuns.map((c) => c.runId), [c2.runId], 'the lock moved to the newer run');
 });
 
-test('priority and concurrency keys are resolved at run creation', () => {
+void test('priority and concurrency keys are resolved at run creation', () => {
   const { flow } = setup([kitchen]);
   // kitchen debounces: the run starts when the debounce fires
   const clock = new FakeClock();
@@ -205,7 +205,7 @@ test('priority and concurrency keys are resolved at run creation', () => {
   void flow;
 });
 
-test('cancelOn through the facade: a later matching event names the run to cancel', () => {
+void test('cancelOn through the facade: a later matching event names the run to cancel', () => {
   const { flow, clock } = setup([{ id: 'c', config: { cancel: [{ event: 'demo/cancel', if: 'event.data.user == async.data.user' }] } }]);
   const r = started(flow.onEvent('c', ev('demo/start', { user: 'u1' }, { receivedAt: clock.now() })));
   assert.deepEqual(flow.matchCancellations(ev('demo/cancel', { user: 'u2' }, { receivedAt: clock.now() + 1 })), []);
@@ -217,7 +217,7 @@ test('cancelOn through the facade: a later matching event names the run to cance
   assert.deepEqual(flow.matchCancellations(ev('demo/cancel', { user: 'u3' }, { receivedAt: clock.now() + 3 })), []);
 });
 
-test('timeouts.start and timeouts.finish deadlines', () => {
+void test('timeouts.start and timeouts.finish deadlines', () => {
   const { flow, clock } = setup([{ id: 'to', config: { timeouts: { start: '1m', finish: '5m' }, throttle: { limit: 1, period: '1h' } } }]);
   const a = started(flow.onEvent('to', ev('x')));
   const b = started(flow.onEvent('to', ev('x')));
@@ -235,7 +235,7 @@ test('timeouts.start and timeouts.finish deadlines', () => {
   assert.equal(over.cancel && over.reason.startsWith('timeouts.finish'), true);
 });
 
-test('crons through the facade: planned on sync, due with the timer event', () => {
+void test('crons through the facade: planned on sync, due with the timer event', () => {
   const { flow, clock } = setup([{ id: 'cron', triggers: [{ cron: 'TZ=UTC */5 * * * *' }], config: {} }]);
   const wake = flow.nextCronWake()!;
   assert.equal(wake, clock.now(), 'noon matches */5: due at once');
@@ -245,7 +245,7 @@ test('crons through the facade: planned on sync, due with the timer event', () =
   assert.deepEqual(flow.nextCronRuns('cron'), [clock.now() + 5 * M]);
 });
 
-test('syncApp removes functions no longer registered and drops their pending debounces', () => {
+void test('syncApp removes functions no longer registered and drops their pending debounces', () => {
   const { flow } = setup([{ id: 'd', config: { debounce: { period: '5s' } } }, { id: 'keep', config: {} }]);
   flow.syncApp('other-app', [{ id: 'o', config: {} }]);
   const m = flow.onEvent('d', ev('x'));
@@ -257,7 +257,7 @@ test('syncApp removes functions no longer registered and drops their pending deb
   assert.deepEqual(flow.pendingTimers(), []);
 });
 
-test('snapshot is plain JSON and a restored FlowControl carries on where it stopped', () => {
+void test('snapshot is plain JSON and a restored FlowControl carries on where it stopped', () => {
   const fns: FlowFunctionInput[] = [
     { id: 'd', config: { debounce: { period: '5s' } } },
     { id: 't', config: { throttle: { limit: 1, period: '10s' }, singleton: { mode: 'skip' } } },

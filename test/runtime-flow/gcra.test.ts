@@ -9,7 +9,7 @@ import { ev, S, M } from './helpers';
 const cel = createCelEvaluator();
 const T0 = 1_800_000_000_000;
 
-test('gcra: capacity at once from an idle key, then one per emission', () => {
+void test('gcra: capacity at once from an idle key, then one per emission', () => {
   const p = { periodMs: 6 * S, limit: 2, capacity: 3 };
   let tat: number | undefined;
   const allowed: boolean[] = [];
@@ -25,7 +25,7 @@ test('gcra: capacity at once from an idle key, then one per emission', () => {
   assert.equal(gcra(p, tat, T0 + 3 * S).allowed, true, 'exactly at the boundary: allowed');
 });
 
-test('throttle {limit 2, period 6s, burst 1}: three start at once, then one every 3s, in arrival order', () => {
+void test('throttle {limit 2, period 6s, burst 1}: three start at once, then one every 3s, in arrival order', () => {
   const th = new Throttle();
   const cfg = { limit: 2, periodMs: 6 * S, burst: 1 };
   const starts = Array.from({ length: 6 }, (_, i) => th.book('fn', cfg, ev('t'), T0 + i * 500).startAt - T0);
@@ -33,14 +33,14 @@ test('throttle {limit 2, period 6s, burst 1}: three start at once, then one ever
   assert.deepEqual(starts, [0, 500, 1000, 3000, 6000, 9000]);
 });
 
-test('throttle {limit 1, period 5s, burst 2}: limit + burst at once, then one per period', () => {
+void test('throttle {limit 1, period 5s, burst 2}: limit + burst at once, then one per period', () => {
   const th = new Throttle();
   const cfg = { limit: 1, periodMs: 5 * S, burst: 2 };
   const starts = Array.from({ length: 5 }, () => th.book('fn', cfg, ev('t'), T0).startAt - T0);
   assert.deepEqual(starts, [0, 0, 0, 5000, 10000]);
 });
 
-test('throttle without burst smooths starts period/limit apart; an idle period restores capacity', () => {
+void test('throttle without burst smooths starts period/limit apart; an idle period restores capacity', () => {
   const th = new Throttle();
   const cfg = { limit: 5, periodMs: M, burst: 0 };
   const starts = Array.from({ length: 7 }, () => th.book('fn', cfg, ev('t'), T0).startAt - T0);
@@ -51,7 +51,7 @@ test('throttle without burst smooths starts period/limit apart; an idle period r
   assert.deepEqual(again, [0, 0, 0, 0, 0, 12_000]);
 });
 
-test('throttle: a delayed start carries a hold naming the rule, key and time', () => {
+void test('throttle: a delayed start carries a hold naming the rule, key and time', () => {
   const th = new Throttle();
   const cfg = { limit: 1, periodMs: 10 * S, burst: 0, key: cel.compile('event.data.user') };
   assert.equal(th.book('fn', cfg, ev('t', { user: 'a' }), T0).hold, undefined);
@@ -62,7 +62,7 @@ test('throttle: a delayed start carries a hold naming the rule, key and time', (
   assert.match(v.hold!.detail, /"a"/);
 });
 
-test('throttle: keys and functions have separate limits', () => {
+void test('throttle: keys and functions have separate limits', () => {
   const th = new Throttle();
   const cfg = { limit: 1, periodMs: 10 * S, burst: 0, key: cel.compile('event.data.user') };
   assert.equal(th.book('fn', cfg, ev('t', { user: 'a' }), T0).startAt, T0);
@@ -71,7 +71,7 @@ test('throttle: keys and functions have separate limits', () => {
   assert.equal(th.book('fn', cfg, ev('t', { user: 'a' }), T0).startAt, T0 + 10 * S, 'same fn and key');
 });
 
-test('throttle state survives a JSON round trip', () => {
+void test('throttle state survives a JSON round trip', () => {
   const th = new Throttle();
   const cfg = { limit: 1, periodMs: 10 * S, burst: 0 };
   th.book('fn', cfg, ev('t'), T0);
@@ -79,7 +79,7 @@ test('throttle state survives a JSON round trip', () => {
   assert.equal(restored.book('fn', cfg, ev('t'), T0 + 1).startAt, T0 + 10 * S);
 });
 
-test('rateLimit {limit 1, period 10s}: excess events are skipped, not delayed', () => {
+void test('rateLimit {limit 1, period 10s}: excess events are skipped, not delayed', () => {
   const rl = new RateLimiter();
   const cfg = { limit: 1, periodMs: 10 * S };
   assert.equal(rl.check('fn', cfg, ev('r'), T0).allowed, true);
@@ -93,7 +93,7 @@ test('rateLimit {limit 1, period 10s}: excess events are skipped, not delayed', 
   assert.equal(rl.check('fn', cfg, ev('r'), T0 + 10 * S).allowed, true, 'a new period');
 });
 
-test('rateLimit: skipped events do not consume capacity; keys are separate', () => {
+void test('rateLimit: skipped events do not consume capacity; keys are separate', () => {
   const rl = new RateLimiter();
   const cfg = { limit: 1, periodMs: 10 * S, key: cel.compile('event.data.user') };
   assert.equal(rl.check('fn', cfg, ev('r', { user: 'a' }), T0).allowed, true);
@@ -102,7 +102,7 @@ test('rateLimit: skipped events do not consume capacity; keys are separate', () 
   assert.equal(rl.check('fn', cfg, ev('r', { user: 'a' }), T0 + 10 * S).allowed, true, 'the skips did not push the window');
 });
 
-test('rateLimit capacity follows Inngest: floor(limit/10) + 1 at once, then period/limit apart', () => {
+void test('rateLimit capacity follows Inngest: floor(limit/10) + 1 at once, then period/limit apart', () => {
   assert.equal(rateLimitCapacity(1), 1);
   assert.equal(rateLimitCapacity(10), 2);
   assert.equal(rateLimitCapacity(25), 3);

@@ -9,7 +9,7 @@ import { ev, H } from './helpers';
 const cel = createCelEvaluator();
 const T0 = 1_800_000_000_000;
 
-test('idempotency key: one run per key value per function within 24h', () => {
+void test('idempotency key: one run per key value per function within 24h', () => {
   const idem = new Idempotency();
   const key = cel.compile('event.data.user');
   const first = idem.check('fn', key, ev('x', { user: 'a' }), T0);
@@ -27,7 +27,7 @@ test('idempotency key: one run per key value per function within 24h', () => {
   assert.equal(idem.check('fn', key, ev('x', { user: 'a' }), T0 + IDEMPOTENCY_WINDOW_MS).duplicate, false, 'the window is over');
 });
 
-test('idempotency without a key uses the event id (or the batch id); a check alone takes nothing', () => {
+void test('idempotency without a key uses the event id (or the batch id); a check alone takes nothing', () => {
   const idem = new Idempotency();
   const e = ev('x', {}, { id: 'same-id', internalId: 'I1' });
   const v = idem.check('fn', undefined, e, T0);
@@ -42,7 +42,7 @@ test('idempotency without a key uses the event id (or the batch id); a check alo
   assert.deepEqual(snap, {}, 'expired keys are swept from the snapshot');
 });
 
-test('singleton: skip while active, replace in cancel mode, free after release', () => {
+void test('singleton: skip while active, replace in cancel mode, free after release', () => {
   const s = new Singleton();
   const skip = { mode: 'skip' as const, key: cel.compile('event.data.user') };
   const v1 = s.check('fn', skip, ev('x', { user: 'a' }));
@@ -63,7 +63,7 @@ test('singleton: skip while active, replace in cancel mode, free after release',
   assert.equal(s.check('fn', skip, ev('x', { user: 'a' })).kind, 'free');
 });
 
-test('priority: factor in seconds from the event, clamped to ±43200', () => {
+void test('priority: factor in seconds from the event, clamped to ±43200', () => {
   const run = cel.compile('event.data.vip ? 120 : 0');
   assert.equal(priorityFactor(run, ev('x', { vip: true })).seconds, 120);
   assert.equal(priorityFactor(run, ev('x', { vip: false })).seconds, 0);
@@ -81,7 +81,7 @@ test('priority: factor in seconds from the event, clamped to ±43200', () => {
   assert.equal(clampPriority(Number.NaN), 0);
 });
 
-test('priority ordering: a factor of N seconds goes ahead of work enqueued up to N seconds earlier', () => {
+void test('priority ordering: a factor of N seconds goes ahead of work enqueued up to N seconds earlier', () => {
   const items = [
     { id: 'old', enqueuedAt: T0, priority: 0 },
     { id: 'vip', enqueuedAt: T0 + 100_000, priority: 120 },
