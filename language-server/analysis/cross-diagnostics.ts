@@ -141,6 +141,10 @@ function unknownEvent(uri: string, name: string, cat: Catalog | null, range: Rng
   if (!cat || !cat.complete || cat.events.size === 0) return undefined;
   if (isInternal(name) || name.includes('*') || cat.events.has(name)) return undefined;
   const suggestion = closest(name, cat.events.keys());
+  if (!cat.strict && !suggestion) {
+    const ns = namespaceOf(name);
+    if (![...cat.events.keys()].some((k) => namespaceOf(k) === ns)) return undefined;
+  }
   const fixes: QuickFix[] = [];
   if (suggestion) {
     fixes.push({
@@ -162,6 +166,14 @@ function unknownEvent(uri: string, name: string, cat: Catalog | null, range: Rng
     range,
     data: fixes.length ? { fixes } : undefined,
   };
+}
+
+/** `app/user.signup` -> `app/`; `user.signup` -> `user.` */
+function namespaceOf(name: string): string {
+  const slash = name.indexOf('/');
+  if (slash >= 0) return name.slice(0, slash + 1);
+  const dot = name.indexOf('.');
+  return dot >= 0 ? name.slice(0, dot + 1) : name;
 }
 
 const TYPE_WORD: Record<string, string> = { string: 'a string', number: 'a number', boolean: 'a boolean', null: 'null' };

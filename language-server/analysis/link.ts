@@ -23,6 +23,11 @@ export interface Catalog {
   /** fromRecord type bodies a new event can be added to (quick fix). */
   insertPoints: InsertPoint[];
   label: string;
+  /**
+   * v3 EventSchemas make every undeclared name an error. v4 allows untyped events next to eventType
+   * declarations, so there only names that look like a declared one (close, or same namespace) count.
+   */
+  strict: boolean;
 }
 
 export interface LinkedClient {
@@ -216,15 +221,15 @@ export class Linker {
         if (decl.schemas?.kind === 'inline') catalog = this.catalogFromParts(decl.schemas.parts, f.uri, label);
         else if (decl.schemas?.kind === 'ref') {
           const r = this.resolveValue(f.uri, decl.schemas.name);
-          catalog = r?.decl.kind === 'eventSchemas' ? this.catalogFromParts(r.decl.parts, r.uri, label) : { complete: false, events: new Map(), insertPoints: [], label };
-        } else if (decl.schemas) catalog = { complete: false, events: new Map(), insertPoints: [], label };
+          catalog = r?.decl.kind === 'eventSchemas' ? this.catalogFromParts(r.decl.parts, r.uri, label) : { complete: false, events: new Map(), insertPoints: [], label, strict: true };
+        } else if (decl.schemas) catalog = { complete: false, events: new Map(), insertPoints: [], label, strict: true };
         this.clients.set(`${f.uri}#${name}`, { model: decl.model, uri: f.uri, sdkMajor: decl.sdkMajor, catalog });
       }
     }
   }
 
   private catalogFromParts(parts: SchemaPart[], uri: string, label: string): Catalog {
-    const cat: Catalog = { complete: true, events: new Map(), insertPoints: [], label };
+    const cat: Catalog = { complete: true, events: new Map(), insertPoints: [], label, strict: true };
     const scope = this.scope(uri);
     for (const part of parts) {
       if (part.kind === 'opaque') {
@@ -260,7 +265,7 @@ export class Linker {
         const pkg = this.packageOf(f.uri);
         let cat = this.packageCatalogs.get(pkg);
         if (!cat) {
-          cat = { complete: true, events: new Map(), insertPoints: [], label: 'the eventType declarations of this package' };
+          cat = { complete: true, events: new Map(), insertPoints: [], label: 'the eventType declarations of this package', strict: false };
           this.packageCatalogs.set(pkg, cat);
         }
         if (decl.name === null) {

@@ -108,8 +108,19 @@ export const f = inngest.createFunction({ id: 'f' }, { event: 'app/not-in-view' 
 type Events = Record<string, { data: any }>;
 const inngest = new Inngest({ id: 'open', schemas: new EventSchemas().fromRecord<Events>() });
 export const f = inngest.createFunction({ id: 'f' }, { event: 'app/free' }, async () => {});`,
+    'v4/package.json': '{ "dependencies": { "inngest": "^4.0.0" } }',
+    'v4/events.ts': `import { eventType } from 'inngest';
+export const signup = eventType('app/user.signup');`,
+    'v4/fn.ts': `import { Inngest } from 'inngest';
+import { signup } from './events';
+const inngest = new Inngest({ id: 'v4' });
+// v4 allows untyped events next to eventType declarations: other namespaces are not typos
+export const f = inngest.createFunction({ id: 'f', triggers: [signup, { event: 'billing/invoice.paid' }] }, async ({ step }) => {
+  await step.waitForEvent('w', { event: 'crm/contact.synced', timeout: '1h' });
+  await inngest.send({ name: 'audit/logged', data: {} });
+});`,
   });
-  for (const f of ['a.ts', 'b.ts', 'c.ts', 'd.ts']) assert.deepEqual(rangesOf(index.diagnostics(uri(f)), 'unknown-event'), [], f);
+  for (const f of ['a.ts', 'b.ts', 'c.ts', 'd.ts', 'v4/fn.ts']) assert.deepEqual(rangesOf(index.diagnostics(uri(f)), 'unknown-event'), [], f);
 });
 
 test('invalid-event-payload: missing required fields and wrong primitive types (v3 and v4)', () => {
