@@ -11,11 +11,10 @@ import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { register } from 'tsx/esm/api';
+import { tsImport } from 'tsx/esm/api';
 
 // Routes come from runtime/api.ts, the one place they are written down.
-register();
-const { route } = await import('../runtime/api.ts');
+const { route } = await tsImport('../runtime/api.ts', import.meta.url);
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -112,6 +111,14 @@ const short = (v) => {
   return s && s.length > 80 ? `${s.slice(0, 77)}...` : s;
 };
 
+/** What a finished step produced, in words: memoized values are stored as {data} (PROTOCOL §3.4). */
+function completedDetail(s) {
+  if (s.kind === 'sleep') return 'woke up';
+  if (s.kind === 'waitForEvent') return s.output ? `got ${s.output.name}` : 'timed out (no event)';
+  const v = s.output && typeof s.output === 'object' && 'data' in s.output ? s.output.data : s.output;
+  return `-> ${short(v)}`;
+}
+
 async function main() {
   const port = await freePort(firstPort);
   if (firstPort !== 0 && port !== firstPort) console.log(`Port ${firstPort} is taken; using ${port}.`);
@@ -165,7 +172,7 @@ async function main() {
       const detail =
         s.status === 'sleeping' && s.sleep ? `until ${new Date(s.sleep.until).toISOString().slice(11, 19)}`
         : s.status === 'waiting' && s.wait ? `for ${s.wait.event}`
-        : s.status === 'completed' ? short(s.output)
+        : s.status === 'completed' ? completedDetail(s)
         : s.error ? s.error.message : '';
       const line = `  ${s.status === 'completed' ? '✓' : s.status === 'failed' ? '✗' : '…'} ${s.userId.padEnd(22)} ${s.status.padEnd(9)} ${detail ?? ''}`;
       if (seen.get(s.hashedId) !== line) {

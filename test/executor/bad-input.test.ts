@@ -123,11 +123,15 @@ for (const sdk of SDKS) {
       await proxy.close();
       const runId = await ex.runOf(await ex.send({ name: 'scn/seq', data: { down: true } }), fn('seq'));
       await ex.waitForRunState(runId, 'a failed attempt', (r) => r.exchanges.some((e) => e.error));
-      const down = await waitUntil('the app to show a sync error', async () => {
+      // The first poll may see its kept-alive connection reset; while the port refuses connections,
+      // the app must settle on `unreachable`.
+      const down = await waitUntil('the app to show it is unreachable', async () => {
         const a = (await ex.apps()).find((x) => x.url === proxy.url);
-        return a?.state === 'error' ? a : undefined;
+        return a?.state === 'error' && a.error?.code === 'unreachable' ? a : undefined;
+      }, 10_000).catch(async (err: unknown) => {
+        throw new Error(`${(err as Error).message}; app now: ${JSON.stringify((await ex.apps()).find((x) => x.url === proxy.url))}`);
       });
-      assert.equal(down.error?.code, 'unreachable', JSON.stringify(down.error));
+      assert.ok(down.error?.message, 'the error says what happened');
       assert.notEqual((await ex.run(runId)).status, 'Failed', 'the run keeps waiting for the app');
 
       await proxy.reopen();

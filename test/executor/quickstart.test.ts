@@ -23,7 +23,7 @@ test('npm run dev:example --once: a newcomer sees the demo run complete', { time
     assert.match(out, /Steplens dev server ready at http:\/\/127\.0\.0\.1:\d+/);
     assert.match(out, /Synced app steplens-demo/);
     assert.match(out, /send-welcome-email\s+attempt 1 failed: mail provider timed out/, 'the failing-then-fixed step is shown');
-    assert.match(out, /✓ wait-for-onboarding/);
+    assert.match(out, /✓ wait-for-onboarding\s+completed timed out/);
     assert.match(out, /Run Completed/);
     assert.match(out, /"onboarded":false/);
     assert.match(out, /Open the Steplens UI: http:\/\/127\.0\.0\.1:\d+\//);
