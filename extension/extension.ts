@@ -32,6 +32,7 @@ export interface SteplensApi {
   readonly model: Model;
   readonly panel: PanelHost;
   readonly decorations: StepDecorations;
+  readonly views: { functions: FunctionsView; runs: RunsView; events: EventsView };
   statusText(): string;
 }
 
@@ -277,6 +278,7 @@ export function activate(context: vscode.ExtensionContext): SteplensApi {
     model: sl.model,
     panel: sl.panel,
     decorations: sl.decorations,
+    views: { functions: sl.functionsView, runs: sl.runsView, events: sl.eventsView },
     statusText: () => sl.statusBar.text,
   };
 }

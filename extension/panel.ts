@@ -5,7 +5,8 @@ import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { route, type ExecutorToClient } from '../runtime/api';
+import type { ExecutorToClient } from '../runtime/api';
+import { renderPanelHtml } from './panelHtml';
 import type {
   BootConfig,
   HostToWebview,
@@ -195,37 +196,7 @@ export class PanelHost {
   }
 }
 
-/** Fills index.html's placeholders; adds a strict CSP when the template has none. Pure. */
-export function renderPanelHtml(
-  template: string,
-  v: { nonce: string; cspSource: string; assetBase: string; boot: BootConfig },
-): string {
-  // JSON that is safe inside a <script> element and inside a double-quoted attribute.
-  const boot = JSON.stringify(v.boot).replace(/[<>&"']/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  let html = template
-    .replaceAll('%NONCE%', v.nonce)
-    .replaceAll('%CSP_SOURCE%', v.cspSource)
-    .replaceAll('%ASSET_BASE%', v.assetBase.replace(/\/$/, ''))
-    .replaceAll('%BOOT%', boot);
-  if (!/Content-Security-Policy/i.test(html)) {
-    const csp = `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src ${v.cspSource} data:; font-src ${v.cspSource}; style-src ${v.cspSource} 'nonce-${v.nonce}'; script-src 'nonce-${v.nonce}';">`;
-    html = html.includes('<head>') ? html.replace('<head>', `<head>\n${csp}`) : csp + html;
-  }
-  return html;
-}
-
 function missingPanelHtml(): string {
   return `<!doctype html><html><head><meta charset="utf-8"></head><body style="font-family: var(--vscode-font-family); padding: 1em">
 <p>The Steplens panel is not built (dist/media/index.html is missing).</p><p>Run <code>npm run build</code> and reopen the panel.</p></body></html>`;
-}
-
-/** Only paths on the executor's origin may be proxied: a route, optionally with a query string. */
-export function isProxyablePath(path: string): boolean {
-  return path.startsWith('/') && !path.startsWith('//') && !/[\s\\]/.test(path) && !path.includes('://');
-}
-
-/** The event API path, to notice panel sends (for "send last payload again"). */
-export function isEventApiPath(path: string): boolean {
-  const prefix = route('eventApi', { key: 'x' }).slice(0, -1);
-  return path.startsWith(prefix);
 }

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { relative } from 'node:path';
 import type { PanelRequestHandlers, SourceLocation, StepRef } from '../media/messages';
 import { ExecutorApiError } from './executor/client';
-import { isEventApiPath, isProxyablePath } from './panel';
+import { isEventApiPath, isProxyablePath } from './panelHtml';
 import { firstFolder, listFixtures, saveFixture } from './workspace';
 import type { Steplens } from './extension';
 

@@ -115,6 +115,7 @@ export class ExecutorProcess {
     const args = [o.cliPath, 'dev', '-p', String(port), '--data-dir', o.dataDir];
     for (const u of o.appUrls) args.push('-u', u);
     if (!o.discovery) args.push('--no-discovery');
+    args.push('--log-level', o.logLevel === 'trace' ? 'debug' : o.logLevel);
     this.log.info('starting executor', { port, args: args.slice(1) });
     const child = spawn(o.execPath ?? process.execPath, args, {
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', STEPLENS_LOG_LEVEL: o.logLevel },

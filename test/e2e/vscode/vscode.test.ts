@@ -1,0 +1,108 @@
+// Runs the Steplens suite (test/e2e/vscode/suite/) inside a real VS Code: code-server 4.139.1
+// (VS Code 1.139.1) on Node 24, installed once into .cache/vscode-e2e/, driven by Playwright with
+// Debian's Chromium. The suite runs in the extension host through the smoke-test driver's
+// extensionDevelopmentPath/extensionTestsPath payload; screenshots go to test-results/.
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import {
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  ROOT,
+  buildSuite,
+  ensureInstalled,
+  freePort,
+  makeWorkspace,
+  startCodeServer,
+  testUrl,
+  type CodeServer,
+} from './harness';
+
+const RESULTS = join(ROOT, 'test-results');
+let cs: CodeServer | undefined;
+let browser: Browser | undefined;
+const temps: string[] = [];
+
+after(async () => {
+  await browser?.close().catch(() => undefined);
+  await cs?.stop();
+  for (const t of temps) rmSync(t, { recursive: true, force: true });
+});
+
+test('Steplens extension suite in a real VS Code (code-server + Chromium)', { timeout: 15 * 60_000 }, async (t) => {
+  const reason = ensureInstalled((s) => t.diagnostic(s));
+  if (reason) {
+    t.skip(reason);
+    return;
+  }
+  const suiteJs = await buildSuite();
+  const ws = makeWorkspace({
+    'steplens.port': await freePort(),
+    'steplens.discovery': false,
+    'telemetry.telemetryLevel': 'off',
+    'workbench.startupEditor': 'none',
+    'workbench.tips.enabled': false,
+    'chat.disableAIFeatures': true,
+    'extensions.ignoreRecommendations': true,
+  });
+  temps.push(ws);
+  const scratch = mkdtempSync(join(tmpdir(), 'steplens-cs-'));
+  temps.push(scratch);
+  const e2e = join(ws, '.e2e');
+  mkdirSync(RESULTS, { recursive: true });
+
+  cs = await startCodeServer(ws, scratch);
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  const page: Page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+
+  let resolveExit!: (code: number) => void;
+  const exited = new Promise<number>((r) => (resolveExit = r));
+  await page.exposeFunction('codeAutomationExit', (code: number) => resolveExit(code));
+  await page.exposeFunction('codeAutomationLog', (...args: unknown[]) => t.diagnostic(args.map(String).join(' ')));
+
+  // Screenshot requests from the suite: <ws>/.e2e/shot-<name>.req -> test-results/vscode-<name>.png.
+  const taken = new Set<string>();
+  const shoot = async (name: string): Promise<void> => {
+    let note = '';
+    if (name.startsWith('panel')) {
+      // Let the webview render its content before the picture (signal: text in its frame).
+      const frame = page.frameLocator('iframe.webview').last().frameLocator('iframe#active-frame');
+      try {
+        await frame.locator('body').filter({ hasText: /Completed|completed/ }).first().waitFor({ timeout: 20_000 });
+        note = 'panel shows a completed run';
+      } catch {
+        note = 'panel content not confirmed';
+      }
+    }
+    const file = join(RESULTS, `vscode-${name}.png`);
+    await page.screenshot({ path: file });
+    writeFileSync(join(e2e, `shot-${name}.done`), `${note} -> ${file}`);
+  };
+  const watcher = watch(e2e, (_ev, f) => {
+    const m = /^shot-(.+)\.req$/.exec(String(f ?? ''));
+    if (m && !taken.has(m[1]!)) {
+      taken.add(m[1]!);
+      shoot(m[1]!).catch((err: unknown) => writeFileSync(join(e2e, `shot-${m[1]}.done`), `failed: ${String(err)}`));
+    }
+  });
+
+  await page.goto(testUrl(cs, ws, suiteJs));
+  await page.locator('.monaco-workbench .part.statusbar').waitFor({ timeout: 90_000 });
+  const code = await Promise.race([
+    exited,
+    new Promise<number>((_, rej) => setTimeout(() => rej(new Error('the suite did not finish within 12 minutes')), 12 * 60_000).unref()),
+  ]);
+  watcher.close();
+  await page.screenshot({ path: join(RESULTS, 'vscode-final.png') }).catch(() => undefined);
+
+  const log = existsSync(join(e2e, 'log.txt')) ? readFileSync(join(e2e, 'log.txt'), 'utf8') : '(no log)';
+  for (const line of log.trim().split('\n')) t.diagnostic(line);
+  const result = existsSync(join(e2e, 'result.json')) ? (JSON.parse(readFileSync(join(e2e, 'result.json'), 'utf8')) as Record<string, unknown>) : undefined;
+  if (result) writeFileSync(join(RESULTS, 'vscode-e2e.json'), JSON.stringify({ at: new Date().toISOString(), ...result }, null, 2));
+  if (code !== 0) t.diagnostic(`code-server output (tail):\n${cs.output.slice(-30).join('\n')}`);
+  assert.equal(code, 0, `the in-VS-Code suite failed (exit ${code}); see the diagnostics above and test-results/vscode-final.png`);
+  assert.ok(result && (result.passes as number) >= 4, `expected at least 4 passing tests, got ${JSON.stringify(result)}`);
+});
