@@ -30,7 +30,7 @@ function holdPort(): Promise<number> {
   });
 }
 
-test('findFreePort skips a taken port', async () => {
+void test('findFreePort skips a taken port', async () => {
   const taken = await holdPort();
   assert.equal(await portFree(taken), false);
   const p = await findFreePort(taken);
@@ -38,7 +38,7 @@ test('findFreePort skips a taken port', async () => {
   assert.ok(p > taken);
 });
 
-test('starts dist/cli.js on the next free port when the preferred one is taken, answers, and stops', { skip: !existsSync(cli) && 'dist/cli.js not built' }, async () => {
+void test('starts dist/cli.js on the next free port when the preferred one is taken, answers, and stops', { skip: !existsSync(cli) && 'dist/cli.js not built' }, async () => {
   const taken = await holdPort();
   const dataDir = mkdtempSync(join(tmpdir(), 'steplens-exe-'));
   dirs.push(dataDir);
@@ -57,7 +57,7 @@ test('starts dist/cli.js on the next free port when the preferred one is taken, 
   assert.equal(await portFree(ready.port), true);
 });
 
-test('a process that exits before its ready line fails with a hint', async () => {
+void test('a process that exits before its ready line fails with a hint', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'steplens-exe-'));
   dirs.push(dataDir);
   const exe = new ExecutorProcess({ cliPath: join(dataDir, 'missing.js'), preferredPort: await findFreePort(20000), dataDir, appUrls: [], discovery: false, logLevel: 'info' }, log);

@@ -13,13 +13,13 @@ const pkg = JSON.parse(readFileSync(join(import.meta.dirname ?? __dirname, '..',
   main: string;
 };
 
-test('package.json contributes is generated from extension/manifest.ts (run: node --import tsx extension/manifest.ts --write)', () => {
+void test('package.json contributes is generated from extension/manifest.ts (run: node --import tsx extension/manifest.ts --write)', () => {
   assert.deepEqual(pkg.contributes, JSON.parse(JSON.stringify(contributes)));
   assert.deepEqual(pkg.activationEvents, activationEvents);
   assert.equal(pkg.main, './dist/extension.js');
 });
 
-test('contributes.configuration has exactly the keys of the typed Settings, with matching types and defaults', () => {
+void test('contributes.configuration has exactly the keys of the typed Settings, with matching types and defaults', () => {
   const props = pkg.contributes.configuration.properties as Record<string, { type: string; default: unknown; enum?: unknown[] }>;
   assert.deepEqual(Object.keys(props).sort(), SETTING_KEYS.map((k) => `${SECTION}.${k}`).sort());
   const defaults = readSettings(() => undefined);
@@ -33,7 +33,7 @@ test('contributes.configuration has exactly the keys of the typed Settings, with
   }
 });
 
-test('readSettings keeps valid values and falls back to defaults for invalid ones', () => {
+void test('readSettings keeps valid values and falls back to defaults for invalid ones', () => {
   const given: Partial<Record<keyof Settings, unknown>> = { port: 9000, appUrls: ['http://127.0.0.1:3000/api/inngest'], logLevel: 'loud', discovery: 'yes' };
   const s = readSettings((k) => given[k] as never);
   assert.equal(s.port, 9000);
@@ -43,7 +43,7 @@ test('readSettings keeps valid values and falls back to defaults for invalid one
   assert.equal(s.autoStart, true);
 });
 
-test('every command the manifest declares is contributed, and command ids are unique', () => {
+void test('every command the manifest declares is contributed, and command ids are unique', () => {
   const contributed = pkg.contributes.commands.map((c) => c.command);
   assert.deepEqual([...contributed].sort(), Object.values(Commands).sort());
   assert.equal(new Set(contributed).size, contributed.length);

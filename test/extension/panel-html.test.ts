@@ -5,7 +5,7 @@ import { isEventApiPath, isProxyablePath, renderPanelHtml } from '../../extensio
 
 const vals = { nonce: 'abc123', cspSource: 'https://x.vscode-cdn.net', assetBase: 'https://x.vscode-cdn.net/dist/media/', boot: { mode: 'vscode' as const, route: { view: 'composer' as const, eventName: 'a"<b>' } } };
 
-test('fills the placeholders; BOOT in an attribute survives HTML parsing as JSON', () => {
+void test('fills the placeholders; BOOT in an attribute survives HTML parsing as JSON', () => {
   const tpl = '<head><meta http-equiv="Content-Security-Policy" content="script-src \'nonce-%NONCE%\'; style-src %CSP_SOURCE%"><meta name="steplens-boot" content="%BOOT%"></head><script nonce="%NONCE%" src="%ASSET_BASE%/panel.js"></script>';
   const html = renderPanelHtml(tpl, vals);
   assert.ok(!html.includes('%'), html);
@@ -16,7 +16,7 @@ test('fills the placeholders; BOOT in an attribute survives HTML parsing as JSON
   assert.deepEqual(JSON.parse(decoded), vals.boot);
 });
 
-test('adds a strict CSP when the template has none', () => {
+void test('adds a strict CSP when the template has none', () => {
   const html = renderPanelHtml('<html><head></head><body><script nonce="%NONCE%">var b = %BOOT%;</script></body></html>', vals);
   assert.match(html, /Content-Security-Policy/);
   assert.match(html, /default-src 'none'/);
@@ -24,7 +24,7 @@ test('adds a strict CSP when the template has none', () => {
   assert.ok(!/<\/?b>/.test(html.split('var b = ')[1]!), 'no raw < > from the payload inside the script');
 });
 
-test('the built index.html, if present, has every placeholder the host fills', { skip: !existsSync('dist/media/index.html') && 'dist/media/index.html not built' }, () => {
+void test('the built index.html, if present, has every placeholder the host fills', { skip: !existsSync('dist/media/index.html') && 'dist/media/index.html not built' }, () => {
   const t = readFileSync('dist/media/index.html', 'utf8');
   for (const p of ['%NONCE%', '%CSP_SOURCE%', '%ASSET_BASE%', '%BOOT%']) assert.ok(t.includes(p), `${p} missing`);
   const html = renderPanelHtml(t, vals);
@@ -32,7 +32,7 @@ test('the built index.html, if present, has every placeholder the host fills', {
   assert.ok(!/%[A-Z_]+%/.test(html));
 });
 
-test('only executor-relative paths are proxied for the panel', () => {
+void test('only executor-relative paths are proxied for the panel', () => {
   assert.ok(isProxyablePath('/api/runs?limit=10'));
   assert.ok(!isProxyablePath('http://evil.example/api'));
   assert.ok(!isProxyablePath('//evil.example/api'));

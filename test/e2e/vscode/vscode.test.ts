@@ -32,7 +32,7 @@ after(async () => {
   for (const t of temps) rmSync(t, { recursive: true, force: true });
 });
 
-test('Steplens extension suite in a real VS Code (code-server + Chromium)', { timeout: 15 * 60_000 }, async (t) => {
+void test('Steplens extension suite in a real VS Code (code-server + Chromium)', { timeout: 15 * 60_000 }, async (t) => {
   const reason = ensureInstalled((s) => t.diagnostic(s));
   if (reason) {
     t.skip(reason);
