@@ -121,6 +121,8 @@ export class AppSync {
       if (this.o.signingKey) headers['x-inngest-signature'] = signBody(body, this.o.signingKey, this.o.clock.now());
       const res = await httpRequest('PUT', url, headers, body, SYNC_TIMEOUT_MS);
       const isSdk = header(res, 'x-inngest-sdk') !== undefined;
+      // A cloud-mode SDK strips its x-inngest-* headers from answers to unsigned requests, all but this one.
+      const cloudMode = !isSdk && header(res, 'x-inngest-sdk-handled') === 'true';
       let msg: string | undefined;
       try {
         const j = JSON.parse(res.body) as { message?: unknown; error?: unknown };
@@ -128,7 +130,13 @@ export class AppSync {
       } catch {
         msg = undefined;
       }
-      if (res.status >= 200 && res.status < 300) {
+      if (cloudMode) {
+        error = err(
+          res.status === 401 ? 'unauthorized' : 'cloud_mode',
+          `${url} is an Inngest app in cloud mode: it refused the unsigned sync (${res.status}${msg ? ' ' + msg : ''})`,
+          'your app is in cloud mode: start it with INNGEST_DEV=1 (or pass --signing-key with its signing key)',
+        );
+      } else if (res.status >= 200 && res.status < 300) {
         if (!isSdk) error = err('not_an_sdk', `${url} answered ${res.status} but is not an Inngest SDK endpoint (no x-inngest-sdk header)`, 'Check the URL: it is usually http://127.0.0.1:PORT/api/inngest');
         else if (header(res, 'x-inngest-sync-kind') === 'in_band') {
           const r = this.applyRegistration(url, JSON.parse(res.body) as Record<string, unknown>);

@@ -56,6 +56,8 @@ export interface EngineOptions {
 }
 
 const MAX_SDK_TIMEOUT = 2 * 3600 * 1000;
+/** How often a run whose app refuses connections tries again. */
+const APP_DOWN_RETRY_MS = 2000;
 const TERMINAL: ReadonlySet<RunStatus> = new Set(['Completed', 'Failed', 'Cancelled']);
 
 export class Engine {
@@ -319,6 +321,7 @@ export class Engine {
     const { item } = inflight;
     const rec = ar.rec;
     if (result.kind !== 'error' && rec.requestVersion === -1 && result.version !== null) rec.requestVersion = result.version;
+    if (rec.hold?.rule === 'app-unreachable' && !(result.kind === 'error' && result.error.code === 'unreachable')) rec.hold = undefined;
     switch (result.kind) {
       case 'complete':
         this.o.store.deleteQueueItem(item.id);
@@ -340,12 +343,30 @@ export class Engine {
           }
           return;
         }
+        if (result.status === null && result.error.code === 'unreachable') {
+          // The app is down: that is not the function failing. Keep the attempt and wait for it.
+          this.holdForApp(ar, item, result.error.message);
+          return;
+        }
         const max = fn?.maxAttempts ?? 1;
         if (item.stepId !== 'step') this.recordAttemptError(ar, item, result.error, !result.noRetry && item.attempt + 1 < max);
         this.retryOrFail(ar, item, result.error, result.noRetry, result.retryAfter, max);
         return;
       }
     }
+  }
+
+  /** Re-queues `item` unchanged (same attempt) while its app refuses connections. */
+  private holdForApp(ar: ActiveRun, item: QueueItem, detail: string): void {
+    const now = this.o.clock.now();
+    const delay = Math.max(200, Math.min(this.o.retry.fixedMs ?? APP_DOWN_RETRY_MS, APP_DOWN_RETRY_MS));
+    const next: QueueItem = { ...item, runAt: now + delay };
+    this.o.store.putQueueItem(next);
+    this.scheduler.add(next);
+    ar.rec.hold = { rule: 'app-unreachable', detail: `${detail} (trying again every ${Math.round(delay / 100) / 10} s)`, until: next.runAt };
+    const s = item.stepId !== 'step' ? ar.steps.get(item.stepId) : undefined;
+    const open = s?.attempts.find((a) => a.attempt === item.attempt && a.endedAt === undefined);
+    if (s && open) s.attempts.splice(s.attempts.indexOf(open), 1);
   }
 
   /** Retries `item` after the backoff, or fails the run when it may not. */

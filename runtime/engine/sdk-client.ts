@@ -200,6 +200,15 @@ export function classify(res: RawResponse): SdkResult {
   }
   // Everything else is a function-level failure.
   const p = parseJson(body);
+  if (!isSdk && header(headers, 'x-inngest-sdk-handled') === 'true') {
+    return {
+      kind: 'error',
+      status,
+      noRetry: false,
+      retryAfter,
+      error: errorOf('AppInCloudMode', `the app is in cloud mode and refused the request (${status}): start it with INNGEST_DEV=1, or pass --signing-key with its signing key`),
+    };
+  }
   if (!isSdk) {
     const what = status >= 300 && status < 400 ? 'a redirect' : `status ${status}`;
     return {

@@ -114,6 +114,15 @@ export class CancelMatcher {
     }
   }
 
+  rebind(fromId: string, toId: string): void {
+    for (const list of this.byEvent.values()) {
+      for (let i = 0; i < list.length; i++) {
+        const p = list[i]!;
+        if (p.runId === fromId) list[i] = { ...p, runId: toId, id: p.id.replace(fromId, toId) };
+      }
+    }
+  }
+
   /**
    * Runs that `event` cancels. Only events received at or after the run's creation count, never the
    * run's own trigger, and expired pauses are dropped. Matched pauses are consumed.

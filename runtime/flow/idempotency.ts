@@ -42,6 +42,10 @@ export class Idempotency {
     this.state[key] = { until: now + IDEMPOTENCY_WINDOW_MS, runId };
   }
 
+  rebind(fromId: string, toId: string): void {
+    for (const v of Object.values(this.state)) if (v.runId === fromId) v.runId = toId;
+  }
+
   snapshot(now: number): IdempotencyState {
     for (const [k, v] of Object.entries(this.state)) if (v.until <= now) delete this.state[k];
     return structuredClone(this.state);

@@ -43,6 +43,10 @@ export interface FlowRunInfo {
   startBy?: number;
   /** timeouts.finish: set by `onRunStarted`. */
   finishBy?: number;
+  /** Why the start is delayed (throttle), while `startAt` is in the future. */
+  startHold?: RunHold;
+  /** Set by `onRunStarted`. */
+  startedAt?: number;
 }
 
 export type EventDecision =
@@ -304,6 +308,7 @@ export class FlowControl {
       hold = t.hold;
     }
     const run = this.prepareRun(cfg, fnId, runId, events, now, startAt, warnings);
+    if (hold) run.startHold = hold;
     return {
       kind: 'start',
       fnId,
@@ -360,8 +365,13 @@ export class FlowControl {
   onRunStarted(runId: string): { finishBy?: number } {
     const run = this.runs[runId];
     const cfg = run ? this.fns.get(run.fnId) : undefined;
-    if (!run || !cfg) return {};
-    const finishBy = finishDeadline(this.clock.now(), cfg.timeouts);
+    if (!run) return {};
+    if (run.startedAt !== undefined) return run.finishBy !== undefined ? { finishBy: run.finishBy } : {};
+    run.startedAt = this.clock.now();
+    delete run.startBy;
+    delete run.startHold;
+    if (!cfg) return {};
+    const finishBy = finishDeadline(run.startedAt, cfg.timeouts);
     if (finishBy !== undefined) run.finishBy = finishBy;
     delete run.startBy;
     return finishBy !== undefined ? { finishBy } : {};
@@ -388,8 +398,29 @@ export class FlowControl {
     delete this.runs[runId];
   }
 
+  /**
+   * Renames a run everywhere flow control refers to it (run info, singleton lock, cancel pauses,
+   * idempotency record). For engines that mint their own run id after admission.
+   */
+  rebindRun(fromId: string, toId: string): void {
+    if (fromId === toId) return;
+    const run = this.runs[fromId];
+    if (run) {
+      delete this.runs[fromId];
+      this.runs[toId] = { ...run, runId: toId };
+    }
+    this.singleton.rebind(fromId, toId);
+    this.idempotency.rebind(fromId, toId);
+    this.cancels.rebind(fromId, toId);
+  }
+
   run(runId: string): FlowRunInfo | undefined {
     return this.runs[runId];
+  }
+
+  /** Runs flow control tracks (created, not finished): to re-arm deadlines after a restart. */
+  activeRuns(): FlowRunInfo[] {
+    return Object.values(this.runs);
   }
 
   /** Every received event: the runs it cancels through cancelOn (call the engine's cancel for each). */

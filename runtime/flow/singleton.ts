@@ -51,6 +51,10 @@ export class Singleton {
     return freed;
   }
 
+  rebind(fromId: string, toId: string): void {
+    for (const [k, v] of Object.entries(this.state)) if (v === fromId) this.state[k] = toId;
+  }
+
   activeRun(fnId: string, key: string): string | undefined {
     return this.state[`${fnId}\u0000${key}`];
   }

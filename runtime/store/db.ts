@@ -1,7 +1,7 @@
 // The SQLite file behind the store: node-sqlite3-wasm (WASM, no native addon), in WAL mode with
 // an exclusive lock (WAL needs no shared memory then, and a second executor on the same data dir
 // is refused). See runtime/ARCHITECTURE.md for the choice and the figures.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Database, type Statement } from 'node-sqlite3-wasm';
 
@@ -36,6 +36,36 @@ CREATE TABLE IF NOT EXISTS apps (url TEXT PRIMARY KEY, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS functions (id TEXT PRIMARY KEY, body TEXT NOT NULL);
 `;
 
+const PID_FILE = 'steplens.pid';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * node-sqlite3-wasm locks with a `<db>.lock` directory, which a killed process (kill -9) leaves
+ * behind. The pid file says who held it: if that process is gone, the lock is stale.
+ */
+function clearStaleLock(dir: string, file: string): void {
+  const lock = `${file}.lock`;
+  if (!existsSync(lock)) return;
+  let pid = NaN;
+  try {
+    pid = Number(readFileSync(join(dir, PID_FILE), 'utf8').trim());
+  } catch {
+    // no pid file: the holder never finished opening, or it is from an older version
+  }
+  if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
+    throw new StoreOpenError(`the data dir ${dir} is in use by another steplens process (pid ${pid}): stop it or pass another --data-dir`);
+  }
+  rmSync(lock, { recursive: true, force: true });
+}
+
 export type Row = Record<string, number | bigint | string | Uint8Array | null>;
 export type Param = number | string | null;
 
@@ -52,12 +82,14 @@ export class Db {
       throw new StoreOpenError(`cannot create the data dir ${dir}: check its permissions or pass --data-dir`, { cause });
     }
     const file = join(dir, 'steplens.db');
+    clearStaleLock(dir, file);
     try {
       this.db = new Database(file);
       this.db.exec('PRAGMA locking_mode=EXCLUSIVE');
       this.db.get('PRAGMA journal_mode=WAL');
       this.db.exec('PRAGMA synchronous=NORMAL');
       this.db.exec(SCHEMA);
+      writeFileSync(join(dir, PID_FILE), String(process.pid));
     } catch (cause) {
       const busy = String((cause as Error)?.message ?? cause).includes('locked');
       throw new StoreOpenError(
