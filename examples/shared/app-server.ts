@@ -53,6 +53,8 @@ export interface SdkTimeReport {
   handlingMs: number;
   /** Of which: time spent waiting on outbound HTTP calls the SDK made (checkpoints, sendEvent). */
   outboundMs: number;
+  /** How many such outbound calls there were. */
+  outboundCalls: number;
   /** handlingMs - outboundMs: the SDK's own work. */
   sdkMs: number;
   byRun: Record<string, { requests: number; sdkMs: number }>;
@@ -62,6 +64,7 @@ class SdkTimer {
   requests = 0;
   handlingMs = 0;
   outboundMs = 0;
+  outboundCalls = 0;
   /** Requests in flight; outbound time is only counted while one is. */
   inFlight = 0;
   byRun = new Map<string, { requests: number; sdkMs: number; outboundMs: number }>();
@@ -73,6 +76,7 @@ class SdkTimer {
       requests: this.requests,
       handlingMs: this.handlingMs,
       outboundMs: this.outboundMs,
+      outboundCalls: this.outboundCalls,
       sdkMs: this.handlingMs - this.outboundMs,
       byRun,
     };
@@ -82,6 +86,7 @@ class SdkTimer {
     this.requests = 0;
     this.handlingMs = 0;
     this.outboundMs = 0;
+    this.outboundCalls = 0;
     this.byRun.clear();
   }
 }
@@ -101,6 +106,7 @@ function measureOutbound(timer: SdkTimer): void {
     } finally {
       const ms = performance.now() - t0;
       timer.outboundMs += ms;
+      timer.outboundCalls++;
       // Attribute to the run when exactly one execution request is in flight.
       if (currentRunIds.size === 1) {
         const runId = currentRunIds.values().next().value as string;

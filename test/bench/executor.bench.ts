@@ -5,14 +5,22 @@
 //   2. SDK requests per run (RunDetail.requestCount) against the minimum the protocol allows;
 //   3. the executor's overhead: the run's wall time (event received -> run ended) divided by the
 //      time the SDK spent handling the same requests, measured inside the app (examples/shared/
-//      app-server.ts times each execution request and subtracts the SDK's own outbound calls, such
-//      as v4 checkpoints, which the executor answers).
+//      app-server.ts times each execution request from arrival to the response being flushed).
+//      The target applies to this ratio. Because a v4 request stays open while the SDK checkpoints
+//      each step to the executor, the handler time includes those checkpoint round trips; the
+//      bench also prints the ratio against the SDK's work alone (handler time minus the time spent
+//      waiting on its calls to the executor) and the cost of one checkpoint call, so the
+//      executor's share is visible either way.
 //
 // Minimum requests (PROTOCOL §6-7), N sequential steps, W parallel steps followed by one step:
-//   classic (v3, request version 1, no checkpointing): a request can run at most one new step inline
-//     and completion is a separate 200, so sequential = N + 1. Parallel = 1 (plans W) + W (one per
-//     planned step) + 1 (coalesced discovery runs the last step inline, once the executor has reset
-//     disable_immediate_execution) + 1 (the 200) = W + 3.
+//   classic (v3 answers request version 1, no checkpointing): a request can run at most one new step
+//     inline and completion is a separate 200, so sequential = N + 1. Parallel under the version-1
+//     rules of §6 (a discovery after every completed step; disable_immediate_execution stays set
+//     for the rest of the run, so a later lone step is planned, then run) = 1 (plans W) + W (one per
+//     planned step) + W (discoveries; the last one plans the final step) + 1 (the final step) + 1
+//     (the 200) = 2W + 3. (On request version 2 it would be W + 3; v3 uses 2 only when the function
+//     sets optimizeParallelism, because it changes Promise.race semantics, so an executor should
+//     not force it.)
 //   checkpointed (v4 default when ctx.fn_id is sent): lone steps run inline and are checkpointed, and
 //     completion is RunComplete in the same response, so sequential = 1 (below the SDK's 10 s
 //     maxRuntime). Parallel = 1 + W + 1 (the last step inline + RunComplete) = W + 2.
@@ -25,8 +33,14 @@ const REPEAT = 3;
 
 interface Figures {
   wallMs: number;
+  /** Serve-handler time (request arrival -> response flushed), summed. */
+  handlingMs: number;
+  /** handlingMs minus time waiting on the SDK's own calls to the executor. */
   sdkMs: number;
   requests: number;
+  /** Calls the SDK made to the executor during execution requests (v4 checkpoints, sendEvent). */
+  outboundCalls: number;
+  outboundMs: number;
 }
 
 async function once(rig: Rig, fnId: string, name: string, data: Record<string, unknown>): Promise<Figures> {
@@ -36,7 +50,7 @@ async function once(rig: Rig, fnId: string, name: string, data: Record<string, u
   if (run.status !== 'Completed') throw new Error(`${fnId} ended ${run.status}: ${JSON.stringify(run.error)}`);
   const t = await rig.app.sdkTime();
   const end = run.endedAt ?? Date.now();
-  return { wallMs: end - run.queuedAt, sdkMs: t.sdkMs, requests: run.requestCount };
+  return { wallMs: end - run.queuedAt, handlingMs: t.handlingMs, sdkMs: t.sdkMs, requests: run.requestCount, outboundCalls: t.outboundCalls, outboundMs: t.outboundMs };
 }
 
 function median(xs: number[]): number {
@@ -50,8 +64,11 @@ async function measure(rig: Rig, fnId: string, name: string, data: Record<string
   for (let i = 0; i < REPEAT; i++) runs.push(await once(rig, fnId, name, data));
   return {
     wallMs: median(runs.map((r) => r.wallMs)),
+    handlingMs: median(runs.map((r) => r.handlingMs)),
     sdkMs: median(runs.map((r) => r.sdkMs)),
     requests: Math.max(...runs.map((r) => r.requests)),
+    outboundCalls: median(runs.map((r) => r.outboundCalls)),
+    outboundMs: median(runs.map((r) => r.outboundMs)),
   };
 }
 
@@ -67,17 +84,22 @@ async function benchSdk(sdk: Sdk): Promise<void> {
     const seq = await measure(rig, 'bench-seq', 'bench/seq', { steps: STEPS });
     const par = await measure(rig, 'bench-par', 'bench/par', { width: WIDTH });
     const seqMin = checkpointed ? 1 : STEPS + 1;
-    const parMin = checkpointed ? WIDTH + 2 : WIDTH + 3;
-    const seqRatio = seq.wallMs / seq.sdkMs;
-    const parRatio = par.wallMs / par.sdkMs;
+    const parMin = checkpointed ? WIDTH + 2 : 2 * WIDTH + 3;
+    const seqRatio = seq.wallMs / seq.handlingMs;
+    const parRatio = par.wallMs / par.handlingMs;
 
     console.log(`\ninngest ${sdk} (${mode}), median of ${REPEAT} runs after a warm-up`);
     console.log(`  ${STEPS}-step sequential: run wall ${fmt(seq.wallMs)} ms = ${fmt(seq.wallMs / STEPS, 2)} ms per step`);
     console.log(`    SDK requests per run: ${seq.requests} (minimum ${seqMin}) ${verdict(seq.requests <= seqMin)}`);
-    console.log(`    SDK handling time: ${fmt(seq.sdkMs)} ms; overhead wall/SDK = ${fmt(seqRatio, 2)}x (target <= 1.3x) ${verdict(seqRatio <= 1.3)}`);
+    console.log(`    SDK handling time: ${fmt(seq.handlingMs)} ms; overhead wall/SDK = ${fmt(seqRatio, 2)}x (target <= 1.3x) ${verdict(seqRatio <= 1.3)}`);
+    console.log(`    executor time outside SDK requests: ${fmt((seq.wallMs - seq.handlingMs) / seq.requests, 2)} ms per execution request`);
+    if (seq.outboundCalls) {
+      console.log(`    inside them: ${seq.outboundCalls} calls to the executor (checkpoints) at ${fmt(seq.outboundMs / seq.outboundCalls, 2)} ms each as the app sees them;` +
+        ` SDK work alone ${fmt(seq.sdkMs)} ms, wall/SDK-work = ${fmt(seq.wallMs / seq.sdkMs, 2)}x (information)`);
+    }
     console.log(`  ${WIDTH} parallel steps + 1: run wall ${fmt(par.wallMs)} ms`);
     console.log(`    SDK requests per run: ${par.requests} (minimum ${parMin}) ${verdict(par.requests <= parMin)}`);
-    console.log(`    SDK handling time: ${fmt(par.sdkMs)} ms; overhead wall/SDK = ${fmt(parRatio, 2)}x (target <= 1.3x) ${verdict(parRatio <= 1.3)}`);
+    console.log(`    SDK handling time: ${fmt(par.handlingMs)} ms (summed over concurrent requests); overhead wall/SDK = ${fmt(parRatio, 2)}x (target <= 1.3x) ${verdict(parRatio <= 1.3)}`);
     missed += [seq.requests <= seqMin, seqRatio <= 1.3, par.requests <= parMin, parRatio <= 1.3].filter((x) => !x).length;
   } finally {
     await rig.dispose();

@@ -14,6 +14,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { route, type AppInfo, type EventApiResponse, type RunDetail, type RunSummary, type V1List, type V1Run, type Page } from '../../runtime/api';
 
+import type { SdkTimeReport } from '../../examples/shared/app-server';
+
 export type Sdk = 'v3' | 'v4';
 export const SDKS: readonly Sdk[] = ['v3', 'v4'];
 export const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -342,9 +344,9 @@ export class ExampleApp {
     return (await this.counters())[runId] ?? {};
   }
 
-  async sdkTime(): Promise<{ requests: number; handlingMs: number; outboundMs: number; sdkMs: number }> {
+  async sdkTime(): Promise<SdkTimeReport> {
     const res = await fetch(`${this.origin}/__sdk-time`);
-    return (await res.json()) as { requests: number; handlingMs: number; outboundMs: number; sdkMs: number };
+    return (await res.json()) as SdkTimeReport;
   }
 
   async reset(): Promise<void> {
