@@ -592,7 +592,9 @@ export class Engine {
         inflight?.exchange.ops.push({ ...opSummary(op), checkpointed: true });
       }
       if (inflight) inflight.item.attempt = 0;
-      this.persist(ar);
+      // The run row itself is rewritten when the execution request returns; a checkpoint only
+      // has to make the step results durable (they are what a restart must not lose).
+      this.o.bus.emit({ type: 'run.updated', run: runSummary(ar.rec) });
     });
     return { status: 200 };
   }

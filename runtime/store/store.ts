@@ -68,7 +68,9 @@ export class Store {
 
   // --- runs -----------------------------------------------------------------------------------
   putRun(r: RunRecord): void {
-    this.db.run('INSERT OR REPLACE INTO runs (id, function_id, status, event_id, queued_at, body) VALUES (?,?,?,?,?,?)', [
+    // An upsert that leaves the indexed columns alone unless they change (INSERT OR REPLACE
+    // would delete and re-insert every index entry on each write).
+    this.db.run('INSERT INTO runs (id, function_id, status, event_id, queued_at, body) VALUES (?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET status = excluded.status, body = excluded.body', [
       r.id,
       r.functionId,
       r.status,
@@ -123,12 +125,12 @@ export class Store {
   /** Saves a step's info and, when `value` is given, its memoized value at `stackIndex`. */
   putStep(runId: string, info: StepInfo, memo?: { value: unknown; stackIndex: number }): void {
     if (memo) {
-      this.db.run('INSERT OR REPLACE INTO steps (run_id, hashed_id, stack_index, value, info) VALUES (?,?,?,?,?)', [
+      this.db.run('INSERT INTO steps (run_id, hashed_id, stack_index, value, info) VALUES (?,?,?,?,?) ON CONFLICT(run_id, hashed_id) DO UPDATE SET stack_index = excluded.stack_index, value = excluded.value, info = excluded.info', [
         runId,
         info.hashedId,
         memo.stackIndex,
         json(memo.value),
-        JSON.stringify(info),
+        JSON.stringify({ ...info, output: undefined }),
       ]);
     } else {
       this.db.run(
@@ -145,8 +147,12 @@ export class Store {
   }
   stepInfos(runId: string): StepInfo[] {
     return this.db
-      .all('SELECT info FROM steps WHERE run_id = ? ORDER BY COALESCE(stack_index, 1e9), rowid', [runId])
-      .map((r: Row) => parse<StepInfo>(r.info));
+      .all('SELECT info, value, stack_index FROM steps WHERE run_id = ? ORDER BY COALESCE(stack_index, 1e9), rowid', [runId])
+      .map((r: Row) => {
+        const info = parse<StepInfo>(r.info);
+        if (r.stack_index !== null) info.output = parse<unknown>(r.value);
+        return info;
+      });
   }
 
   // --- exchanges --------------------------------------------------------------------------------
@@ -159,7 +165,7 @@ export class Store {
 
   // --- queue --------------------------------------------------------------------------------------
   putQueueItem(q: QueueItem): void {
-    this.db.run('INSERT OR REPLACE INTO queue (id, run_id, body) VALUES (?,?,?)', [q.id, q.runId, JSON.stringify(q)]);
+    this.db.run('INSERT INTO queue (id, run_id, body) VALUES (?,?,?) ON CONFLICT(id) DO UPDATE SET body = excluded.body', [q.id, q.runId, JSON.stringify(q)]);
   }
   deleteQueueItem(id: string): void {
     this.db.run('DELETE FROM queue WHERE id = ?', [id]);
