@@ -5,7 +5,8 @@ import type { Loc } from '../protocol';
 import type { ClientModel, CreateFunctionModel } from './model';
 import { resolveShape, type ShapeScope } from './resolve-shape';
 import type { InsertPoint, Shape } from './shapes';
-import type { FileSummary, FunctionSummary, SchemaPart, TypeDecl, ValueDecl } from './summary';
+import type { SummaryStore } from './store';
+import type { FunctionSummary, SchemaPart, TypeDecl, ValueDecl } from './summary';
 
 export interface EventDecl {
   name: string;
@@ -65,10 +66,13 @@ export class Linker {
   readonly functionsByKey = new Map<string, LinkedFunction>();
   readonly packageCatalogs = new Map<string, Catalog>();
 
+  private readonly relevant;
+
   constructor(
-    readonly files: Map<string, FileSummary>,
+    readonly files: SummaryStore,
     packageJsonUris: Iterable<string>,
   ) {
+    this.relevant = files.values();
     this.packageDirs = [...packageJsonUris].map((u) => u.slice(0, u.lastIndexOf('/'))).sort((a, b) => b.length - a.length);
     this.linkClients();
     this.linkPackages();
@@ -81,9 +85,19 @@ export class Linker {
 
   // ---- module resolution ----
 
+  private readonly moduleMemo = new Map<string, string | undefined>();
+
   resolveModule(fromUri: string, specifier: string): string | undefined {
     if (!specifier.startsWith('.') && !specifier.startsWith('/')) return undefined;
     const dir = fromUri.slice(0, fromUri.lastIndexOf('/'));
+    const key = `${dir}|${specifier}`;
+    if (this.moduleMemo.has(key)) return this.moduleMemo.get(key);
+    const r = this.resolveModuleUncached(dir, specifier, fromUri);
+    this.moduleMemo.set(key, r);
+    return r;
+  }
+
+  private resolveModuleUncached(dir: string, specifier: string, fromUri: string): string | undefined {
     const joined = normalize(specifier.startsWith('/') ? uriRoot(fromUri) + specifier : `${dir}/${specifier}`);
     const stripped = joined.replace(/\.(m|c)?jsx?$/, '');
     const candidates = [joined];
@@ -213,7 +227,7 @@ export class Linker {
   // ---- clients and catalogues ----
 
   private linkClients(): void {
-    for (const f of this.files.values()) {
+    for (const f of this.relevant) {
       for (const [name, decl] of f.values) {
         if (decl.kind !== 'client') continue;
         let catalog: Catalog | null = null;
@@ -259,7 +273,7 @@ export class Linker {
   }
 
   private linkPackages(): void {
-    for (const f of this.files.values()) {
+    for (const f of this.relevant) {
       for (const decl of f.values.values()) {
         if (decl.kind !== 'eventType') continue;
         const pkg = this.packageOf(f.uri);
@@ -292,7 +306,7 @@ export class Linker {
   }
 
   private linkFunctions(): void {
-    for (const f of this.files.values()) {
+    for (const f of this.relevant) {
       for (const fs of f.functions) {
         const client = this.resolveClient(f.uri, fs.clientRef);
         const appId = client?.model.id ?? null;

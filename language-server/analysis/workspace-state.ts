@@ -4,11 +4,10 @@ import cronstrue from 'cronstrue';
 import type { Loc, Pos, StepEntry, TriggerEntry } from '../protocol';
 import { checkCron } from './checks';
 import { crossDiagnostics, type WorkspaceFacts } from './cross-diagnostics';
-import { extractFile } from './extract';
 import { Linker, type LinkedFunction } from './link';
 import type { EventEntry, FileModel, FunctionEntry, LocatedLiteral, Logger, SteplensDiagnostic } from './model';
 import { exampleOf, toJsonSchema } from './resolve-shape';
-import type { FileSummary } from './summary';
+import { SummaryStore } from './store';
 import { containsPos } from './text';
 
 interface Linked {
@@ -17,13 +16,14 @@ interface Linked {
   facts: WorkspaceFacts;
   /** Literals that only the link phase can place (client sends, fromRecord keys), by uri. */
   extraLiterals: Map<string, LocatedLiteral[]>;
-  functions: FunctionEntry[];
-  events: Map<string, EventEntry>;
+  senders: Map<string, Loc[]>;
+  /** The protocol view (FunctionEntry / EventEntry), built on first request: diagnostics do not need it. */
+  entries: { functions: FunctionEntry[]; events: Map<string, EventEntry> } | null;
 }
 
 export class Workspace {
   version = 0;
-  private readonly summaries = new Map<string, FileSummary>();
+  private readonly summaries: SummaryStore;
   private readonly packageJsons = new Set<string>();
   private linked: Linked | null = null;
   private readonly diagCache = new Map<string, SteplensDiagnostic[]>();
@@ -33,7 +33,9 @@ export class Workspace {
   constructor(
     readonly maxDeepAnalysisBytes: number,
     readonly logger?: Logger,
-  ) {}
+  ) {
+    this.summaries = new SummaryStore(logger);
+  }
 
   setFile(uri: string, text: string): void {
     try {
@@ -45,7 +47,7 @@ export class Workspace {
           this.warnedLarge = true;
           this.logger?.log('info', `Skipping deep analysis of files larger than ${this.maxDeepAnalysisBytes} characters (first: ${uri}); only their imports and exports are read.`, { uri, size: text.length });
         }
-        this.summaries.set(uri, extractFile(uri, text, shallow));
+        this.summaries.set(uri, text, shallow);
       }
     } catch (err) {
       this.logger?.log('error', `Could not analyse ${uri}; keeping its previous analysis.`, { uri, error: err instanceof Error ? err.stack ?? err.message : String(err) });
@@ -145,10 +147,18 @@ export class Workspace {
       for (const fn of g) duplicateIds.set(fn.model.key, g.filter((x) => x !== fn));
     }
     const facts: WorkspaceFacts = { linker, listened, wildcardPrefixes, duplicateIds };
-    const functions = linker.functions.filter((fn) => fn.model.id !== null).map((fn) => this.functionEntry(fn, linker));
-    const events = this.buildEvents(linker, functions, senders);
-    this.linked = { version: this.version, linker, facts, extraLiterals, functions, events };
+    this.linked = { version: this.version, linker, facts, extraLiterals, senders, entries: null };
     return this.linked;
+  }
+
+  private entries(): { functions: FunctionEntry[]; events: Map<string, EventEntry> } {
+    const linked = this.link();
+    if (!linked.entries) {
+      const linker = linked.linker;
+      const functions = linker.functions.filter((fn) => fn.model.id !== null).map((fn) => this.functionEntry(fn, linker));
+      linked.entries = { functions, events: this.buildEvents(linker, functions, linked.senders) };
+    }
+    return linked.entries;
   }
 
   private functionEntry(fn: LinkedFunction, linker: Linker): FunctionEntry {
@@ -206,32 +216,44 @@ export class Workspace {
       for (const t of fn.triggers) if (t.kind === 'event' && !t.event.includes('*')) get(t.event);
     }
     for (const [name, locs] of senders) get(name).senders.push(...locs);
-    for (const e of events.values()) {
-      for (const fn of functions) {
-        if (fn.triggers.some((t) => t.kind === 'event' && (t.event === e.name || (t.event.endsWith('*') && e.name.startsWith(t.event.slice(0, -1)))))) {
-          e.listeners.push(fn.slug);
+    const exact = new Map<string, string[]>();
+    const wildcards: { prefix: string; slug: string }[] = [];
+    for (const fn of functions) {
+      for (const t of fn.triggers) {
+        if (t.kind !== 'event') continue;
+        if (t.event.endsWith('*')) wildcards.push({ prefix: t.event.slice(0, -1), slug: fn.slug });
+        else {
+          const l = exact.get(t.event) ?? [];
+          if (!l.includes(fn.slug)) l.push(fn.slug);
+          exact.set(t.event, l);
         }
       }
+    }
+    for (const e of events.values()) {
+      const l = [...(exact.get(e.name) ?? [])];
+      for (const w of wildcards) if (e.name.startsWith(w.prefix) && !l.includes(w.slug)) l.push(w.slug);
+      e.listeners = l;
     }
     return events;
   }
 
   functions(uri?: string): FunctionEntry[] {
-    const all = this.safe(() => this.link().functions, []);
+    const all = this.safe(() => this.entries().functions, []);
     return uri ? all.filter((f) => f.uri === uri) : all;
   }
 
   events(): EventEntry[] {
-    return this.safe(() => [...this.link().events.values()].sort((a, b) => a.name.localeCompare(b.name)), []);
+    return this.safe(() => [...this.entries().events.values()].sort((a, b) => a.name.localeCompare(b.name)), []);
   }
 
   event(name: string): EventEntry | undefined {
-    return this.safe(() => this.link().events.get(name), undefined);
+    return this.safe(() => this.entries().events.get(name), undefined);
   }
 
   diagnostics(uri: string): SteplensDiagnostic[] {
     const cached = this.diagCache.get(uri);
     if (cached) return cached;
+    if (this.summaries.isPending(uri)) return [];
     const s = this.summaries.get(uri);
     if (!s) return [];
     let out: SteplensDiagnostic[] = [...s.localDiagnostics];
@@ -261,7 +283,7 @@ export class Workspace {
         clients: s.clients,
         functions: s.functions.map((f) => {
           const lf = linked.linker.functionsByKey.get(f.model.key);
-          const entry = linked.functions.find((x) => x.uri === uri && x.range === f.model.range);
+          const entry = this.entries().functions.find((x) => x.uri === uri && x.range === f.model.range);
           return { ...f.model, clientKey: lf?.client ? `${lf.client.uri}#${lf.client.model.localName}` : null, triggers: entry?.triggers ?? [] };
         }),
         literals: [...s.literals, ...(linked.extraLiterals.get(uri) ?? [])],
@@ -305,9 +327,10 @@ export class Workspace {
   findFunction(s: string): FunctionEntry | undefined {
     return this.safe(() => {
       const linked = this.link();
+      const { functions } = this.entries();
       const byKey = linked.linker.functionsByKey.get(s);
-      if (byKey) return linked.functions.find((f) => f.uri === byKey.uri && f.range === byKey.model.range);
-      return linked.functions.find((f) => f.slug === s) ?? linked.functions.find((f) => f.id === s);
+      if (byKey) return functions.find((f) => f.uri === byKey.uri && f.range === byKey.model.range);
+      return functions.find((f) => f.slug === s) ?? functions.find((f) => f.id === s);
     }, undefined);
   }
 
