@@ -13,6 +13,8 @@ import { RunsList } from './views/runsList';
 /** Runs per request (the executor caps pages at 500) and how many the first load lists. */
 const PAGE = 500;
 const FIRST_LOAD = 1000;
+/** How often to ask for changes while the live stream is down. */
+const POLL_MS = 1000;
 
 export class App {
   readonly store = new Store();
@@ -200,6 +202,7 @@ export class App {
         void this.loadFunctions();
         break;
       case 'stream':
+        this.pollWhileStreamDown(c.state !== 'open');
         this.streamEl.replaceChildren(h('span', { class: `dot ${c.state}` }), c.state === 'open' ? ' live' : c.state === 'connecting' ? ' connecting…' : ` ${c.detail ?? 'disconnected'}`);
         break;
       case 'resync':
@@ -210,6 +213,39 @@ export class App {
         const never: never = c;
         throw new Error(`unhandled store change ${JSON.stringify(never)}`);
       }
+    }
+  }
+
+  private pollTimer: ReturnType<typeof setInterval> | undefined;
+  /**
+   * Without the stream (executor restarting, or one without /api/stream), the panel stays current
+   * by asking: the newest runs and the open run, every POLL_MS, until the stream is back.
+   */
+  private pollWhileStreamDown(down: boolean): void {
+    if (!down) {
+      clearInterval(this.pollTimer);
+      this.pollTimer = undefined;
+      return;
+    }
+    if (this.pollTimer) return;
+    this.pollTimer = setInterval(() => void this.pollOnce(), POLL_MS);
+  }
+
+  private async pollOnce(): Promise<void> {
+    try {
+      const page = await this.client.runs({ limit: 50, functionId: this.store.filter.functionId || undefined, status: this.store.filter.status || undefined });
+      const changed = page.data.filter((r) => {
+        const old = this.store.runs.get(r.id);
+        return !old || old.status !== r.status || old.endedAt !== r.endedAt || old.stepCount !== r.stepCount || old.requestCount !== r.requestCount;
+      });
+      if (changed.length) this.store.upsertRuns(changed);
+      const open = this.runView.runId;
+      if (this.route.view === 'run' && open) {
+        const cur = this.store.runs.get(open);
+        if (!cur || cur.status === 'Running' || cur.status === 'Queued' || changed.some((r) => r.id === open)) await this.refetchRun(open);
+      }
+    } catch {
+      /* the executor is away; try again next tick */
     }
   }
 
@@ -310,6 +346,7 @@ export class App {
   async dispose(): Promise<void> {
     this.off();
     clearTimeout(this.refetchTimer);
+    clearInterval(this.pollTimer);
     await this.t.dispose();
   }
 }

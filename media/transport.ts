@@ -110,7 +110,7 @@ export class BrowserTransport implements Transport {
         if (this.ws !== ws) return;
         this.ws = null;
         if (this.disposed) return;
-        handlers.state('closed', 'executor unreachable, retrying');
+        handlers.state('closed', 'no live stream: polling');
         this.timer = setTimeout(connect, BACKOFF_MS[Math.min(this.retry++, BACKOFF_MS.length - 1)]);
       };
     };

@@ -125,18 +125,22 @@ export class Composer {
   private async eventChanged(prefill: boolean): Promise<void> {
     const name = this.nameInput.value.trim();
     const info = this.info();
+    const typedBefore = this.area.value;
+    this.el.dataset.loading = 'true';
     let recent: EventRecord[] = [];
     try {
       recent = name ? await this.host.recentEvents(name) : [];
     } catch {
       recent = [];
     }
-    if (prefill) this.setData(info && Object.keys(info.example).length ? info.example : recent[0]?.data ?? {});
+    // Never overwrite what the user typed while the lists were loading.
+    if (prefill && this.area.value === typedBefore) this.setData(info && Object.keys(info.example).length ? info.example : recent[0]?.data ?? {});
     replace(this.historyEl, recent.length === 0 ? h('li', { class: 'muted' }, 'No payloads sent yet.') : recent.slice(0, 10).map((ev) =>
       h('li', null, h('button', { class: 'pick', title: JSON.stringify(ev.data, null, 2), onclick: () => this.setData(ev.data) },
         h('span', { class: 'muted' }, relative(ev.receivedAt)), ' ', preview(ev.data, 60)))));
     await this.refreshFixtures();
     this.check();
+    delete this.el.dataset.loading;
   }
 
   private async refreshFixtures(): Promise<void> {

@@ -55,7 +55,12 @@ export function stepDetail(run: RunDetail, s: StepInfo, a: StepDetailActions): H
         h('ol', null, s.attempts.map((x) => h('li', null, `attempt ${x.attempt + 1} at ${clock(x.startedAt)}`, x.endedAt ? ` · ${duration(x.endedAt - x.startedAt)}` : '', x.error ? h('span', { class: 'error-text' }, ` · ${x.error.name}: ${x.error.message}`) : ' · ok'))))
       : null,
     edited ? h('div', { class: 'edited-note' }, icon('edit'), ' Edited output for the next replay:', jsonTree(edited.value, { label: 'Edited output' })) : null,
-    'output' in s && s.output !== undefined
+    'output' in s && s.output !== undefined && !(s.error && isErrorWrapper(s.output))
       ? h('div', { class: 'output' }, h('h4', null, 'Output'), jsonTree(unwrapOutput(s.output), { label: 'Step output' }))
       : null);
+}
+
+/** A failed step's stored value is `{error: ...}`, already shown as the error above. */
+function isErrorWrapper(v: unknown): boolean {
+  return !!v && typeof v === 'object' && 'error' in v && Object.keys(v).every((k) => k === 'error' || k === 'type');
 }

@@ -25,13 +25,14 @@ export function timelineItems(run: RunDetail): TimelineItem[] {
   const groupOf = new Map<string, number>();
   let g = 0;
   for (const ex of run.exchanges) {
-    const ids = [...new Set(ex.ops.filter((o) => o.op !== 'RunComplete' && o.hashedId).map((o) => o.hashedId))];
+    // Steps the SDK planned together in one answer ran in parallel (checkpointed ones did not).
+    const ids = [...new Set(ex.ops.filter((o) => o.op === 'StepPlanned' && o.hashedId).map((o) => o.hashedId))];
     if (ids.length > 1) {
       g++;
       for (const id of ids) if (!groupOf.has(id)) groupOf.set(id, g);
     }
   }
-  const order = (s: StepInfo) => s.startedAt ?? s.attempts[0]?.startedAt ?? Number.MAX_SAFE_INTEGER;
+  const order = (s: StepInfo) => s.startedAt ?? s.attempts[0]?.startedAt ?? s.endedAt ?? Number.MAX_SAFE_INTEGER;
   const steps = [...run.steps].sort((a, b) => order(a) - order(b) || (a.stackIndex ?? 1e9) - (b.stackIndex ?? 1e9));
   // Keep each group's members together, at the place of its first member.
   const out: TimelineItem[] = [];
@@ -50,7 +51,20 @@ export function timelineItems(run: RunDetail): TimelineItem[] {
 const FIRST_ROWS = 60;
 const CHUNK_ROWS = 120;
 
+/**
+ * When a step has no start of its own (a step checkpointed inline, or one that failed for good in
+ * the call that discovered it), the SDK call that reported it gives its span.
+ */
+function spansFromExchanges(run: RunDetail): Map<string, { start: number; end: number }> {
+  const out = new Map<string, { start: number; end: number }>();
+  for (const ex of run.exchanges) {
+    for (const o of ex.ops) if (o.hashedId && !out.has(o.hashedId) && o.op !== 'StepPlanned') out.set(o.hashedId, { start: ex.startedAt, end: ex.startedAt + ex.durationMs });
+  }
+  return out;
+}
+
 export function timeline(run: RunDetail, items: TimelineItem[], selected: string | null, actions: TimelineActions, now = Date.now()): HTMLElement {
+  const fromExchanges = spansFromExchanges(run);
   const t0 = run.startedAt ?? run.queuedAt;
   let tEnd = run.endedAt ?? now;
   for (const s of run.steps) {
@@ -87,8 +101,8 @@ export function timeline(run: RunDetail, items: TimelineItem[], selected: string
       grid.append(h('div', { class: 'tl-group-head', role: 'presentation' }, `Parallel · ${size} steps`));
     }
     lastGroup = group;
-    const start = s.startedAt ?? s.attempts[0]?.startedAt;
-    const end = s.endedAt ?? (s.status === 'running' || s.status === 'sleeping' || s.status === 'waiting' ? now : start);
+    const start = s.startedAt ?? s.attempts[0]?.startedAt ?? fromExchanges.get(s.hashedId)?.start;
+    const end = s.endedAt ?? (s.status === 'running' || s.status === 'sleeping' || s.status === 'waiting' ? now : fromExchanges.get(s.hashedId)?.end ?? start);
     const bars = h('span', { class: 'tl-bars', role: 'gridcell' });
     const notes: (HTMLElement | string)[] = [];
     if (start !== undefined && end !== undefined) {

@@ -1,0 +1,187 @@
+// The panel in real headless Chromium against a real executor and a real app on the official SDK
+// (issue 5, "How it is judged"): compose and send an event, see the run appear live, open it, step
+// through it, skip a sleep, and replay a failed run from its failed step after the app is fixed.
+// Screenshots: test-results/panel-*.png.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { route, type RunDetail } from '../../../runtime/api';
+import { ROOT, waitUntil } from '../../executor/harness';
+import { watchProblems } from './browser';
+import { startPanelRig, type PanelRig } from './rig';
+
+const SHOTS = join(ROOT, 'test-results');
+mkdirSync(SHOTS, { recursive: true });
+const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `panel-${name}.png`) });
+
+let rig: PanelRig;
+let page: Page;
+let problems: string[];
+let failedRunId = '';
+
+before(async () => {
+  rig = await startPanelRig();
+  const context = await rig.browser.newContext({ viewport: { width: 1280, height: 820 }, colorScheme: 'dark' });
+  page = await context.newPage();
+  problems = watchProblems(page);
+});
+
+after(async () => {
+  await rig?.dispose();
+});
+
+test('the executor serves the panel under a strict CSP that forbids eval', async () => {
+  const res = await page.goto(`${rig.ex.url}/`);
+  assert.equal(res?.status(), 200);
+  await page.waitForSelector('body[data-ready=true]', { timeout: 15_000 });
+  const meta = await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', 'content');
+  assert.match(meta ?? '', /script-src 'nonce-[^']+'/);
+  assert.doesNotMatch(meta ?? '', /unsafe-eval|unsafe-inline/);
+  // Nothing but the panel's own script ran, and nothing went wrong while it started.
+  // (Until the executor has its live stream, a refused WebSocket upgrade is the one expected error.)
+  assert.deepEqual(problems.filter((p) => !/WebSocket connection to .*\/api\/stream/.test(p)), []);
+  // Why the composer does not use ajv (it compiles schemas with new Function): string-to-code is
+  // refused in this page, and so are inline scripts without the nonce.
+  // Each probe resolves on the page's securitypolicyviolation event (the signal), else reports
+  // whether its code ran.
+  const probe = (kind: 'eval' | 'inline') => page.evaluate((k) => new Promise<string>((resolve) => {
+    const w = window as unknown as { __ran?: boolean };
+    w.__ran = false;
+    document.addEventListener('securitypolicyviolation', (e) => resolve(`blocked:${e.effectiveDirective}`), { once: true });
+    if (k === 'eval') setTimeout('window.__ran = true' as unknown as () => void, 0);
+    else document.body.append(Object.assign(document.createElement('script'), { textContent: 'window.__ran = true' }));
+    setTimeout(() => resolve(w.__ran ? 'ran' : 'not run'), 2000);
+  }), kind);
+  assert.match(await probe('eval'), /^blocked:script-src/);
+  assert.match(await probe('inline'), /^blocked:script-src/);
+});
+
+test('compose and send an event; the run it started appears live and fails', async () => {
+  await page.click('[data-action=compose]');
+  const name = page.locator('input.event-name');
+  await name.fill('shop/order.placed');
+  await name.dispatchEvent('change');
+  await page.waitForSelector('.composer:not([data-loading])');
+  const area = page.locator('textarea.json-editor');
+  await area.fill('{ "orderId": "o-42", "amount": 30 ');
+  await page.waitForSelector('#composer-issues .error-text', { timeout: 5000 });
+  assert.match(await page.textContent('#composer-issues') ?? '', /JSON/);
+  await area.fill('{ "orderId": "o-42", "amount": 30 }');
+  await page.waitForFunction(() => !document.querySelector('#composer-issues .error-text'));
+  await area.press('Control+Enter');
+  const started = page.locator('.started-runs [data-run-id]');
+  await started.first().waitFor({ timeout: 15_000 });
+  failedRunId = (await started.first().getAttribute('data-run-id')) ?? '';
+  assert.ok(failedRunId);
+  // Live: the same entry turns Failed without a reload, and the runs list has the run.
+  await page.waitForSelector(`.started-runs [data-run-id="${failedRunId}"][data-status=Failed]`, { timeout: 20_000 });
+  await page.waitForSelector(`.runs-scroll [data-run-id="${failedRunId}"][data-status=Failed]`, { timeout: 5000 });
+  await shot(page, 'composer');
+  const run = await rig.ex.run(failedRunId);
+  assert.equal(run.status, 'Failed');
+  assert.deepEqual(run.event?.data, { orderId: 'o-42', amount: 30 });
+});
+
+test('open the failed run: header, timeline with the parallel group, failed step selected with its error', async () => {
+  await page.click(`.runs-scroll [data-run-id="${failedRunId}"]`);
+  await page.waitForSelector('.run-header h2', { timeout: 10_000 });
+  const header = (await page.textContent('.run-header')) ?? '';
+  assert.match(header, /checkout/);
+  assert.match(header, /Failed/);
+  assert.match(header, /shop\/order\.placed/);
+  const steps = await page.$$eval('.tl-row:not(.tl-attempt)', (rows) => rows.map((r) => `${r.getAttribute('data-step-id')}:${r.getAttribute('data-status')}`));
+  assert.deepEqual(steps.slice(0, 1), ['reserve:completed']);
+  assert.ok(steps.includes('tax:completed') && steps.includes('shipping:completed'), steps.join());
+  assert.ok(steps.includes('charge:failed'), steps.join());
+  assert.match((await page.textContent('.tl-group-head')) ?? '', /Parallel · 2 steps/);
+  // A failed run opens on its failed step.
+  assert.equal(await page.getAttribute('.tl-row.selected', 'data-step-id'), 'charge');
+  assert.match((await page.textContent('.step-detail')) ?? '', /card declined/);
+  assert.match((await page.textContent('.step-detail .source-text')) ?? '', /charge/);
+  // Selecting a step shows its output as a tree.
+  await page.click('.tl-row[data-step-id=reserve]');
+  await page.waitForSelector('.step-detail .json-tree');
+  assert.match((await page.textContent('.step-detail .json-tree')) ?? '', /orderId/);
+  await page.click('.tl-row[data-step-id=charge]');
+  await shot(page, 'run');
+});
+
+test('the stepper walks the SDK calls with the keyboard: memoized state and ops', async () => {
+  const run: RunDetail = await rig.ex.run(failedRunId);
+  await page.click('[data-tab=stepper]');
+  await page.waitForSelector('.stepper');
+  const pos = () => page.textContent('.stepper-pos');
+  assert.equal(await pos(), `Call 1 of ${run.exchanges.length}`);
+  assert.match((await page.textContent('.ops-list')) ?? '', /StepRun reserve/);
+  assert.match((await page.textContent('.stepper-cols')) ?? '', /StepPlanned x2/);
+  await page.focus('.stepper');
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await pos(), `Call 2 of ${run.exchanges.length}`);
+  // reserve was memoized after call 1: it is new in what call 2 sent.
+  assert.deepEqual(await page.$$eval('.memo.new .memo-name', (els) => els.map((e) => e.textContent)), ['reserve']);
+  const failing = run.exchanges.findIndex((e) => e.ops.some((o) => o.op === 'StepFailed'));
+  assert.ok(failing > 0);
+  for (let i = 1; i < failing; i++) await page.keyboard.press('ArrowRight');
+  assert.equal(await pos(), `Call ${failing + 1} of ${run.exchanges.length}`);
+  assert.match((await page.textContent('.ops-list')) ?? '', /StepFailed charge/);
+  await shot(page, 'stepper');
+  await page.keyboard.press('ArrowLeft');
+  assert.equal(await pos(), `Call ${failing} of ${run.exchanges.length}`);
+  await page.click('[data-tab=timeline]');
+});
+
+test('skip a sleep from the timeline', async () => {
+  const ids = await rig.ex.send({ name: 'shop/nap', data: {} });
+  const runId = await rig.ex.runOf(ids, 'panel-shop-nap');
+  await rig.ex.waitForRunState(runId, 'sleeping', (r) => r.steps.some((s) => s.status === 'sleeping'));
+  await page.waitForSelector(`.runs-scroll [data-run-id="${runId}"]`, { timeout: 10_000 });
+  await page.click(`.runs-scroll [data-run-id="${runId}"]`);
+  const row = page.locator('.tl-row[data-step-id="long-nap"]');
+  await row.waitFor({ timeout: 10_000 });
+  assert.match((await row.textContent()) ?? '', /wakes in (23|24)h/);
+  await row.locator('button', { hasText: 'Skip' }).click();
+  await page.waitForSelector('.run-header .badge.st-completed', { timeout: 20_000 });
+  assert.equal((await rig.ex.run(runId)).status, 'Completed');
+});
+
+test('replay the failed run from its failed step after the app is fixed', async (t) => {
+  // The rerun route arrives with issue 4's replay work; until then this test cannot run.
+  const probe = await fetch(rig.ex.url + route('runRerun', { id: failedRunId }), { method: 'OPTIONS' }).catch(() => null);
+  void probe;
+  const check = await fetch(rig.ex.url + route('runRerun', { id: 'no-such-run-for-probe' }), {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}',
+  });
+  const body = (await check.json().catch(() => ({}))) as { error?: string };
+  if (check.status === 501 || (check.status === 404 && !/no-such-run-for-probe|no run|unknown run/i.test(body.error ?? ''))) {
+    t.skip(`the executor's rerun route is not available yet (${check.status} ${body.error ?? ''})`);
+    return;
+  }
+  await rig.fix();
+  await page.click(`.runs-scroll [data-run-id="${failedRunId}"]`);
+  await page.waitForSelector('.tl-row.selected[data-step-id=charge]', { timeout: 10_000 });
+  await page.click('[data-action=replay-from-step]');
+  // The panel moves to the new run and shows it complete, live.
+  await waitUntil('the panel to open the replay', async () => {
+    const id = await page.getAttribute('.runs-scroll .run-row.selected', 'data-run-id').catch(() => null);
+    return id && id !== failedRunId ? id : undefined;
+  }, 20_000);
+  await page.waitForSelector('.run-header .badge.st-completed', { timeout: 30_000 });
+  const newId = (await page.getAttribute('.runs-scroll .run-row.selected', 'data-run-id'))!;
+  const replay = await rig.ex.run(newId);
+  assert.equal(replay.status, 'Completed');
+  assert.equal(replay.rerunOf?.runId, failedRunId);
+  assert.match((await page.textContent('.run-header .origin')) ?? '', /Replay of run .* from step charge/);
+  // Earlier steps were memoized from the old run, not executed again; charge and email ran.
+  assert.match((await page.textContent('.tl-row[data-step-id=reserve]')) ?? '', /memoized from run/);
+  assert.equal(await rig.hits(newId, 'reserve'), 0);
+  assert.equal(await rig.hits(newId, 'charge'), 1);
+  assert.equal(await rig.hits(newId, 'email'), 1);
+  // The replay is listed under the run it came from.
+  const rows = await page.$$eval('.runs-scroll .run-row', (els) => els.map((e) => e.getAttribute('data-run-id')));
+  assert.equal(rows.indexOf(newId), rows.indexOf(failedRunId) + 1);
+  await shot(page, 'replay');
+  // The original run is unchanged.
+  assert.equal((await rig.ex.run(failedRunId)).status, 'Failed');
+});
