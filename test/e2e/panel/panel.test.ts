@@ -32,7 +32,7 @@ after(async () => {
   await rig?.dispose();
 });
 
-test('the executor serves the panel under a strict CSP that forbids eval', async () => {
+void test('the executor serves the panel under a strict CSP that forbids eval', async () => {
   const res = await page.goto(`${rig.ex.url}/`);
   assert.equal(res?.status(), 200);
   await page.waitForSelector('body[data-ready=true]', { timeout: 15_000 });
@@ -58,7 +58,7 @@ test('the executor serves the panel under a strict CSP that forbids eval', async
   assert.match(await probe('inline'), /^blocked:script-src/);
 });
 
-test('compose and send an event; the run it started appears live and fails', async () => {
+void test('compose and send an event; the run it started appears live and fails', async () => {
   await page.click('[data-action=compose]');
   const name = page.locator('input.event-name');
   await name.fill('shop/order.placed');
@@ -84,7 +84,7 @@ test('compose and send an event; the run it started appears live and fails', asy
   assert.deepEqual(run.event?.data, { orderId: 'o-42', amount: 30 });
 });
 
-test('open the failed run: header, timeline with the parallel group, failed step selected with its error', async () => {
+void test('open the failed run: header, timeline with the parallel group, failed step selected with its error', async () => {
   await page.click(`.runs-scroll [data-run-id="${failedRunId}"]`);
   await page.waitForSelector('.run-header h2', { timeout: 10_000 });
   const header = (await page.textContent('.run-header')) ?? '';
@@ -108,7 +108,7 @@ test('open the failed run: header, timeline with the parallel group, failed step
   await shot(page, 'run');
 });
 
-test('the stepper walks the SDK calls with the keyboard: memoized state and ops', async () => {
+void test('the stepper walks the SDK calls with the keyboard: memoized state and ops', async () => {
   const run: RunDetail = await rig.ex.run(failedRunId);
   await page.click('[data-tab=stepper]');
   await page.waitForSelector('.stepper');
@@ -132,7 +132,7 @@ test('the stepper walks the SDK calls with the keyboard: memoized state and ops'
   await page.click('[data-tab=timeline]');
 });
 
-test('skip a sleep from the timeline', async () => {
+void test('skip a sleep from the timeline', async () => {
   const ids = await rig.ex.send({ name: 'shop/nap', data: {} });
   const runId = await rig.ex.runOf(ids, 'panel-shop-nap');
   await rig.ex.waitForRunState(runId, 'sleeping', (r) => r.steps.some((s) => s.status === 'sleeping'));
@@ -146,7 +146,7 @@ test('skip a sleep from the timeline', async () => {
   assert.equal((await rig.ex.run(runId)).status, 'Completed');
 });
 
-test('replay the failed run from its failed step after the app is fixed', async (t) => {
+void test('replay the failed run from its failed step after the app is fixed', async (t) => {
   // The rerun route arrives with issue 4's replay work; until then this test cannot run.
   const probe = await fetch(rig.ex.url + route('runRerun', { id: failedRunId }), { method: 'OPTIONS' }).catch(() => null);
   void probe;
