@@ -71,8 +71,6 @@ export function crossDiagnostics(f: FileSummary, facts: WorkspaceFacts): Steplen
     const fn = fnOf(site.literal.functionKey);
     const cat = catalogOfFn(fn);
     const asyncName = site.asyncName ?? (site.asyncRef ? linker.eventTypeName(f.uri, site.asyncRef) : undefined);
-    site.literal.eventNames = fn?.eventNames ?? [];
-    if (asyncName) site.literal.asyncEventName = asyncName;
     for (const path of site.paths) {
       if (path.path[0] !== 'data' || path.path.length < 2) continue;
       let shapes: { name: string; data: Shape }[] | undefined;

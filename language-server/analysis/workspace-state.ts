@@ -99,6 +99,11 @@ export class Workspace {
       }
     }
     for (const f of this.summaries.values()) {
+      for (const site of f.expressions) {
+        site.literal.eventNames = (site.literal.functionKey && linker.functionsByKey.get(site.literal.functionKey)?.eventNames) || [];
+        const asyncName = site.asyncName ?? (site.asyncRef ? linker.eventTypeName(f.uri, site.asyncRef) : undefined);
+        if (asyncName) site.literal.asyncEventName = asyncName;
+      }
       for (const lit of f.literals) {
         if (lit.kind === 'event-name' && (lit.role === 'waitForEvent' || lit.role === 'cancelOn')) listened.add(lit.name);
       }
