@@ -1,6 +1,7 @@
 // Cron triggers (PROTOCOL §2.3, §13). A registered cron is `[TZ=<IANA zone> ]<fields>`, with 5 fields
-// (minute hour day-of-month month day-of-week) or 6 (seconds first), or a descriptor (`@hourly`,
-// `@daily`, `@weekly`, `@monthly`, `@yearly`). `CRON_TZ=` is accepted like `TZ=`. Without a zone the
+// (minute hour day-of-month month day-of-week) or 6 (seconds first, accepted with a warning: Inngest's
+// Go scheduler parses minute-precision specs only), or a descriptor (`@hourly`, `@daily`, `@weekly`,
+// `@monthly`, `@yearly`, `@every <duration>`, as robfig/cron has them). `CRON_TZ=` is accepted like `TZ=`. Without a zone the
 // schedule is UTC (the Dev Server's). Times come from croner, which follows Vixie cron around DST: a
 // fixed time that does not exist (spring forward) runs at the first valid time after the gap, one
 // that occurs twice (fall back) runs once.
@@ -31,6 +32,8 @@ export interface ParsedCron {
   pattern: string;
   /** IANA zone; undefined = UTC. */
   timezone?: string;
+  /** Accepted here, but worth telling the user (e.g. seconds, which Inngest's scheduler does not have). */
+  warning?: string;
   /** Next schedule time strictly after `after` (epoch ms), or undefined if none. */
   nextAfter(after: number): number | undefined;
 }
@@ -54,14 +57,32 @@ export function parseCron(source: string): ParsedCron {
     throw new CronError(source, 'a TZ= prefix must be followed by a space and the schedule');
   }
   let pattern = rest;
+  let warning: string | undefined;
+  const every = /^@every\s+(\S+)$/i.exec(pattern);
+  if (every) {
+    let ms: number;
+    try {
+      ms = parseDuration(every[1]);
+    } catch (err) {
+      throw new CronError(source, `@every needs a duration such as "5m" or "1h30m"`, { cause: err });
+    }
+    const step = Math.max(1000, Math.floor(ms / 1000) * 1000);
+    return {
+      source,
+      pattern,
+      ...(timezone ? { timezone } : {}),
+      nextAfter: (after: number) => Math.floor(after / 1000) * 1000 + step,
+    };
+  }
   if (pattern.startsWith('@')) {
     const d = pattern.toLowerCase();
     if (d === '@midnight') pattern = '@daily';
     else if (d === '@annually') pattern = '@yearly';
-    else if (!DESCRIPTORS.has(d)) throw new CronError(source, `unsupported descriptor "${pattern}" (use @hourly, @daily, @weekly, @monthly or @yearly)`);
+    else if (!DESCRIPTORS.has(d)) throw new CronError(source, `unsupported descriptor "${pattern}" (use @hourly, @daily, @weekly, @monthly, @yearly or @every <duration>)`);
   } else {
     const n = pattern.split(/\s+/).length;
     if (n !== 5 && n !== 6) throw new CronError(source, `it has ${n} field${n === 1 ? '' : 's'}; expected 5, or 6 with seconds first`);
+    if (n === 6) warning = `cron ${JSON.stringify(source)} has a seconds field; Inngest's scheduler is minute-precision (5 fields) and may refuse it outside Steplens`;
   }
   let cron: Cron;
   try {
@@ -73,6 +94,7 @@ export function parseCron(source: string): ParsedCron {
     source,
     pattern,
     ...(timezone ? { timezone } : {}),
+    ...(warning ? { warning } : {}),
     nextAfter(after: number): number | undefined {
       const d = cron.nextRun(new Date(after));
       return d ? d.getTime() : undefined;
@@ -156,8 +178,9 @@ export class CronScheduler {
     this.fired = { ...lastFired };
   }
 
-  plan(fns: CronFunction[], now: number): { entries: CronPlanEntry[]; errors: FlowConfigError[] } {
+  plan(fns: CronFunction[], now: number): { entries: CronPlanEntry[]; errors: FlowConfigError[]; warnings: string[] } {
     const errors: FlowConfigError[] = [];
+    const warnings: string[] = [];
     const seen = new Set<string>();
     for (const fn of fns) {
       fn.triggers.forEach((t, i) => {
@@ -167,6 +190,7 @@ export class CronScheduler {
         let jitterMs = 0;
         try {
           parsed = parseCron(t.cron);
+          if (parsed.warning) warnings.push(`${fn.id}: ${parsed.warning}`);
           if (t.jitter) jitterMs = parseDuration(t.jitter);
         } catch (err) {
           errors.push(new FlowConfigError(fn.id, `triggers[${i}].${err instanceof CronError ? 'cron' : 'jitter'}`, err instanceof Error ? err.message : String(err), { cause: err }));
@@ -184,7 +208,7 @@ export class CronScheduler {
     }
     for (const k of [...this.entries.keys()]) if (!seen.has(k)) this.entries.delete(k);
     for (const k of Object.keys(this.fired)) if (!seen.has(k)) delete this.fired[k];
-    return { entries: this.list(), errors };
+    return { entries: this.list(), errors, warnings };
   }
 
   list(): CronPlanEntry[] {

@@ -102,6 +102,7 @@ export class FlowGlue {
       fns.map((f) => ({ id: f.id, triggers: f.triggers, config: f.config })),
     );
     for (const e of r.errors) this.deps.warn?.(e.message);
+    for (const w of r.warnings) this.deps.warn?.(w);
     for (const d of r.dropped) this.cancelTimer(`${d.rule === 'debounce' ? 'debounce' : 'batch'}:${d.fnId}:`);
     this.armCron();
     this.touch();

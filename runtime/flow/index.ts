@@ -123,6 +123,8 @@ export interface SyncResult {
   errors: FlowConfigError[];
   /** The cron plan after this sync. */
   crons: CronPlanEntry[];
+  /** Accepted, but worth showing (e.g. a cron with seconds). */
+  warnings: string[];
   /** Pending debounces/batches dropped because their function is gone. */
   dropped: { runId: string; fnId: string; rule: 'debounce' | 'batchEvents' }[];
 }
@@ -199,7 +201,7 @@ export class FlowControl {
       [...this.fns.values()].map((f) => ({ id: f.fnId, triggers: f.crons.map((cron) => ({ cron })) })),
       this.clock.now(),
     );
-    return { errors, crons: plan.entries, dropped };
+    return { errors, crons: plan.entries, warnings: plan.warnings, dropped };
   }
 
   config(fnId: string): FlowFnConfig | undefined {

@@ -15,6 +15,14 @@ void test('5-field, 6-field (seconds first) and descriptor crons; no zone means 
   assert.deepEqual(iso(nextFireTimes('TZ=UTC */5 * * * *', NOON, 1)), ['2026-11-30T12:05:00.000Z'], 'the kitchen app cron');
 });
 
+void test('@every <duration> (robfig descriptor) and the seconds-field warning', () => {
+  assert.deepEqual(iso(nextFireTimes('@every 90s', NOON, 2)), ['2026-11-30T12:01:30.000Z', '2026-11-30T12:03:00.000Z']);
+  assert.equal(parseCron('*/5 * * * *').warning, undefined);
+  assert.match(parseCron('0 */5 * * * *').warning ?? '', /minute-precision/);
+  const s = new CronScheduler();
+  assert.equal(s.plan([{ id: 'f', triggers: [{ cron: '*/10 * * * * *' }] }], NOON).warnings.length, 1);
+});
+
 void test('TZ= and CRON_TZ= prefixes schedule in that zone', () => {
   // 09:00 in Kolkata (UTC+5:30) on weekdays; 2026-11-30 12:00Z is a Monday evening there
   assert.deepEqual(iso(nextFireTimes('TZ=Asia/Kolkata 0 9 * * 1-5', NOON, 2)), ['2026-12-01T03:30:00.000Z', '2026-12-02T03:30:00.000Z']);
@@ -41,7 +49,8 @@ void test('malformed crons give a CronError that says what is wrong', () => {
     ['61 * * * *', /minute: 61/],
     ['TZ=Mars/Olympus * * * * *', /unknown time zone "Mars\/Olympus"/],
     ['TZ=UTC', /must be followed by a space/],
-    ['@every 5m', /unsupported descriptor/],
+    ['@fortnightly', /unsupported descriptor/],
+    ['@every soon', /@every needs a duration/],
     ['', /empty/],
   ];
   for (const [src, re] of cases) {
