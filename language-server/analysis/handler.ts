@@ -90,7 +90,17 @@ export function analyseHandler(ctx: Ctx, fn: ts.Node, functionKey: string, inFai
     return undefined;
   };
 
+  let depth = 0;
   const visit = (node: ts.Node, st: State): void => {
+    if (depth > 1200) return; // pathological nesting (generated code): stop rather than overflow the stack
+    depth++;
+    try {
+      visitNode(node, st);
+    } finally {
+      depth--;
+    }
+  };
+  const visitNode = (node: ts.Node, st: State): void => {
     if (ts.isIdentifier(node)) {
       idCounts.set(node.text, (idCounts.get(node.text) ?? 0) + 1);
       return;

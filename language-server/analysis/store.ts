@@ -25,6 +25,11 @@ export class SummaryStore {
     }
   }
 
+  setEmpty(uri: string): void {
+    this.pending.delete(uri);
+    this.parsed.set(uri, emptySummary(uri));
+  }
+
   has(uri: string): boolean {
     return this.parsed.has(uri) || this.pending.has(uri);
   }

@@ -50,6 +50,7 @@ export class Workspace {
         this.summaries.set(uri, text, shallow);
       }
     } catch (err) {
+      if (!this.summaries.has(uri)) this.summaries.setEmpty(uri);
       this.logger?.log('error', `Could not analyse ${uri}; keeping its previous analysis.`, { uri, error: err instanceof Error ? err.stack ?? err.message : String(err) });
     }
     this.touch();

@@ -1,0 +1,151 @@
+// The analysis never throws: syntax errors, huge files, pathological nesting, mutated sources.
+// It stays incremental: edits and removals in one file update what other files see.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { WorkspaceIndex, type LogLevel } from '../../../language-server/analysis/index';
+import { rangesOf, uri, workspace } from './fixture';
+
+const FN = `import { Inngest, EventSchemas } from 'inngest';
+type Events = { 'app/a': { data: { id: string } } };
+const inngest = new Inngest({ id: 'app', schemas: new EventSchemas().fromRecord<Events>() });
+export const f = inngest.createFunction({ id: 'f', concurrency: { limit: 1, key: 'event.data.id' } }, { event: 'app/a' }, async ({ event, step }) => {
+  await step.run('one', () => event.data.id);
+  await step.sleep('two', '1h');
+  await step.waitForEvent('three', { event: 'app/a', timeout: '1d', if: 'async.data.id == event.data.id' });
+  await step.sendEvent('four', { name: 'app/a', data: { id: 'x' } });
+});
+`;
+
+function logs() {
+  const lines: { level: LogLevel; message: string }[] = [];
+  return { lines, logger: { log: (level: LogLevel, message: string) => void lines.push({ level, message }) } };
+}
+
+test('syntax errors: the recovered tree is still analysed, nothing throws', () => {
+  const { index } = workspace({
+    'fn.ts': `import { Inngest } from 'inngest';
+const inngest = new Inngest({ id: 'app' });
+export const f = inngest.createFunction({ id: 'f' }, { cron: '61 * * * *' }, async ({ step }) => {
+  await step.run('a', () => {
+  step.sleep('b', '1h'
+`,
+  });
+  const m = index.file(uri('fn.ts'))!;
+  assert.equal(m.hasSyntaxErrors, true);
+  assert.deepEqual(index.functions().map((f) => f.slug), ['app-f']);
+  assert.ok(index.diagnostics(uri('fn.ts')).some((d) => d.code === 'invalid-cron'));
+});
+
+test('files above maxDeepAnalysisBytes get a shallow read and one log line', () => {
+  const { lines, logger } = logs();
+  const index = new WorkspaceIndex({ maxDeepAnalysisBytes: 2000, logger });
+  const big = FN + '\n' + 'export const filler = 1;\n'.repeat(200);
+  index.setFile(uri('big1.ts'), big);
+  index.setFile(uri('big2.ts'), big.replace("id: 'f'", "id: 'g'"));
+  index.setFile(uri('small.ts'), FN.replace("id: 'f'", "id: 'h'"));
+  assert.equal(index.file(uri('big1.ts'))!.shallow, true);
+  assert.deepEqual(index.diagnostics(uri('big1.ts')), []);
+  assert.deepEqual(index.functions().map((f) => f.id), ['h']);
+  assert.equal(lines.filter((l) => l.message.includes('Skipping deep analysis')).length, 1);
+});
+
+test('pathological nesting is caught per file and logged; the previous model is kept', () => {
+  const { lines, logger } = logs();
+  const index = new WorkspaceIndex({ logger });
+  index.setFile(uri('fn.ts'), FN);
+  assert.equal(index.functions().length, 1);
+  const deep = FN.replace("() => event.data.id", `() => ${'('.repeat(30000)}1${')'.repeat(30000)}`);
+  assert.doesNotThrow(() => index.setFile(uri('fn.ts'), deep));
+  assert.equal(index.functions().length, 1, 'previous model kept');
+  assert.ok(Array.isArray(index.diagnostics(uri('fn.ts'))));
+  assert.doesNotThrow(() => index.setFile(uri('arrays.ts'), `export const x = ${'['.repeat(30000)}${']'.repeat(30000)};`));
+  assert.equal(index.has(uri('arrays.ts')), true);
+  assert.ok(Array.isArray(index.diagnostics(uri('arrays.ts'))));
+  void lines;
+});
+
+test('mutated sources (deterministic fuzz): every query answers, nothing throws', () => {
+  let seed = 42;
+  const rand = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  const index = new WorkspaceIndex();
+  const pieces = ['(', ')', '{', '}', "'", '`', '${', 'step.run(', 'await ', ',', 'createFunction(', '[', '"', '/*', '\n'];
+  for (let i = 0; i < 150; i++) {
+    let text = FN;
+    for (let k = 0; k < 1 + rand(6); k++) {
+      const at = rand(text.length);
+      const op = rand(3);
+      if (op === 0) text = text.slice(0, at) + text.slice(at + 1 + rand(20));
+      else if (op === 1) text = text.slice(0, at) + pieces[rand(pieces.length)] + text.slice(at);
+      else text = text.slice(0, at) + text.slice(rand(text.length));
+    }
+    const u = uri(`m${i % 7}.ts`);
+    assert.doesNotThrow(() => {
+      index.setFile(u, text);
+      index.diagnostics(u);
+      index.functions();
+      index.events();
+      index.file(u);
+      index.literalAt(u, { line: rand(10), character: rand(80) });
+      index.eventReferences('app/a');
+    }, text);
+  }
+});
+
+test('incremental: an edit in the schema file updates diagnostics of the function file', () => {
+  const { index } = workspace({
+    'events.ts': `export type Events = { 'app/a': { data: { id: string } } };`,
+    'client.ts': `import { Inngest, EventSchemas } from 'inngest';
+import type { Events } from './events';
+export const inngest = new Inngest({ id: 'app', schemas: new EventSchemas().fromRecord<Events>() });`,
+    'fn.ts': `import { inngest } from './client';
+export const f = inngest.createFunction({ id: 'f' }, { event: 'app/b' }, async () => {});`,
+  });
+  const v0 = index.version;
+  assert.equal(rangesOf(index.diagnostics(uri('fn.ts')), 'unknown-event').length, 1);
+  index.setFile(uri('events.ts'), `export type Events = { 'app/a': { data: { id: string } }; 'app/b': { data: {} } };`);
+  assert.ok(index.version > v0);
+  assert.equal(rangesOf(index.diagnostics(uri('fn.ts')), 'unknown-event').length, 0);
+  index.removeFile(uri('fn.ts'));
+  assert.equal(index.has(uri('fn.ts')), false);
+  assert.deepEqual(index.functions(), []);
+  assert.deepEqual(index.diagnostics(uri('fn.ts')), []);
+});
+
+test('correct v3 and v4 code produces no diagnostic at all', () => {
+  const { index } = workspace({
+    'v3.ts': FN,
+    'v4/package.json': '{}',
+    'v4/events.ts': `import { eventType, staticSchema } from 'inngest';
+import { z } from 'zod';
+export const placed = eventType('shop/order.placed', { schema: z.object({ orderId: z.string(), total: z.number() }) });
+export const paid = eventType('shop/order.paid', { schema: staticSchema<{ orderId: string }>() });`,
+    'v4/fns.ts': `import { Inngest, cron } from 'inngest';
+import { placed, paid } from './events';
+export const inngest = new Inngest({ id: 'shop' });
+export const onPlaced = inngest.createFunction(
+  { id: 'on-placed', triggers: [placed], concurrency: { limit: 5, key: 'event.data.orderId' }, cancelOn: [{ event: paid, match: 'data.orderId' }], retries: 3 },
+  async ({ event, step }) => {
+    const order = await step.run('load', async () => ({ id: event.data.orderId }));
+    const got = await step.waitForEvent('wait-paid', { event: paid, timeout: '3d', if: 'async.data.orderId == event.data.orderId' });
+    if (!got) {
+      await step.sendEvent('remind', paid.create({ orderId: order.id }));
+      return 'reminded';
+    }
+    await Promise.all([step.run('a', () => 1), step.run('b', () => 2)]);
+    return 'ok';
+  },
+);
+export const onPaid = inngest.createFunction({ id: 'on-paid', triggers: [paid] }, async ({ step }) => {
+  await step.sleep('cool-off', '10m');
+});
+export const nightly = inngest.createFunction({ id: 'nightly', triggers: [cron('TZ=Europe/Berlin 0 3 * * *')] }, async ({ step }) => {
+  await inngest.send({ name: 'shop/order.placed', data: { orderId: 'o1', total: 10 } });
+  await step.run('sweep', () => 0);
+});`,
+  });
+  for (const f of ['v3.ts', 'v4/events.ts', 'v4/fns.ts']) assert.deepEqual(index.diagnostics(uri(f)), [], f);
+  assert.equal(index.functions().length, 4);
+});
