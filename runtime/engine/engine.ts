@@ -2,7 +2,7 @@
 // stored state and new queue items. Every decision is one store transaction; results are durable
 // before anything that depends on them (the next request, a checkpoint's 200) happens.
 import { monotonicFactory } from 'ulid';
-import type { OpSummary, RunStatus, SdkExchange, SerializedError, StepInfo } from '../api';
+import type { RunStatus, SdkExchange, SerializedError, StepInfo } from '../api';
 import type { EventBus } from '../bus';
 import type { Clock } from '../clock';
 import { FAILED_EVENT, FINISHED_EVENT, CANCELLED_EVENT, type FunctionRegistry } from '../functions';
@@ -12,6 +12,8 @@ import { signBody, serializeBody } from '../signing';
 import type { Store } from '../store/store';
 import { backoffMs, type RetryPolicy } from './backoff';
 import { applyOps } from './ops';
+import { checkpoint } from './checkpoint';
+import { describe, stepKind, timeoutValue } from './describe';
 import { PauseIndex, type LivePause } from './pauses';
 import { Scheduler } from './scheduler';
 import { classify, httpRequest, transportFailure, type SdkOp, type SdkResult } from './sdk-client';
@@ -566,37 +568,9 @@ export class Engine {
     return true;
   }
 
-  // --- v4 checkpoints -----------------------------------------------------------------------------------
-
   /** `POST /v1/checkpoint/{runId}/async` (PROTOCOL §7). Answers the HTTP status to send. */
   checkpoint(runId: string, body: unknown): { status: number; error?: string } {
-    const b = body as { qi_id?: unknown; steps?: unknown };
-    if (!b || typeof b !== 'object' || !Array.isArray(b.steps)) return { status: 400, error: 'checkpoint body needs a steps array' };
-    const ar = this.load(runId);
-    if (!ar) return { status: 409, error: `run ${runId} is not running` };
-    const inflight = typeof b.qi_id === 'string' ? ar.inflight.get(b.qi_id) : undefined;
-    const ops = b.steps as SdkOp[];
-    for (const op of ops) {
-      if (!op || typeof op !== 'object' || typeof op.op !== 'string') return { status: 400, error: 'checkpoint step without an op' };
-      if (!['StepRun', 'StepPlanned', 'DeferAdd', 'DeferAbort'].includes(op.op)) return { status: 400, error: `op ${op.op} cannot be checkpointed` };
-    }
-    this.o.store.tx(() => {
-      for (const op of ops) {
-        if (op.op === 'StepRun' && typeof op.id === 'string') {
-          const startedAt = op.timing?.a ? Math.round(op.timing.a / 1e6) : this.o.clock.now();
-          const endedAt = op.timing?.b !== undefined && op.timing?.a ? Math.round((op.timing.a + op.timing.b) / 1e6) : this.o.clock.now();
-          this.saveResult(ar, op.id, { data: op.data === undefined ? null : op.data }, { status: 'completed', startedAt, endedAt }, op);
-          const s = ar.steps.get(op.id);
-          if (s && s.attempts.length === 0) s.attempts.push({ attempt: inflight?.item.attempt ?? 0, startedAt, endedAt });
-        }
-        inflight?.exchange.ops.push({ ...opSummary(op), checkpointed: true });
-      }
-      if (inflight) inflight.item.attempt = 0;
-      // The run row itself is rewritten when the execution request returns; a checkpoint only
-      // has to make the step results durable (they are what a restart must not lose).
-      this.o.bus.emit({ type: 'run.updated', run: runSummary(ar.rec) });
-    });
-    return { status: 200 };
+    return checkpoint(this, runId, body);
   }
 
   async dispose(): Promise<void> {
@@ -606,72 +580,3 @@ export class Engine {
   }
 }
 
-function timeoutValue(p: LivePause): unknown {
-  if (p.kind === 'invoke') {
-    return {
-      error: {
-        name: 'InngestInvokeTimeoutError',
-        message: 'Timed out waiting for invoked function to complete',
-        error: 'InngestInvokeTimeoutError: Timed out waiting for invoked function to complete',
-      },
-    };
-  }
-  return null;
-}
-
-export function stepKind(op: SdkOp): StepInfo['kind'] {
-  const t = op.opts?.type;
-  switch (op.op) {
-    case 'Sleep':
-      return 'sleep';
-    case 'WaitForEvent':
-      return 'waitForEvent';
-    case 'InvokeFunction':
-      return 'invoke';
-    case 'AIGateway':
-      return 'ai';
-    case 'Gateway':
-      return 'fetch';
-    case 'WaitForSignal':
-      return 'signal';
-    default:
-      if (t === 'step.sendEvent' || op.name === 'sendEvent') return 'sendEvent';
-      if (t === 'step.ai.wrap') return 'ai';
-      return 'run';
-  }
-}
-
-export function opSummary(op: SdkOp): OpSummary {
-  const userId = op.userland?.id ?? op.displayName ?? op.name;
-  let label = `${op.op} ${userId ?? ''}`.trim();
-  if (op.op === 'Sleep') label = `Sleep ${op.displayName ?? ''} ${String(op.opts?.duration ?? op.name ?? '')}`.replace(/\s+/g, ' ').trim();
-  else if (op.op === 'WaitForEvent') label = `WaitForEvent ${String(op.opts?.event ?? op.name ?? '')} ${String(op.opts?.timeout ?? '')}`.trim();
-  else if (op.op === 'InvokeFunction') label = `InvokeFunction ${String(op.opts?.function_id ?? '')}`;
-  else if (op.op === 'RunComplete') label = 'RunComplete';
-  else if ((op.op === 'StepError' || op.op === 'StepFailed') && op.error) label += `: ${op.error.message}`;
-  return {
-    op: op.op,
-    hashedId: op.id,
-    userId,
-    displayName: op.displayName,
-    label,
-    data: op.data,
-    error: op.error,
-    opts: op.opts,
-  };
-}
-
-function describe(ex: SdkExchange, r: SdkResult): SdkExchange {
-  ex.status = r.status;
-  if (r.kind === 'complete') ex.output = r.output;
-  else if (r.kind === 'ops') {
-    ex.ops = [...ex.ops, ...r.ops.map(opSummary)];
-    if (r.noRetry) ex.noRetry = true;
-    if (r.retryAfter) ex.retryAfter = r.retryAfter;
-  } else {
-    ex.error = r.error;
-    ex.noRetry = r.noRetry;
-    if (r.retryAfter) ex.retryAfter = r.retryAfter;
-  }
-  return ex;
-}

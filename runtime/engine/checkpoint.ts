@@ -1,0 +1,36 @@
+// v4 async checkpointing (PROTOCOL §7): steps the SDK ran inline arrive here *during* the
+// execution request and must be durable before the 200, or the SDK would run them again.
+import type { Engine } from './engine';
+import { opSummary } from './describe';
+import type { SdkOp } from './sdk-client';
+import { runSummary } from './views';
+
+export function checkpoint(eng: Engine, runId: string, body: unknown): { status: number; error?: string } {
+  const b = body as { qi_id?: unknown; steps?: unknown };
+  if (!b || typeof b !== 'object' || !Array.isArray(b.steps)) return { status: 400, error: 'checkpoint body needs a steps array' };
+  const ar = eng.load(runId);
+  if (!ar) return { status: 409, error: `run ${runId} is not running` };
+  const inflight = typeof b.qi_id === 'string' ? ar.inflight.get(b.qi_id) : undefined;
+  const ops = b.steps as SdkOp[];
+  for (const op of ops) {
+    if (!op || typeof op !== 'object' || typeof op.op !== 'string') return { status: 400, error: 'checkpoint step without an op' };
+    if (!['StepRun', 'StepPlanned', 'DeferAdd', 'DeferAbort'].includes(op.op)) return { status: 400, error: `op ${op.op} cannot be checkpointed` };
+  }
+  eng.o.store.tx(() => {
+    for (const op of ops) {
+      if (op.op === 'StepRun' && typeof op.id === 'string') {
+        const startedAt = op.timing?.a ? Math.round(op.timing.a / 1e6) : eng.o.clock.now();
+        const endedAt = op.timing?.b !== undefined && op.timing?.a ? Math.round((op.timing.a + op.timing.b) / 1e6) : eng.o.clock.now();
+        eng.saveResult(ar, op.id, { data: op.data === undefined ? null : op.data }, { status: 'completed', startedAt, endedAt }, op);
+        const s = ar.steps.get(op.id);
+        if (s && s.attempts.length === 0) s.attempts.push({ attempt: inflight?.item.attempt ?? 0, startedAt, endedAt });
+      }
+      inflight?.exchange.ops.push({ ...opSummary(op), checkpointed: true });
+    }
+    if (inflight) inflight.item.attempt = 0;
+    // The run row itself is rewritten when the execution request returns; a checkpoint only
+    // has to make the step results durable (they are what a restart must not lose).
+    eng.o.bus.emit({ type: 'run.updated', run: runSummary(ar.rec) });
+  });
+  return { status: 200 };
+}
