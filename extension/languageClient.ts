@@ -112,8 +112,9 @@ export async function startLanguageClient(opts: {
     return inflight;
   };
 
-  await client.start();
+  // Registered before start: the server sends its first indexChanged right after `initialized`.
   scope.push(client.onNotification(IndexChangedNotification.type, () => void refresh()));
+  await client.start();
   await refresh();
   return {
     client,

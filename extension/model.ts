@@ -53,9 +53,10 @@ export class Model {
     this.emit('executor');
   }
   setApps(apps: AppInfo[], fns?: FunctionInfo[]): void {
+    const same = JSON.stringify(apps) === JSON.stringify(this.apps) && (!fns || JSON.stringify(fns) === JSON.stringify(this.executorFunctions));
     this.apps = apps;
     if (fns) this.executorFunctions = fns;
-    this.emit('apps');
+    if (!same) this.emit('apps');
   }
   upsertApp(app: AppInfo): void {
     const i = this.apps.findIndex((a) => a.id === app.id || a.url === app.url);
@@ -63,15 +64,19 @@ export class Model {
     else this.apps.push(app);
     this.emit('apps');
   }
-  setRuns(runs: RunSummary[]): void {
-    for (const r of runs) this.runs.set(r.id, r);
+  /** Merges runs; answers the ones that are new or changed (and emits only then). */
+  setRuns(runs: RunSummary[]): RunSummary[] {
+    const changed = runs.filter((r) => JSON.stringify(this.runs.get(r.id)) !== JSON.stringify(r));
+    for (const r of changed) this.runs.set(r.id, r);
     this.trim();
-    this.emit('runs');
+    if (changed.length) this.emit('runs');
+    return changed;
   }
   setEvents(evs: EventRecord[]): void {
-    for (const e of evs) this.events.set(e.internalId ?? e.id, e);
+    const changed = evs.filter((e) => JSON.stringify(this.events.get(e.internalId ?? e.id)) !== JSON.stringify(e));
+    for (const e of changed) this.events.set(e.internalId ?? e.id, e);
     this.trimEvents();
-    this.emit('events');
+    if (changed.length) this.emit('events');
   }
   setDetail(d: RunDetail): void {
     this.details.set(d.id, d);
@@ -82,7 +87,7 @@ export class Model {
     return this.details.get(runId);
   }
 
-  /** Applies one stream message. Returns whether it changed anything. */
+  /** Applies one stream message. */
   apply(m: ExecutorToClient): void {
     switch (m.type) {
       case 'hello':

@@ -158,7 +158,13 @@ export class ExecutorProcess {
         }
       });
       lines(child.stderr!, (line) => {
-        this.log.warn(line);
+        // The CLI writes its log to stderr as `<time> LEVEL [component] message`.
+        const lvl = /^\S+\s+(DEBUG|INFO|WARN|ERROR)\s/.exec(line)?.[1];
+        const text = lvl ? line.replace(/^\S+\s+\S+\s+/, '') : line;
+        if (lvl === 'DEBUG') this.log.debug(text);
+        else if (lvl === 'INFO') this.log.info(text);
+        else if (lvl === 'WARN') this.log.warn(text);
+        else this.log.error(text);
         stderrTail.push(line);
         if (stderrTail.length > 20) stderrTail.shift();
       });

@@ -48,7 +48,35 @@ export class ExecutorSession {
     });
     stream.connect();
     await this.snapshot();
+    this.pollWhileNoStream();
     return ready;
+  }
+
+  private poller: NodeJS.Timeout | undefined;
+  /**
+   * Without the live stream (not connected, or an executor without it), poll the REST API once a
+   * second so the views still follow runs. Stops when the session ends.
+   */
+  private pollWhileNoStream(): void {
+    const tick = async (): Promise<void> => {
+      if (this.scope.isDisposed) return;
+      if (this.stream?.state !== 'open') {
+        const c = this.client;
+        try {
+          if (c) {
+            const [runs, events, apps, fns] = await Promise.all([c.runs({ limit: 100 }), c.events({ limit: 100 }), c.apps(), c.functions()]);
+            this.model.setApps(apps, fns);
+            this.model.setEvents(events.data);
+            for (const r of this.model.setRuns(runs.data)) void this.loadDetail(r.id, r.functionId);
+          }
+        } catch (err) {
+          this.log.debug('poll failed', { err: describeError(err) });
+        }
+      }
+      if (!this.scope.isDisposed) this.poller = setTimeout(() => void tick(), 1000);
+    };
+    this.poller = setTimeout(() => void tick(), 1000);
+    this.scope.defer(() => clearTimeout(this.poller));
   }
 
   /** Reloads apps, functions, recent runs and events from the REST API. */

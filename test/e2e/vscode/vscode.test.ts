@@ -61,7 +61,12 @@ void test('Steplens extension suite in a real VS Code (code-server + Chromium)',
   let resolveExit!: (code: number) => void;
   const exited = new Promise<number>((r) => (resolveExit = r));
   await page.exposeFunction('codeAutomationExit', (code: number) => resolveExit(code));
-  await page.exposeFunction('codeAutomationLog', (...args: unknown[]) => t.diagnostic(args.map(String).join(' ')));
+  // The workbench's console, kept for failure reports (the suite's own log is read from <ws>/.e2e/log.txt).
+  const consoleTail: string[] = [];
+  await page.exposeFunction('codeAutomationLog', (...args: unknown[]) => {
+    consoleTail.push(args.map(String).join(' '));
+    if (consoleTail.length > 60) consoleTail.shift();
+  });
 
   // Screenshot requests from the suite: <ws>/.e2e/shot-<name>.req -> test-results/vscode-<name>.png.
   const taken = new Set<string>();
@@ -102,7 +107,10 @@ void test('Steplens extension suite in a real VS Code (code-server + Chromium)',
   for (const line of log.trim().split('\n')) t.diagnostic(line);
   const result = existsSync(join(e2e, 'result.json')) ? (JSON.parse(readFileSync(join(e2e, 'result.json'), 'utf8')) as Record<string, unknown>) : undefined;
   if (result) writeFileSync(join(RESULTS, 'vscode-e2e.json'), JSON.stringify({ at: new Date().toISOString(), ...result }, null, 2));
-  if (code !== 0) t.diagnostic(`code-server output (tail):\n${cs.output.slice(-30).join('\n')}`);
+  if (code !== 0) {
+    t.diagnostic(`workbench console (tail):\n${consoleTail.join('\n')}`);
+    t.diagnostic(`code-server output (tail):\n${cs.output.slice(-30).join('\n')}`);
+  }
   assert.equal(code, 0, `the in-VS-Code suite failed (exit ${code}); see the diagnostics above and test-results/vscode-final.png`);
   assert.ok(result && (result.passes as number) >= 4, `expected at least 4 passing tests, got ${JSON.stringify(result)}`);
 });

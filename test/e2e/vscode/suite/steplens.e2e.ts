@@ -82,7 +82,21 @@ async function lensesAt(uri: vscode.Uri, line: number): Promise<string[]> {
 }
 
 function waitRun(api: SteplensApi, what: string, pred: (r: RunSummary) => boolean, timeoutMs = 60_000): Promise<RunSummary> {
-  return waitFor(what, () => api.model.recentRuns().find(pred), timeoutMs);
+  return waitFor(what, () => api.model.recentRuns().find(pred), timeoutMs).catch((err: unknown) => {
+    dumpModel(api);
+    throw err;
+  });
+}
+
+/** What the extension knows, for failure reports. */
+function dumpModel(api: SteplensApi): void {
+  const m = api.model;
+  e2eLog(`state: status bar "${api.statusText()}"; executor ${m.executor.kind}`);
+  e2eLog(`  source functions: ${m.sourceFunctions.map((f) => `${f.slug}@${f.uri}:${f.range.start.line}`).join(', ') || 'none'}`);
+  e2eLog(`  apps: ${m.apps.map((a) => `${a.id} ${a.state} ${a.error?.message ?? ''}`).join(', ') || 'none'}`);
+  e2eLog(`  executor functions: ${m.executorFunctions.map((f) => f.id).join(', ') || 'none'}`);
+  e2eLog(`  runs: ${m.recentRuns().slice(0, 10).map((r) => `${r.functionId} ${r.status} ${r.error?.message ?? ''}`).join('; ') || 'none'}`);
+  e2eLog(`  events: ${m.recentEvents().slice(0, 5).map((e) => e.name).join(', ') || 'none'}`);
 }
 
 export function registerSteplensSuite(): void {
@@ -110,6 +124,10 @@ export function registerSteplensSuite(): void {
       e2eLog(`executor at ${url}; status bar: ${api.statusText()}`);
       app = await startApp(ws, extRoot, url);
       e2eLog(`fixture app at ${app.url}`);
+    });
+
+    afterEach(function () {
+      if (this.currentTest?.state === 'failed') dumpModel(api);
     });
 
     after(async function () {
