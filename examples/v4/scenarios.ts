@@ -96,6 +96,40 @@ const invokeParent = inngest.createFunction({ id: 'invoke-parent', triggers: [{ 
   return { result, childError };
 });
 
+// --- invoke with a timeout the child outlives -----------------------------------------------------------
+const slowChild = inngest.createFunction({ id: 'slow-child', triggers: [{ event: 'scn/slow-child' }] }, async ({ step, runId }) => {
+  await step.sleep('dawdle', '4s');
+  return step.run('late', () => (hit(runId, 'late'), 'too late'));
+});
+const invokeTimeout = inngest.createFunction({ id: 'invoke-timeout', triggers: [{ event: 'scn/invoke-timeout' }] }, async ({ step }) => {
+  try {
+    await step.invoke('call-slow-child', { function: slowChild, data: {}, timeout: '1s' });
+    return { timedOut: null };
+  } catch (err) {
+    return { timedOut: (err as Error).message };
+  }
+});
+
+// --- a planned step renamed mid-run (a code change): the SDK cannot find it, the executor falls back to
+// discovery. The first attempt of `moving-0` "changes the code" so its retry asks for a step that no
+// longer exists (the SDK answers after its 10 s search).
+const generations = new Map<string, number>();
+const renamed = inngest.createFunction({ id: 'renamed', retries: 2, triggers: [{ event: 'scn/renamed' }] }, async ({ step, runId }) => {
+  const gen = generations.get(runId) ?? 0;
+  const [steady, moved] = await Promise.all([
+    step.run('steady', () => (hit(runId, 'steady'), 'steady')),
+    step.run(`moving-${gen}`, () => {
+      hit(runId, `moving-${gen}`);
+      if (gen === 0) {
+        generations.set(runId, 1);
+        throw new Error('renamed mid-run (simulates a code change)');
+      }
+      return gen;
+    }),
+  ]);
+  return { steady, moved };
+});
+
 // --- a chain through step.sendEvent ------------------------------------------------------------------
 const chainStart = inngest.createFunction({ id: 'chain-start', triggers: [{ event: 'scn/chain' }] }, async ({ event, step }) => {
   const count = Number((event.data as Data).count ?? 2);
@@ -240,6 +274,7 @@ const benchPar = inngest.createFunction({ id: 'bench-par', triggers: [{ event: '
 export const functions = [
   seq, par, sleep, wait, child, failingChild, invokeParent, chainStart, chainNext, fanExact, fanWildcard, fanIf,
   retry, nonRetriable, retryAfter, fnError, onFailure, checkpoint, crashSleep, crashWait, crashPar, benchSeq, benchPar,
+  slowChild, invokeTimeout, renamed,
 ];
 
 startAppServer(serve({ client: inngest, functions }), counters).catch((err: unknown) => {

@@ -85,5 +85,15 @@ for (const sdk of SDKS) {
       assert.deepEqual(await app.countersOf(ok.id), { double: 1 });
       assert.deepEqual(await app.countersOf(bad.id), { explode: 1 });
     });
+
+    test('an invoke whose child outlives its timeout throws a timeout error in the parent', async () => {
+      const { ex, fn } = rig;
+      const runId = await ex.runOf(await ex.send({ name: 'scn/invoke-timeout', data: {} }), fn('invoke-timeout'));
+      const run = await ex.waitForRun(runId);
+      assert.equal(run.status, 'Completed', JSON.stringify(summarize(run)));
+      assert.match(String((run.output as { timedOut: string | null }).timedOut), /timed out/i);
+      // Memoized as the InngestInvokeTimeoutError (PROTOCOL §3.4).
+      assert.match(JSON.stringify(stepOf(run, 'call-slow-child').output), /"error":\{.*InngestInvokeTimeoutError/);
+    });
   });
 }
