@@ -54,6 +54,25 @@ export interface LinkedFunction {
 
 type Resolved = { uri: string; name: string; decl: ValueDecl } | undefined;
 
+/** What the analysis reads from a package.json. */
+export interface PackageInfo {
+  name: string | null;
+  /** Major version of the `inngest` dependency, when it names one. */
+  inngestMajor: 3 | 4 | null;
+}
+
+export function readPackageJson(text: string): PackageInfo {
+  try {
+    const j = JSON.parse(text) as { name?: unknown; dependencies?: Record<string, unknown>; devDependencies?: Record<string, unknown>; peerDependencies?: Record<string, unknown> };
+    const range = [j.dependencies, j.devDependencies, j.peerDependencies].map((d) => d?.inngest).find((v) => typeof v === 'string') as string | undefined;
+    const m = range ? /(\d+)/.exec(range.replace(/^npm:inngest@/, '')) : null;
+    const major = m ? Number(m[1]) : null;
+    return { name: typeof j.name === 'string' ? j.name : null, inngestMajor: major === 3 || major === 4 ? major : null };
+  } catch {
+    return { name: null, inngestMajor: null };
+  }
+}
+
 const ANY: Shape = { k: 'any' };
 
 export class Linker {
@@ -61,6 +80,8 @@ export class Linker {
   private readonly typeMemo = new Map<string, { decl: TypeDecl; uri: string } | undefined>();
   private readonly scopes = new Map<string, ShapeScope>();
   private readonly packageDirs: string[];
+  private readonly packagesByDir = new Map<string, PackageInfo>();
+  private readonly packageDirByName = new Map<string, string>();
   readonly clients = new Map<string, LinkedClient>();
   readonly functions: LinkedFunction[] = [];
   readonly functionsByKey = new Map<string, LinkedFunction>();
@@ -70,10 +91,15 @@ export class Linker {
 
   constructor(
     readonly files: SummaryStore,
-    packageJsonUris: Iterable<string>,
+    packages: Map<string, PackageInfo>,
   ) {
     this.relevant = files.values();
-    this.packageDirs = [...packageJsonUris].map((u) => u.slice(0, u.lastIndexOf('/'))).sort((a, b) => b.length - a.length);
+    for (const [u, info] of packages) {
+      const dir = u.slice(0, u.lastIndexOf('/'));
+      this.packagesByDir.set(dir, info);
+      if (info.name) this.packageDirByName.set(info.name, dir);
+    }
+    this.packageDirs = [...this.packagesByDir.keys()].sort((a, b) => b.length - a.length);
     this.linkClients();
     this.linkPackages();
     this.linkFunctions();
@@ -83,12 +109,18 @@ export class Linker {
     return this.packageDirs.find((d) => uri.startsWith(d + '/')) ?? '';
   }
 
+  /** The inngest major the package containing `uri` depends on (nearest package.json naming inngest). */
+  packageMajor(uri: string): 3 | 4 | null {
+    for (const d of this.packageDirs) if (uri.startsWith(d + '/') && this.packagesByDir.get(d)!.inngestMajor) return this.packagesByDir.get(d)!.inngestMajor;
+    return null;
+  }
+
   // ---- module resolution ----
 
   private readonly moduleMemo = new Map<string, string | undefined>();
 
   resolveModule(fromUri: string, specifier: string): string | undefined {
-    if (!specifier.startsWith('.') && !specifier.startsWith('/')) return undefined;
+    if (specifier.startsWith('inngest') || specifier === 'zod' || specifier.startsWith('zod/')) return undefined;
     const dir = fromUri.slice(0, fromUri.lastIndexOf('/'));
     const key = `${dir}|${specifier}`;
     if (this.moduleMemo.has(key)) return this.moduleMemo.get(key);
@@ -98,7 +130,53 @@ export class Linker {
   }
 
   private resolveModuleUncached(dir: string, specifier: string, fromUri: string): string | undefined {
-    const joined = normalize(specifier.startsWith('/') ? uriRoot(fromUri) + specifier : `${dir}/${specifier}`);
+    if (!specifier.startsWith('.') && !specifier.startsWith('/')) return this.resolveBare(fromUri, specifier);
+    return this.resolvePath(dir, specifier, fromUri);
+  }
+
+  /**
+   * Non-relative specifiers, without reading tsconfig: a workspace package by its package.json name
+   * (monorepos), or a path alias such as `@/lib/x`, `~/lib/x`, `#lib/x` looked up under the package
+   * root and its src/ folder.
+   */
+  private resolveBare(fromUri: string, specifier: string): string | undefined {
+    const parts = specifier.split('/');
+    const pkgName = specifier.startsWith('@') && parts.length > 1 && parts[0] !== '@' ? `${parts[0]}/${parts[1]}` : parts[0]!;
+    const pkgDir = this.packageDirByName.get(pkgName);
+    if (pkgDir) {
+      const sub = specifier.slice(pkgName.length).replace(/^\//, '');
+      for (const base of sub ? [`${pkgDir}/src/${sub}`, `${pkgDir}/${sub}`] : [`${pkgDir}/src/index`, `${pkgDir}/index`, `${pkgDir}/src/main`]) {
+        const r = this.resolvePath('', base, fromUri);
+        if (r) return r;
+      }
+      return undefined;
+    }
+    const alias = /^(?:@|~|#)\/?(.+)$/.exec(specifier);
+    if (!alias || specifier.startsWith('@') && !specifier.startsWith('@/')) return undefined;
+    const root = this.packageOf(fromUri) || uriRoot(fromUri);
+    for (const base of [`${root}/src/${alias[1]}`, `${root}/${alias[1]}`, `${root}/app/${alias[1]}`]) {
+      const r = this.resolvePath('', base, fromUri);
+      if (r) return r;
+    }
+    // unknown root: the file whose path ends with the alias, nearest to the importer
+    const tail = `/${alias[1]!.replace(/\.(m|c)?jsx?$/, '')}`;
+    let best: string | undefined;
+    let bestShared = -1;
+    for (const k of this.files.keys()) {
+      const noExt = k.replace(/\.(d\.ts|[mc]?tsx?|[mc]?jsx?)$/, '');
+      if (!noExt.endsWith(tail) && !noExt.endsWith(`${tail}/index`)) continue;
+      let shared = 0;
+      while (shared < k.length && k[shared] === fromUri[shared]) shared++;
+      if (shared > bestShared) {
+        bestShared = shared;
+        best = k;
+      }
+    }
+    return best;
+  }
+
+  private resolvePath(dir: string, specifier: string, fromUri: string): string | undefined {
+    const joined = normalize(!dir ? specifier : specifier.startsWith('/') ? uriRoot(fromUri) + specifier : `${dir}/${specifier}`);
     const stripped = joined.replace(/\.(m|c)?jsx?$/, '');
     const candidates = [joined];
     for (const base of stripped === joined ? [joined] : [stripped, joined]) {
@@ -237,7 +315,7 @@ export class Linker {
           const r = this.resolveValue(f.uri, decl.schemas.name);
           catalog = r?.decl.kind === 'eventSchemas' ? this.catalogFromParts(r.decl.parts, r.uri, label) : { complete: false, events: new Map(), insertPoints: [], label, strict: true };
         } else if (decl.schemas) catalog = { complete: false, events: new Map(), insertPoints: [], label, strict: true };
-        this.clients.set(`${f.uri}#${name}`, { model: decl.model, uri: f.uri, sdkMajor: decl.sdkMajor, catalog });
+        this.clients.set(`${f.uri}#${name}`, { model: decl.model, uri: f.uri, sdkMajor: decl.sdkMajor ?? this.packageMajor(f.uri), catalog });
       }
     }
   }

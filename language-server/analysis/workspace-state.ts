@@ -4,7 +4,7 @@ import cronstrue from 'cronstrue';
 import type { Loc, Pos, StepEntry, TriggerEntry } from '../protocol';
 import { checkCron } from './checks';
 import { crossDiagnostics, type WorkspaceFacts } from './cross-diagnostics';
-import { Linker, type LinkedFunction } from './link';
+import { Linker, readPackageJson, type LinkedFunction, type PackageInfo } from './link';
 import type { EventEntry, FileModel, FunctionEntry, LocatedLiteral, Logger, SteplensDiagnostic } from './model';
 import { exampleOf, toJsonSchema } from './resolve-shape';
 import { SummaryStore } from './store';
@@ -24,7 +24,7 @@ interface Linked {
 export class Workspace {
   version = 0;
   private readonly summaries: SummaryStore;
-  private readonly packageJsons = new Set<string>();
+  private readonly packageJsons = new Map<string, PackageInfo>();
   private linked: Linked | null = null;
   private readonly diagCache = new Map<string, SteplensDiagnostic[]>();
   private readonly modelCache = new Map<string, FileModel>();
@@ -40,7 +40,7 @@ export class Workspace {
   setFile(uri: string, text: string): void {
     try {
       if (uri.endsWith('/package.json')) {
-        this.packageJsons.add(uri);
+        this.packageJsons.set(uri, readPackageJson(text));
       } else {
         const shallow = text.length > this.maxDeepAnalysisBytes;
         if (shallow && !this.warnedLarge) {
@@ -72,7 +72,7 @@ export class Workspace {
   }
 
   uris(): string[] {
-    return [...this.summaries.keys(), ...this.packageJsons];
+    return [...this.summaries.keys(), ...this.packageJsons.keys()];
   }
 
   clear(): void {

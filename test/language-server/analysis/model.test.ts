@@ -177,3 +177,24 @@ export async function go() { await inngest.send({ name: 'shop/order.paid', data:
   assert.equal(events[0]!.dataSchema, null);
   assert.equal(events[0]!.senders.length, 1);
 });
+
+test('module resolution: path aliases, workspace packages by name, .js specifiers', () => {
+  const { index } = workspace({
+    'apps/web/package.json': '{ "name": "web", "dependencies": { "inngest": "^3.40.0", "@acme/events": "*" } }',
+    'apps/web/src/lib/inngest.ts': `import { Inngest, EventSchemas } from 'inngest';
+import type { Events } from '@acme/events';
+export const inngest = new Inngest({ id: 'web', schemas: new EventSchemas().fromRecord<Events>() });`,
+    'apps/web/src/app/api/fn.ts': `import { inngest } from '@/lib/inngest';
+export const f = inngest.createFunction({ id: 'f' }, { event: 'acme/thing.happend' }, async () => {});`,
+    'apps/web/src/other.ts': `import { inngest } from '~/lib/inngest.js';
+export const g = inngest.createFunction({ id: 'g' }, { event: 'acme/thing.happened' }, async () => {});`,
+    'packages/events/package.json': '{ "name": "@acme/events" }',
+    'packages/events/src/index.ts': `export type { Events } from './events.js';`,
+    'packages/events/src/events.ts': `export type Events = { 'acme/thing.happened': { data: { id: string } } };`,
+  });
+  assert.deepEqual(index.functions().map((f) => f.slug).sort(), ['web-f', 'web-g']);
+  const d = index.diagnostics(uri('apps/web/src/app/api/fn.ts'));
+  assert.deepEqual(d.map((x) => x.code), ['unknown-event']);
+  assert.match(d[0]!.message, /Did you mean "acme\/thing\.happened"/);
+  assert.deepEqual(index.diagnostics(uri('apps/web/src/other.ts')), []);
+});
