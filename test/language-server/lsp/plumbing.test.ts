@@ -1,0 +1,100 @@
+// The server's plumbing over real stdio: start-up with work-done progress, the first indexChanged,
+// custom requests answering, diagnostics after every edit, files created/deleted on disk, exclusions.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { HoverRequest, CompletionRequest, DocumentSymbolRequest } from 'vscode-languageserver-protocol/node';
+import { EventsRequest, FunctionsRequest, StepLocationRequest } from '../../../language-server/protocol';
+import { TestWorkspace } from './harness';
+
+const APP = `import { Inngest } from 'inngest';
+export const inngest = new Inngest({ id: 'shop' });
+export const hello = inngest.createFunction({ id: 'hello' }, { event: 'app/hello' }, async ({ step }) => {
+  await step.run('greet', () => 'hi');
+});
+`;
+
+let ws: TestWorkspace;
+
+before(async () => {
+  ws = await TestWorkspace.start({
+    files: {
+      'package.json': JSON.stringify({ name: 'shop', dependencies: { inngest: '^3.0.0' } }),
+      'src/app.ts': APP,
+      'node_modules/inngest/index.ts': 'export const ignored = 1;',
+      'dist/app.js': 'export const ignored = 1;',
+      'generated/big.ts': 'export const ignored = 1;',
+    },
+    configuration: { exclude: ['generated/**'] },
+  });
+});
+
+after(async () => {
+  await ws?.dispose();
+});
+
+test('start-up reports work-done progress from begin to end and one indexChanged', () => {
+  const kinds = ws.progress.map((p) => (p.value as { kind: string }).kind);
+  assert.equal(kinds[0], 'begin');
+  assert.equal(kinds.at(-1), 'end');
+  assert.ok(ws.indexChanges.length >= 1);
+  assert.equal(typeof ws.indexChanges[0]?.version, 'number');
+});
+
+test('advertises the features it serves', () => {
+  const caps = ws.initializeResult?.capabilities;
+  assert.ok(caps?.hoverProvider);
+  assert.ok(caps?.completionProvider);
+  assert.ok(caps?.definitionProvider);
+  assert.ok(caps?.referencesProvider);
+  assert.ok(caps?.documentSymbolProvider);
+  assert.ok(caps?.workspaceSymbolProvider);
+  assert.ok(caps?.codeActionProvider);
+});
+
+test('custom requests answer with the index version', async () => {
+  const fns = await ws.conn.sendRequest(FunctionsRequest.type, {});
+  assert.ok(Array.isArray(fns.functions));
+  assert.equal(typeof fns.version, 'number');
+  const evs = await ws.conn.sendRequest(EventsRequest.type, {});
+  assert.ok(Array.isArray(evs.events));
+  const loc = await ws.conn.sendRequest(StepLocationRequest.type, { functionId: 'nope', stepId: 'nope' });
+  assert.equal(loc, null);
+});
+
+test('skips node_modules, build output and excluded globs', async () => {
+  const fns = await ws.conn.sendRequest(FunctionsRequest.type, {});
+  for (const f of fns.functions) {
+    assert.ok(!/node_modules|\/dist\/|\/generated\//.test(f.uri), f.uri);
+  }
+  // Diagnostics are only ever published for indexed files.
+  for (const uri of ws.diagnostics.keys()) assert.ok(!/node_modules|\/dist\/|\/generated\//.test(uri), uri);
+});
+
+test('every edit gets diagnostics tagged with the document version', async () => {
+  await ws.open('src/app.ts');
+  const next = ws.nextDiagnostics('src/app.ts', (p) => p.version === 2);
+  const v = await ws.change('src/app.ts', APP.replace("'greet'", "'greet-2'"));
+  assert.equal(v, 2);
+  const p = await next;
+  assert.equal(p.version, 2);
+});
+
+test('requests on unknown files answer instead of failing', async () => {
+  const uri = ws.uri('src/missing.ts');
+  assert.equal(await ws.conn.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: 0, character: 0 } }), null);
+  assert.deepEqual(await ws.conn.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: { line: 0, character: 0 } }), []);
+  assert.deepEqual(await ws.conn.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri } }), []);
+});
+
+test('a file created and then deleted on disk bumps the index each time', async () => {
+  const created = ws.nextIndexChanged();
+  await ws.write('src/other.ts', APP.replace("'hello'", "'other'"));
+  await ws.notifyWatched([{ rel: 'src/other.ts', type: 'created' }]);
+  const a = await created;
+  const deleted = ws.nextIndexChanged();
+  await ws.remove('src/other.ts');
+  await ws.notifyWatched([{ rel: 'src/other.ts', type: 'deleted' }]);
+  const b = await deleted;
+  assert.ok(b.version > a.version);
+  assert.ok(ws.isAlive);
+});
