@@ -10,7 +10,7 @@ import { EventSchemas, Inngest, NonRetriableError, RetryAfterError } from 'innge
 import { serve } from 'inngest-v3/node';
 import { Counters, pause, startAppServer } from '../shared/app-server';
 
-type Data = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Data = Record<string, any>;
 type EventName =
   | 'scn/seq' | 'scn/par' | 'scn/sleep' | 'scn/wait' | 'scn/approved' | 'scn/reviewed' | 'scn/child' | 'scn/child.fail'
   | 'scn/invoke' | 'scn/chain' | 'scn/chain.next' | 'fan/order.created' | 'fan/other' | 'scn/retry' | 'scn/nonretriable'

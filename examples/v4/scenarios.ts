@@ -15,7 +15,7 @@ const inngest = new Inngest({ id: 'scenarios-v4' });
 const counters = new Counters();
 const hit = (runId: string, key: string) => counters.hit(runId, key);
 
-type Data = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Data = Record<string, any>;
 
 // --- steps one after another ------------------------------------------------------------------
 const seq = inngest.createFunction({ id: 'seq', triggers: [{ event: 'scn/seq' }] }, async ({ step, runId }) => {

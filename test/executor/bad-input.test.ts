@@ -13,7 +13,7 @@ import { route, type AppInfo, type EventApiResponse, type V1Event, type V1List }
 import { ExampleApp, Executor, SDKS, fnSlug, rawRequest, summarize, waitUntil, type Rig } from './harness';
 import { FlakyProxy, type Misbehaviour } from './proxy';
 
-describe('event API validation and request origin checks', () => {
+void describe('event API validation and request origin checks', () => {
   let ex: Executor;
   before(async () => {
     ex = await Executor.start();
@@ -37,7 +37,7 @@ describe('event API validation and request origin checks', () => {
     ['an oversized event (600 KB)', JSON.stringify({ name: 'bad/huge', data: { blob: 'x'.repeat(600 * 1024) } }), /size|large|limit|KB|bytes/i],
   ];
   for (const [what, body, re] of cases) {
-    test(`${what} gets a 400 with a message, and nothing is stored`, async () => {
+    void test(`${what} gets a 400 with a message, and nothing is stored`, async () => {
       const res = await post(body);
       assert.equal(res.status, 400, res.text.slice(0, 300));
       const parsed = res.json<EventApiResponse>();
@@ -48,7 +48,7 @@ describe('event API validation and request origin checks', () => {
     });
   }
 
-  test('a good event is accepted (the control for the cases above)', async () => {
+  void test('a good event is accepted (the control for the cases above)', async () => {
     const res = await post(JSON.stringify([{ name: 'good/one', data: { a: 1 } }, { name: 'good/two' }]));
     assert.equal(res.status, 200, res.text);
     const parsed = res.json<EventApiResponse>();
@@ -57,7 +57,7 @@ describe('event API validation and request origin checks', () => {
     assert.ok(names.includes('good/one') && names.includes('good/two'), `stored: ${names.join(',')}`);
   });
 
-  test('a request whose Host is not local is refused', async () => {
+  void test('a request whose Host is not local is refused', async () => {
     const evilGet = await rawRequest(ex.url + route('v1Events'), { headers: { host: 'evil.example' } });
     assert.ok(evilGet.status >= 400 && evilGet.status < 500, `GET with Host evil.example -> ${evilGet.status}`);
     const evilPost = await post(JSON.stringify({ name: 'evil/host' }), { host: `evil.example:${ex.port}` });
@@ -67,7 +67,7 @@ describe('event API validation and request origin checks', () => {
     assert.ok(!(await storedNames()).includes('evil/host'));
   });
 
-  test('a browser request from a foreign origin cannot change state', async () => {
+  void test('a browser request from a foreign origin cannot change state', async () => {
     const res = await post(JSON.stringify({ name: 'evil/origin' }), { origin: 'http://evil.example' });
     assert.ok(res.status >= 400 && res.status < 500, `POST with Origin evil.example -> ${res.status}`);
     assert.ok(!(await storedNames()).includes('evil/origin'));
@@ -81,7 +81,7 @@ describe('event API validation and request origin checks', () => {
 });
 
 for (const sdk of SDKS) {
-  describe(`an app that misbehaves (inngest ${sdk})`, () => {
+  void describe(`an app that misbehaves (inngest ${sdk})`, () => {
     let rig: Pick<Rig, 'ex' | 'app' | 'fn'>;
     let proxy: FlakyProxy;
     before(async () => {
@@ -101,7 +101,7 @@ for (const sdk of SDKS) {
 
     const modes: Misbehaviour[] = ['html', 'garbage', 'status', 'reset'];
     for (const mode of modes) {
-      test(`an attempt answered with ${mode} fails with a reason on the run, is retried, and the run completes`, async () => {
+      void test(`an attempt answered with ${mode} fails with a reason on the run, is retried, and the run completes`, async () => {
         const { ex, app, fn } = rig;
         proxy.spoilNext(mode);
         const runId = await ex.runOf(await ex.send({ name: 'scn/seq', data: { mode } }), fn('seq'));
@@ -118,7 +118,7 @@ for (const sdk of SDKS) {
       });
     }
 
-    test('an app that is down: the run waits and retries, the app shows the error, and both recover', async () => {
+    void test('an app that is down: the run waits and retries, the app shows the error, and both recover', async () => {
       const { ex, app, fn } = rig;
       await proxy.close();
       const runId = await ex.runOf(await ex.send({ name: 'scn/seq', data: { down: true } }), fn('seq'));
@@ -143,7 +143,7 @@ for (const sdk of SDKS) {
   });
 }
 
-describe('sync errors are kept on the app', () => {
+void describe('sync errors are kept on the app', () => {
   let ex: Executor;
   let html: http.Server;
   let cloudApp: ExampleApp | undefined;
@@ -167,7 +167,7 @@ describe('sync errors are kept on the app', () => {
     if (code) assert.equal(app.error.code, code, JSON.stringify(app.error));
   };
 
-  test('an unreachable URL', async () => {
+  void test('an unreachable URL', async () => {
     const probe = http.createServer();
     await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
     const port = (probe.address() as AddressInfo).port;
@@ -175,12 +175,12 @@ describe('sync errors are kept on the app', () => {
     expectError(await ex.trySync(`http://127.0.0.1:${port}/api/inngest`), 'unreachable');
   });
 
-  test('a server that is not an Inngest SDK', async () => {
+  void test('a server that is not an Inngest SDK', async () => {
     const port = (html.address() as AddressInfo).port;
     expectError(await ex.trySync(`http://127.0.0.1:${port}/api/inngest`));
   });
 
-  test('a v4 app left in cloud mode (no INNGEST_DEV): the error says what to do', async () => {
+  void test('a v4 app left in cloud mode (no INNGEST_DEV): the error says what to do', async () => {
     cloudApp = await ExampleApp.start('v4', null, { env: { INNGEST_DEV: undefined, INNGEST_SIGNING_KEY: undefined } });
     const app = await ex.trySync(cloudApp.url);
     expectError(app);
@@ -190,7 +190,7 @@ describe('sync errors are kept on the app', () => {
   });
 });
 
-describe('with --signing-key, a v4 app in cloud mode works (PROTOCOL §10)', () => {
+void describe('with --signing-key, a v4 app in cloud mode works (PROTOCOL §10)', () => {
   const key = 'signkey-test-8ee2262a15e8d3c42d6a840db7af3de2aab08ef632b32a37a687f24b34dba3ff';
   let ex: Executor;
   let app: ExampleApp;
@@ -203,7 +203,7 @@ describe('with --signing-key, a v4 app in cloud mode works (PROTOCOL §10)', () 
     await ex?.dispose();
   });
 
-  test('sync and a run complete with signed requests', async () => {
+  void test('sync and a run complete with signed requests', async () => {
     await ex.sync(app.url);
     const runId = await ex.runOf(await ex.send({ name: 'scn/seq' }), fnSlug('v4', 'seq'));
     const run = await ex.waitForRun(runId);

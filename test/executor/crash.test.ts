@@ -17,7 +17,7 @@ import { route, type V1Event, type V1One } from '../../runtime/api';
 import { SDKS, startRig, stepOf, summarize, tag, waitUntil, type Rig } from './harness';
 
 for (const sdk of SDKS) {
-  describe(`crash recovery on inngest ${sdk}`, () => {
+  void describe(`crash recovery on inngest ${sdk}`, () => {
     let rig: Rig;
     before(async () => {
       rig = await startRig(sdk);
@@ -26,7 +26,7 @@ for (const sdk of SDKS) {
       await rig?.dispose();
     });
 
-    test('kill -9 while sleeping, waiting and mid-parallel; restart; every run completes once', async () => {
+    void test('kill -9 while sleeping, waiting and mid-parallel; restart; every run completes once', async () => {
       const { ex, app, fn } = rig;
       const key = tag('crash');
       const sleepRun = await ex.runOf(await ex.send({ name: 'crash/sleep', data: { sleep: '4s' } }), fn('crash-sleep'));

@@ -7,7 +7,7 @@ import { route, type AppInfo, type FunctionInfo, type InvokeResponse, type V1Eve
 import { SDKS, appId, startRig, stepOf, summarize, tag, waitUntil, type Rig } from './harness';
 
 for (const sdk of SDKS) {
-  describe(`events and REST on inngest ${sdk}`, () => {
+  void describe(`events and REST on inngest ${sdk}`, () => {
     let rig: Rig;
     before(async () => {
       rig = await startRig(sdk);
@@ -31,7 +31,7 @@ for (const sdk of SDKS) {
       await rig.ex.waitForRun(id);
     }
 
-    test('one event fans out to every matching function: exact name, wildcard and trigger if', async () => {
+    void test('one event fans out to every matching function: exact name, wildcard and trigger if', async () => {
       const { ex, fn } = rig;
       const [big] = await ex.send({ name: 'fan/order.created', data: { total: 150 } });
       const [small] = await ex.send({ name: 'fan/order.created', data: { total: 50 } });
@@ -52,7 +52,7 @@ for (const sdk of SDKS) {
       assert.equal(otherRuns[0].output, 'fan/other');
     });
 
-    test('a chain through step.sendEvent starts a run for each event sent', async () => {
+    void test('a chain through step.sendEvent starts a run for each event sent', async () => {
       const { ex, app, fn } = rig;
       const chain = tag('chain');
       const runId = await ex.runOf(await ex.send({ name: 'scn/chain', data: { count: 3, chain } }), fn('chain-start'));
@@ -74,7 +74,7 @@ for (const sdk of SDKS) {
       assert.deepEqual(outputs.sort(), [10, 20, 30]);
     });
 
-    test('an event id seen before starts nothing new', async () => {
+    void test('an event id seen before starts nothing new', async () => {
       const { ex, fn } = rig;
       const id = tag('dedupe');
       const first = await ex.send({ name: 'scn/seq', id, data: {} });
@@ -88,7 +88,7 @@ for (const sdk of SDKS) {
       assert.equal(afterCount, before + 1, 'only the fence event started a run');
     });
 
-    test('v1 REST: events, an event, its runs, and DELETE cancels a sleeping run', async () => {
+    void test('v1 REST: events, an event, its runs, and DELETE cancels a sleeping run', async () => {
       const { ex, app, fn } = rig;
       const [eventId] = await ex.send({ name: 'scn/sleep', data: { sleep: '10m' } });
       const runId = await ex.runOf(eventId, fn('sleep'));
@@ -117,7 +117,7 @@ for (const sdk of SDKS) {
       assert.equal(missing.status, 404);
     });
 
-    test('apps, functions and invoke through the Steplens API', async () => {
+    void test('apps, functions and invoke through the Steplens API', async () => {
       const { ex, app, fn } = rig;
       const apps = (await ex.api<{ data: AppInfo[] }>('GET', route('apps'))).data;
       const mine = apps.find((a) => a.url === app.url);

@@ -7,7 +7,7 @@ import type { RunDetail } from '../../runtime/api';
 import { SDKS, startRig, stepOf, summarize, waitUntil, type Rig } from './harness';
 
 for (const sdk of SDKS) {
-  describe(`failures on inngest ${sdk}`, { concurrency: true }, () => {
+  void describe(`failures on inngest ${sdk}`, { concurrency: true }, () => {
     let rig: Rig;
     before(async () => {
       rig = await startRig(sdk);
@@ -16,7 +16,7 @@ for (const sdk of SDKS) {
       await rig?.dispose();
     });
 
-    test('a step that fails twice succeeds on its third attempt, and later steps run once', async () => {
+    void test('a step that fails twice succeeds on its third attempt, and later steps run once', async () => {
       const { ex, app, fn } = rig;
       const runId = await ex.runOf(await ex.send({ name: 'scn/retry', data: { failTimes: 2 } }), fn('retry'));
       const run = await ex.waitForRun(runId);
@@ -34,7 +34,7 @@ for (const sdk of SDKS) {
       if (stepCalls.length) assert.deepEqual(stepCalls, stepCalls.map((_, i) => stepCalls[0] + i));
     });
 
-    test('a step that exhausts its retries fails the run with the step error', async () => {
+    void test('a step that exhausts its retries fails the run with the step error', async () => {
       const { ex, app, fn } = rig;
       const runId = await ex.runOf(await ex.send({ name: 'scn/retry', data: { failTimes: 99 } }), fn('retry'));
       const run = await ex.waitForRun(runId);
@@ -45,7 +45,7 @@ for (const sdk of SDKS) {
       assert.equal(stepOf(run, 'flaky').status, 'failed');
     });
 
-    test('NonRetriableError fails the run after one attempt', async () => {
+    void test('NonRetriableError fails the run after one attempt', async () => {
       const { ex, app, fn } = rig;
       const runId = await ex.runOf(await ex.send({ name: 'scn/nonretriable', data: {} }), fn('nonretriable'));
       const run = await ex.waitForRun(runId);
@@ -57,7 +57,7 @@ for (const sdk of SDKS) {
       assert.match(charge.error?.message ?? '', /card declined/);
     });
 
-    test('a NonRetriableError the function catches lets the run complete', async () => {
+    void test('a NonRetriableError the function catches lets the run complete', async () => {
       const { ex, app, fn } = rig;
       const runId = await ex.runOf(await ex.send({ name: 'scn/nonretriable', data: { catch: true } }), fn('nonretriable'));
       const run = await ex.waitForRun(runId);
@@ -68,7 +68,7 @@ for (const sdk of SDKS) {
       assert.match(JSON.stringify(stepOf(run, 'charge').output), /"error":\{.*card declined/);
     });
 
-    test('RetryAfterError delays the retry by what the app asked, overriding --retry-interval', async () => {
+    void test('RetryAfterError delays the retry by what the app asked, overriding --retry-interval', async () => {
       const { ex, app, fn } = rig;
       const runId = await ex.runOf(await ex.send({ name: 'scn/retry-after', data: {} }), fn('retry-after'));
       const run = await ex.waitForRun(runId);
@@ -81,7 +81,7 @@ for (const sdk of SDKS) {
       assert.ok(second.startedAt - first.endedAt >= 900, `retried after ${second.startedAt - first.endedAt} ms, asked for 1 s`);
     });
 
-    test('an error outside any step is retried per the function retries, then fails; the step before it ran once', async () => {
+    void test('an error outside any step is retried per the function retries, then fails; the step before it ran once', async () => {
       const { ex, app, fn } = rig;
       const runId = await ex.runOf(await ex.send({ name: 'scn/fn-error', data: {} }), fn('fn-error'));
       const run = await ex.waitForRun(runId);
@@ -91,7 +91,7 @@ for (const sdk of SDKS) {
       assert.deepEqual(await app.countersOf(runId), { prep: 1, 'body-after-prep': 2 });
     });
 
-    test('onFailure runs once with the error and the original event', async () => {
+    void test('onFailure runs once with the error and the original event', async () => {
       const { ex, app, fn } = rig;
       const runId = await ex.runOf(await ex.send({ name: 'scn/onfailure', data: { order: 7 } }), fn('on-failure'));
       const run = await ex.waitForRun(runId);

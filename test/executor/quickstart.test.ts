@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './harness';
 
-test('npm run dev:example --once: a newcomer sees the demo run complete', { timeout: 90_000 }, async () => {
+void test('npm run dev:example --once: a newcomer sees the demo run complete', { timeout: 90_000 }, async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'steplens-quickstart-'));
   try {
     const child = spawn(process.execPath, [join(ROOT, 'scripts', 'dev-example.mjs'), '--once', '--port', '0', '--data-dir', dataDir], {

@@ -7,9 +7,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SDKS, startRig, summarize, type Rig } from './harness';
 
-describe('step-not-found falls back to discovery', { concurrency: true }, () => {
+void describe('step-not-found falls back to discovery', { concurrency: true }, () => {
   for (const sdk of SDKS) {
-    describe(`inngest ${sdk}`, () => {
+    void describe(`inngest ${sdk}`, () => {
       let rig: Rig;
       before(async () => {
         rig = await startRig(sdk);
@@ -18,7 +18,7 @@ describe('step-not-found falls back to discovery', { concurrency: true }, () => 
         await rig?.dispose();
       });
 
-      test('a run whose planned step was renamed completes, each step once', { timeout: 90_000 }, async () => {
+      void test('a run whose planned step was renamed completes, each step once', { timeout: 90_000 }, async () => {
         const { ex, app, fn } = rig;
         const runId = await ex.runOf(await ex.send({ name: 'scn/renamed', data: {} }), fn('renamed'));
         const run = await ex.waitForRun(runId, 60_000);

@@ -6,7 +6,7 @@ import { route, type V1One, type V1Run } from '../../runtime/api';
 import { SDKS, startRig, stepOf, summarize, type Rig } from './harness';
 
 for (const sdk of SDKS) {
-  describe(`steps on inngest ${sdk}`, { concurrency: true }, () => {
+  void describe(`steps on inngest ${sdk}`, { concurrency: true }, () => {
     let rig: Rig;
     before(async () => {
       rig = await startRig(sdk);
@@ -15,7 +15,7 @@ for (const sdk of SDKS) {
       await rig?.dispose();
     });
 
-    test('sequential steps complete in order, each once, with outputs memoized as {data}', async () => {
+    void test('sequential steps complete in order, each once, with outputs memoized as {data}', async () => {
       const { ex, app, fn } = rig;
       const ids = await ex.send({ name: 'scn/seq', data: {} });
       const runId = await ex.runOf(ids, fn('seq'));
@@ -39,7 +39,7 @@ for (const sdk of SDKS) {
       assert.ok(v1.data.run_started_at && v1.data.ended_at);
     });
 
-    test('parallel steps (Promise.all) and a repeated step id each run once', async () => {
+    void test('parallel steps (Promise.all) and a repeated step id each run once', async () => {
       const { ex, app, fn } = rig;
       const runId = await ex.runOf(await ex.send({ name: 'scn/par' }), fn('par'));
       const run = await ex.waitForRun(runId);
@@ -54,7 +54,7 @@ for (const sdk of SDKS) {
       for (const p of ['p1', 'p2', 'p3']) assert.ok(planned.includes(p), `StepPlanned ${p} among ${planned.join(',')}`);
     });
 
-    test('sleep and sleepUntil wait at least as long as asked, and memoize null', async () => {
+    void test('sleep and sleepUntil wait at least as long as asked, and memoize null', async () => {
       const { ex, app, fn } = rig;
       const until = Date.now() + 2500;
       const runId = await ex.runOf(await ex.send({ name: 'scn/sleep', data: { sleep: '1s', until: new Date(until).toISOString() } }), fn('sleep'));
@@ -73,7 +73,7 @@ for (const sdk of SDKS) {
       assert.deepEqual(await app.countersOf(runId), { before: 1, napped: 1, after: 1 });
     });
 
-    test(`steps before a sleep are not re-run after it${sdk === 'v4' ? ' (v4 checkpoints them)' : ''}`, async () => {
+    void test(`steps before a sleep are not re-run after it${sdk === 'v4' ? ' (v4 checkpoints them)' : ''}`, async () => {
       const { ex, app, fn } = rig;
       const runId = await ex.runOf(await ex.send({ name: 'scn/checkpoint' }), fn('checkpoint'));
       const run = await ex.waitForRun(runId);

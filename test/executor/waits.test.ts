@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { SDKS, startRig, stepOf, summarize, tag, type Rig } from './harness';
 
 for (const sdk of SDKS) {
-  describe(`waits and invokes on inngest ${sdk}`, { concurrency: true }, () => {
+  void describe(`waits and invokes on inngest ${sdk}`, { concurrency: true }, () => {
     let rig: Rig;
     before(async () => {
       rig = await startRig(sdk);
@@ -17,7 +17,7 @@ for (const sdk of SDKS) {
     const waitingOn = (stepId: string) => (r: { steps: { userId: string; status: string }[] }) =>
       r.steps.some((s) => s.userId === stepId && s.status === 'waiting');
 
-    test('a wait is satisfied only by a matching later event (match and if)', async () => {
+    void test('a wait is satisfied only by a matching later event (match and if)', async () => {
       const { ex, app, fn } = rig;
       const orderId = tag('order');
       const runId = await ex.runOf(await ex.send({ name: 'scn/wait', data: { orderId, timeout: '60s', reviewTimeout: '60s' } }), fn('wait'));
@@ -44,7 +44,7 @@ for (const sdk of SDKS) {
       assert.deepEqual(await app.countersOf(runId), { done: 1 });
     });
 
-    test('a wait times out to null, ignoring an event its `if` rejects', async () => {
+    void test('a wait times out to null, ignoring an event its `if` rejects', async () => {
       const { ex, app, fn } = rig;
       const orderId = tag('order');
       const started = Date.now();
@@ -60,7 +60,7 @@ for (const sdk of SDKS) {
       assert.deepEqual(await app.countersOf(runId), { done: 1 });
     });
 
-    test('invoke returns a child result and surfaces a child error to the parent', async () => {
+    void test('invoke returns a child result and surfaces a child error to the parent', async () => {
       const { ex, app, fn } = rig;
       const runId = await ex.runOf(await ex.send({ name: 'scn/invoke', data: { n: 21 } }), fn('invoke-parent'));
       const run = await ex.waitForRun(runId);
@@ -86,7 +86,7 @@ for (const sdk of SDKS) {
       assert.deepEqual(await app.countersOf(bad.id), { explode: 1 });
     });
 
-    test('an invoke whose child outlives its timeout throws a timeout error in the parent', async () => {
+    void test('an invoke whose child outlives its timeout throws a timeout error in the parent', async () => {
       const { ex, fn } = rig;
       const runId = await ex.runOf(await ex.send({ name: 'scn/invoke-timeout', data: {} }), fn('invoke-timeout'));
       const run = await ex.waitForRun(runId);
