@@ -154,7 +154,7 @@ function unknownEvent(uri: string, name: string, cat: Catalog | null, range: Rng
   }
   for (const ip of cat.insertPoints.slice(0, 1)) {
     const member = `${JSON.stringify(name)}: { data: Record<string, unknown> };`;
-    const newText = ip.indent !== null ? `${ip.indent}${member}\n` : ` ${member} `;
+    const newText = ip.indent !== null ? `${ip.indent}${member}\n` : `${ip.prefix} ${member} `;
     fixes.push({ kind: 'add-event-to-schema', title: `Add "${name}" to the event schemas`, edits: [{ uri: ip.uri, range: { start: ip.pos, end: ip.pos }, newText }] });
   }
   return {

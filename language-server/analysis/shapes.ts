@@ -44,6 +44,8 @@ export interface InsertPoint {
   pos: Pos;
   /** Indentation for a new member line; null when the closing brace shares a line with content. */
   indent: string | null;
+  /** For an inline body: what must precede the new member (`; ` when the last member has no separator). */
+  prefix: string;
 }
 
 const ANY: Shape = { k: 'any' };
@@ -76,9 +78,10 @@ export class ShapeReader {
         const ls = this.lines.lineStart(p.line);
         indent = text.slice(ls, ls + p.character).replace(/\S.*$/, '');
       } else indent = braceIndent + '  ';
-      return { uri: this.uri, pos: this.lines.pos(i + 1), indent };
+      return { uri: this.uri, pos: this.lines.pos(i + 1), indent, prefix: '' };
     }
-    return { uri: this.uri, pos: this.lines.pos(close), indent: null };
+    const prev = text[i];
+    return { uri: this.uri, pos: this.lines.pos(close), indent: null, prefix: prev === ';' || prev === ',' || prev === '{' ? '' : ';' };
   }
 
   quoted(n: ts.Node): Rng | undefined {
@@ -156,7 +159,8 @@ export class ShapeReader {
         index = this.type(m.type, depth + 1);
       }
     }
-    return { k: 'obj', props, open: index !== undefined, index, insertAt: this.insertPoint(end, members) };
+    // an empty type literal (`data: {}`) accepts any object in TypeScript: keep it open
+    return { k: 'obj', props, open: index !== undefined || members.length === 0, index, insertAt: this.insertPoint(end, members) };
   }
 
   /** Is this expression rooted at a zod namespace name (z.object(...), z.string().email(), ...)? */

@@ -202,3 +202,20 @@ export const d = inngest.createFunction({ id: 'unique' }, { event: 'a/y' }, asyn
   assert.match(d.message, /Duplicate function ID "send-email" in app "shop"/);
   assert.equal(d.relatedInformation![0]!.location.uri, uri('b.ts'));
 });
+
+test('unknown-event quick fix on a one-line fromRecord type adds a separator; empty data stays open', () => {
+  const { index } = workspace({
+    'fn.ts': `import { Inngest, EventSchemas } from 'inngest';
+const inngest = new Inngest({ id: 'app', schemas: new EventSchemas().fromRecord<{ 'app/a': { data: {} } }>() });
+export const f = inngest.createFunction({ id: 'f' }, { event: 'app/a', if: 'event.data.anything == 1' }, async () => {});
+export const g = inngest.createFunction({ id: 'g' }, { event: 'app/b' }, async () => {});`,
+  });
+  const diags = index.diagnostics(uri('fn.ts'));
+  assert.deepEqual(diags.map((d) => d.code), ['unknown-event']);
+  const add = diags[0]!.data!.fixes.find((f) => f.kind === 'add-event-to-schema')!;
+  const line = `const inngest = new Inngest({ id: 'app', schemas: new EventSchemas().fromRecord<{ 'app/a': { data: {} } }>() });`;
+  const at = add.edits[0]!.range.start;
+  assert.equal(at.line, 1);
+  const patched = line.slice(0, at.character) + add.edits[0]!.newText + line.slice(at.character);
+  assert.equal(patched, `const inngest = new Inngest({ id: 'app', schemas: new EventSchemas().fromRecord<{ 'app/a': { data: {} } ; "app/b": { data: Record<string, unknown> }; }>() });`);
+});
