@@ -80,10 +80,10 @@ export function timeline(run: RunDetail, items: TimelineItem[], selected: string
     return el;
   };
 
-  const axis = h('div', { class: 'tl-axis', 'aria-hidden': 'true' }, h('span', { class: 'tl-label-col' }));
+  const axis = h('div', { class: 'tl-axis', 'aria-hidden': 'true' }, h('span', { class: 'tl-label-col' }, `from ${clock(t0)}`));
   const ticks = h('span', { class: 'tl-ticks' });
   for (let i = 0; i <= 4; i++) {
-    const tick = h('span', { class: 'tick' }, i === 0 ? clock(t0) : `+${duration((span * i) / 4)}`);
+    const tick = h('span', { class: 'tick' }, i === 0 ? '0' : `+${duration((span * i) / 4)}`);
     tick.style.left = `${i * 25}%`;
     ticks.append(tick);
   }
