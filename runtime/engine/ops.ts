@@ -39,6 +39,8 @@ export function applyOps(eng: Engine, ar: ActiveRun, inflight: Inflight, result:
   let discovery = false;
 
   const fail = (op: SdkOp, error: SerializedError): void => {
+    const s = eng.touchStep(ar, op.id, {}, op, false);
+    if (!s.attempts.some((a) => a.endedAt === undefined)) s.attempts.push({ attempt: item.attempt, startedAt: now });
     eng.saveResult(ar, op.id, { error }, { status: 'failed', error }, op);
     completed = true;
   };
