@@ -139,13 +139,83 @@ export function parseJson(text: string): { ok: true; value: unknown } | { ok: fa
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    const m = /position (\d+)/.exec(msg);
-    if (m) {
-      const pos = Number(m[1]);
-      const before = text.slice(0, pos).split('\n');
-      return { ok: false, message: `${msg.replace(/ in JSON at position \d+.*$/, '')} at line ${before.length}, column ${before[before.length - 1].length + 1}` };
-    }
-    return { ok: false, message: msg };
+    // Engines differ in whether they say where; find the place ourselves.
+    const at = syntaxErrorAt(text);
+    const before = text.slice(0, at.offset).split('\n');
+    const where = `line ${before.length}, column ${before[before.length - 1].length + 1}`;
+    return { ok: false, message: at.message ? `${at.message} at ${where}` : `${e instanceof Error ? e.message : String(e)} (${where})` };
   }
+}
+
+/** A small JSON scanner that stops at the first syntax error and says what it expected. */
+function syntaxErrorAt(text: string): { offset: number; message: string } {
+  let i = 0;
+  class Stop extends Error {}
+  let found = { offset: text.length, message: '' };
+  const fail = (message: string): never => {
+    found = { offset: i, message };
+    throw new Stop();
+  };
+  const ws = () => {
+    while (i < text.length && /\s/.test(text[i])) i++;
+  };
+  const value = (): void => {
+    ws();
+    const c = text[i];
+    if (c === '{') {
+      i++;
+      ws();
+      if (text[i] === '}') { i++; return; }
+      for (;;) {
+        ws();
+        if (text[i] !== '"') fail(text[i] === '}' ? 'Trailing comma' : 'Expected a "quoted" property name');
+        string();
+        ws();
+        if (text[i] !== ':') fail('Expected ":"');
+        i++;
+        value();
+        ws();
+        if (text[i] === ',') { i++; continue; }
+        if (text[i] === '}') { i++; return; }
+        fail('Expected "," or "}"');
+      }
+    } else if (c === '[') {
+      i++;
+      ws();
+      if (text[i] === ']') { i++; return; }
+      for (;;) {
+        value();
+        ws();
+        if (text[i] === ',') { i++; ws(); if (text[i] === ']') fail('Trailing comma'); continue; }
+        if (text[i] === ']') { i++; return; }
+        fail('Expected "," or "]"');
+      }
+    } else if (c === '"') string();
+    else if (c !== undefined && /[-0-9]/.test(c)) {
+      const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i));
+      if (!m) fail('Invalid number');
+      i += m![0].length;
+    } else {
+      for (const lit of ['true', 'false', 'null']) if (text.startsWith(lit, i)) { i += lit.length; return; }
+      fail(c === undefined ? 'Unexpected end of input' : `Unexpected ${JSON.stringify(c)}`);
+    }
+  };
+  const string = () => {
+    i++;
+    while (i < text.length && text[i] !== '"') {
+      if (text[i] === '\\') i++;
+      else if (text[i] === '\n') fail('Unterminated string');
+      i++;
+    }
+    if (i >= text.length) fail('Unterminated string');
+    i++;
+  };
+  try {
+    value();
+    ws();
+    if (i < text.length) fail('Unexpected text after the JSON value');
+  } catch (e) {
+    if (!(e instanceof Stop)) throw e;
+  }
+  return found;
 }
