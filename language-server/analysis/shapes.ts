@@ -3,7 +3,7 @@
 // ('ref' / 'valueRef') and are resolved across files by the linker.
 import ts from 'typescript';
 import type { Loc, Pos, Rng } from '../protocol';
-import { LineMap, isStringLike, propName, unwrap } from './text';
+import { isStringLike, propName, unwrap, type LineMap } from './text';
 
 export type Shape =
   | { k: 'string'; format?: string }

@@ -12,7 +12,7 @@ const CLIENT_V3 = `import { Inngest, EventSchemas } from 'inngest';
 import type { Events } from './events';
 export const inngest = new Inngest({ id: 'shop', schemas: new EventSchemas().fromRecord<Events>() });`;
 
-test('unknown-event: v3 fromRecord in another file, every place an event name is written', () => {
+void test('unknown-event: v3 fromRecord in another file, every place an event name is written', () => {
   const { index, fx } = workspace({
     'events.ts': EVENTS_V3,
     'client.ts': CLIENT_V3,
@@ -46,7 +46,7 @@ export async function later() {
   assert.deepEqual(nope.data!.fixes.map((f) => f.kind), ['add-event-to-schema']);
 });
 
-test('unknown-event: v3 fromUnion and fromZod chained, client re-exported through an index', () => {
+void test('unknown-event: v3 fromUnion and fromZod chained, client re-exported through an index', () => {
   const { index, fx } = workspace({
     'lib/types.ts': `export type A = { name: 'app/a'; data: { x: string } };
 export type B = { name: 'app/b'; data: { y: number } };
@@ -65,7 +65,7 @@ export const f = client.createFunction({ id: 'f' }, [{ event: 'app/a' }, { event
   assert.deepEqual(index.functions().map((f) => f.slug), ['mixed-f']);
 });
 
-test('unknown-event: v4 eventType declarations of the same package (trigger, wait, send)', () => {
+void test('unknown-event: v4 eventType declarations of the same package (trigger, wait, send)', () => {
   const { index, fx } = workspace({
     'pkg/package.json': '{ "dependencies": { "inngest": "^4.0.0" } }',
     'pkg/events.ts': `import { eventType, staticSchema } from 'inngest';
@@ -89,7 +89,7 @@ export const g = inngest.createFunction({ id: 'g', triggers: [{ event: 'anything
   assert.deepEqual(rangesOf(index.diagnostics(uri('other/fn.ts')), 'unknown-event'), []);
 });
 
-test('unknown-event: none without schemas, for internal events, wildcards, or unreadable schemas', () => {
+void test('unknown-event: none without schemas, for internal events, wildcards, or unreadable schemas', () => {
   const { index } = workspace({
     'a.ts': `import { Inngest } from 'inngest';
 const inngest = new Inngest({ id: 'no-schemas' });
@@ -123,7 +123,7 @@ export const f = inngest.createFunction({ id: 'f', triggers: [signup, { event: '
   for (const f of ['a.ts', 'b.ts', 'c.ts', 'd.ts', 'v4/fn.ts']) assert.deepEqual(rangesOf(index.diagnostics(uri(f)), 'unknown-event'), [], f);
 });
 
-test('invalid-event-payload: missing required fields and wrong primitive types (v3 and v4)', () => {
+void test('invalid-event-payload: missing required fields and wrong primitive types (v3 and v4)', () => {
   const { index, fx } = workspace({
     'events.ts': EVENTS_V3,
     'client.ts': CLIENT_V3,
@@ -142,7 +142,7 @@ export const a = inngest.createFunction({ id: 'a' }, { event: 'app/user.signup' 
   assert.deepEqual(rangesOf(index.diagnostics(uri('fn.ts')), 'invalid-event-payload'), fx['fn.ts']!.ranges);
 });
 
-test('invalid-event-payload: none for complete payloads, spreads, variables and unknown schemas', () => {
+void test('invalid-event-payload: none for complete payloads, spreads, variables and unknown schemas', () => {
   const { index } = workspace({
     'events.ts': EVENTS_V3,
     'client.ts': CLIENT_V3,
@@ -159,7 +159,7 @@ export const b = inngest.createFunction({ id: 'b' }, { event: 'app/order.placed'
   assert.deepEqual(rangesOf(index.diagnostics(uri('fn.ts')), 'invalid-event-payload'), []);
 });
 
-test('event-without-listener: sends nobody listens to (hint), wildcard and wait listeners count', () => {
+void test('event-without-listener: sends nobody listens to (hint), wildcard and wait listeners count', () => {
   const { index, fx } = workspace({
     'fn.ts': `import { Inngest } from 'inngest';
 const inngest = new Inngest({ id: 'app' });
@@ -183,7 +183,7 @@ res.send({ name: 'not/an-event', data: {} });`,
   assert.deepEqual(index.diagnostics(uri('other.ts')), []);
 });
 
-test('duplicate-function-id: same id twice in one app across files; none across apps', () => {
+void test('duplicate-function-id: same id twice in one app across files; none across apps', () => {
   const { index, fx } = workspace({
     'client.ts': `import { Inngest } from 'inngest';
 export const inngest = new Inngest({ id: 'shop' });
@@ -203,7 +203,7 @@ export const d = inngest.createFunction({ id: 'unique' }, { event: 'a/y' }, asyn
   assert.equal(d.relatedInformation![0]!.location.uri, uri('b.ts'));
 });
 
-test('unknown-event quick fix on a one-line fromRecord type adds a separator; empty data stays open', () => {
+void test('unknown-event quick fix on a one-line fromRecord type adds a separator; empty data stays open', () => {
   const { index } = workspace({
     'fn.ts': `import { Inngest, EventSchemas } from 'inngest';
 const inngest = new Inngest({ id: 'app', schemas: new EventSchemas().fromRecord<{ 'app/a': { data: {} } }>() });

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { uri, workspace } from './fixture';
 
-test('v3: functions with slugs, triggers, steps and ranges; client imported through a re-export', () => {
+void test('v3: functions with slugs, triggers, steps and ranges; client imported through a re-export', () => {
   const { index, fx } = workspace({
     'src/inngest/client.ts': `import { Inngest } from 'inngest';
 export const inngest = new Inngest({ id: 'my-app' });`,
@@ -49,7 +49,7 @@ export const hello = «inngest.createFunction(
   assert.equal(index.findFunction('hello-world')?.slug, 'my-app-hello-world');
 });
 
-test('v4: triggers from eventType in another file, cron(), invoke(); invoke target resolution', () => {
+void test('v4: triggers from eventType in another file, cron(), invoke(); invoke target resolution', () => {
   const { index, fx } = workspace({
     'events.ts': `import { eventType } from 'inngest-v4';
 import { z } from 'zod';
@@ -85,7 +85,7 @@ export const parent = inngest.createFunction({ id: 'parent', triggers: [«events
   assert.deepEqual(index.eventReferences('app/user.signup').map((l) => l.uri).sort(), [uri('events.ts'), uri('fns.ts')]);
 });
 
-test('v3 schemas: fromRecord with interfaces, optional fields, arrays, unions, nested objects across files', () => {
+void test('v3 schemas: fromRecord with interfaces, optional fields, arrays, unions, nested objects across files', () => {
   const { index } = workspace({
     'types/user.ts': `export interface Address { city: string; zip?: string }
 export interface User { id: string; email: string; tags: string[]; address: Address; role: 'admin' | 'member'; age?: number; createdAt: Date }`,
@@ -115,7 +115,7 @@ export const inngest = new Inngest({ id: 'x', schemas: new EventSchemas().fromRe
   assert.deepEqual(ex.user.tags.length, 1);
 });
 
-test('file(): located literals with roles, expressions linked to their events, step calls', () => {
+void test('file(): located literals with roles, expressions linked to their events, step calls', () => {
   const { index, fx } = workspace({
     'fn.ts': `import { Inngest, EventSchemas } from 'inngest';
 type Events = { 'a/start': { data: { id: string } }; 'a/done': { data: { id: string } } };
@@ -162,7 +162,7 @@ export const f = inngest.createFunction({ id: 'f', cancelOn: [{ event: «'a/done
   assert.equal(m.clients[0]!.id, 'app');
 });
 
-test('events(): names from schemas, triggers and sends; listeners include wildcard triggers', () => {
+void test('events(): names from schemas, triggers and sends; listeners include wildcard triggers', () => {
   const { index } = workspace({
     'fn.ts': `import { Inngest } from 'inngest';
 const inngest = new Inngest({ id: 'app' });
@@ -178,7 +178,7 @@ export async function go() { await inngest.send({ name: 'shop/order.paid', data:
   assert.equal(events[0]!.senders.length, 1);
 });
 
-test('module resolution: path aliases, workspace packages by name, .js specifiers', () => {
+void test('module resolution: path aliases, workspace packages by name, .js specifiers', () => {
   const { index } = workspace({
     'apps/web/package.json': '{ "name": "web", "dependencies": { "inngest": "^3.40.0", "@acme/events": "*" } }',
     'apps/web/src/lib/inngest.ts': `import { Inngest, EventSchemas } from 'inngest';

@@ -21,7 +21,7 @@ function logs() {
   return { lines, logger: { log: (level: LogLevel, message: string) => void lines.push({ level, message }) } };
 }
 
-test('syntax errors: the recovered tree is still analysed, nothing throws', () => {
+void test('syntax errors: the recovered tree is still analysed, nothing throws', () => {
   const { index } = workspace({
     'fn.ts': `import { Inngest } from 'inngest';
 const inngest = new Inngest({ id: 'app' });
@@ -36,7 +36,7 @@ export const f = inngest.createFunction({ id: 'f' }, { cron: '61 * * * *' }, asy
   assert.ok(index.diagnostics(uri('fn.ts')).some((d) => d.code === 'invalid-cron'));
 });
 
-test('files above maxDeepAnalysisBytes get a shallow read and one log line', () => {
+void test('files above maxDeepAnalysisBytes get a shallow read and one log line', () => {
   const { lines, logger } = logs();
   const index = new WorkspaceIndex({ maxDeepAnalysisBytes: 2000, logger });
   const big = FN + '\n' + 'export const filler = 1;\n'.repeat(200);
@@ -49,7 +49,7 @@ test('files above maxDeepAnalysisBytes get a shallow read and one log line', () 
   assert.equal(lines.filter((l) => l.message.includes('Skipping deep analysis')).length, 1);
 });
 
-test('pathological nesting is caught per file and logged; the previous model is kept', () => {
+void test('pathological nesting is caught per file and logged; the previous model is kept', () => {
   const { lines, logger } = logs();
   const index = new WorkspaceIndex({ logger });
   index.setFile(uri('fn.ts'), FN);
@@ -64,7 +64,7 @@ test('pathological nesting is caught per file and logged; the previous model is 
   void lines;
 });
 
-test('mutated sources (deterministic fuzz): every query answers, nothing throws', () => {
+void test('mutated sources (deterministic fuzz): every query answers, nothing throws', () => {
   let seed = 42;
   const rand = (n: number) => {
     seed = (seed * 1103515245 + 12345) % 2147483648;
@@ -94,7 +94,7 @@ test('mutated sources (deterministic fuzz): every query answers, nothing throws'
   }
 });
 
-test('incremental: an edit in the schema file updates diagnostics of the function file', () => {
+void test('incremental: an edit in the schema file updates diagnostics of the function file', () => {
   const { index } = workspace({
     'events.ts': `export type Events = { 'app/a': { data: { id: string } } };`,
     'client.ts': `import { Inngest, EventSchemas } from 'inngest';
@@ -114,7 +114,7 @@ export const f = inngest.createFunction({ id: 'f' }, { event: 'app/b' }, async (
   assert.deepEqual(index.diagnostics(uri('fn.ts')), []);
 });
 
-test('correct v3 and v4 code produces no diagnostic at all', () => {
+void test('correct v3 and v4 code produces no diagnostic at all', () => {
   const { index } = workspace({
     'v3.ts': FN,
     'v4/package.json': '{}',

@@ -10,7 +10,7 @@ function diagsOf(src: string) {
   return { diags: index.diagnostics(uri('fn.ts')), ranges: fx['fn.ts']!.ranges, index };
 }
 
-test('nested-step: a step tool inside step.run (v3, destructured step)', () => {
+void test('nested-step: a step tool inside step.run (v3, destructured step)', () => {
   const { diags, ranges } = diagsOf(`${V3_CLIENT}
 export const f = inngest.createFunction({ id: 'f' }, { event: 'a/b' }, async ({ event, step }) => {
   await step.run('outer', async () => {
@@ -23,7 +23,7 @@ export const f = inngest.createFunction({ id: 'f' }, { event: 'a/b' }, async ({ 
   assert.match(diags.find((d) => d.code === 'nested-step')!.message, /Nesting `step\.\*` tooling is not supported/);
 });
 
-test('nested-step: v4 with a renamed step and a context parameter', () => {
+void test('nested-step: v4 with a renamed step and a context parameter', () => {
   const { diags, ranges } = diagsOf(`import { Inngest } from 'inngest';
 const inngest = new Inngest({ id: 'app' });
 export const f = inngest.createFunction({ id: 'f', triggers: [{ event: 'a/b' }] }, async (ctx) => {
@@ -35,7 +35,7 @@ export const g = inngest.createFunction({ id: 'g', triggers: { event: 'a/b' } },
   assert.deepEqual(rangesOf(diags, 'nested-step'), ranges);
 });
 
-test('nested-step: none for sequential steps, helpers, and steps in Promise.all', () => {
+void test('nested-step: none for sequential steps, helpers, and steps in Promise.all', () => {
   const { diags } = diagsOf(`${V3_CLIENT}
 async function helper(n: number) { return n * 2; }
 export const f = inngest.createFunction({ id: 'f' }, { event: 'a/b' }, async ({ step }) => {
@@ -47,7 +47,7 @@ export const f = inngest.createFunction({ id: 'f' }, { event: 'a/b' }, async ({ 
   assert.deepEqual(rangesOf(diags, 'nested-step'), []);
 });
 
-test('unawaited-step: dropped calls, then-chains and unused variables (v3 and v4)', () => {
+void test('unawaited-step: dropped calls, then-chains and unused variables (v3 and v4)', () => {
   const { diags, ranges } = diagsOf(`import { Inngest } from 'inngest-v4';
 const inngest = new Inngest({ id: 'app' });
 export const f = inngest.createFunction({ id: 'f', triggers: [{ event: 'a/b' }] }, async ({ step }) => {
@@ -63,7 +63,7 @@ export const g = inngest.createFunction({ id: 'g' }, { event: 'a/c' }, async ({ 
   assert.match(diags.find((d) => d.code === 'unawaited-step')!.message, /is not awaited/);
 });
 
-test('unawaited-step: none for awaited, returned, gathered, or later-awaited steps', () => {
+void test('unawaited-step: none for awaited, returned, gathered, or later-awaited steps', () => {
   const { diags, index } = diagsOf(`${V3_CLIENT}
 export const f = inngest.createFunction({ id: 'f' }, { event: 'a/b' }, async ({ step }) => {
   await step.run('a', () => 1);
@@ -85,7 +85,7 @@ export const f = inngest.createFunction({ id: 'f' }, { event: 'a/b' }, async ({ 
   assert.ok(steps.every((s) => s.range.start.line >= 3));
 });
 
-test('duplicate-step-id: same literal id twice in one function (v3 and v4)', () => {
+void test('duplicate-step-id: same literal id twice in one function (v3 and v4)', () => {
   const { diags, ranges } = diagsOf(`${V3_CLIENT}
 export const f = inngest.createFunction({ id: 'f' }, { event: 'a/b' }, async ({ step }) => {
   await step.run('charge', () => 1);
@@ -103,7 +103,7 @@ export const g = inngest.createFunction({ id: 'g', triggers: [{ event: 'a/b' }] 
   assert.equal(d.relatedInformation?.[0]?.location.range.start.line, 4);
 });
 
-test('duplicate-step-id: none in loops, exclusive branches, other functions, onFailure, or computed ids', () => {
+void test('duplicate-step-id: none in loops, exclusive branches, other functions, onFailure, or computed ids', () => {
   const { diags } = diagsOf(`${V3_CLIENT}
 export const f = inngest.createFunction({ id: 'f', onFailure: async ({ step }) => { await step.run('a', () => 0); } }, { event: 'a/b' }, async ({ event, step }) => {
   await step.run('a', () => 1);

@@ -17,7 +17,7 @@ type Events = {
 const inngest = new Inngest({ id: 'shop', schemas: new EventSchemas().fromRecord<Events>() });
 `;
 
-test('invalid-cron: bad fields, unknown time zone, wrong field count (v3 and v4 cron())', () => {
+void test('invalid-cron: bad fields, unknown time zone, wrong field count (v3 and v4 cron())', () => {
   const { diags, ranges } = diagsOf({
     'fn.ts': `import { Inngest, cron } from 'inngest';
 const inngest = new Inngest({ id: 'app' });
@@ -30,7 +30,7 @@ export const d = inngest.createFunction({ id: 'd', triggers: { cron: «'@fortnig
   assert.match(diags.find((d) => d.code === 'invalid-cron' && d.message.includes('Mars'))!.message, /time zone/);
 });
 
-test('invalid-cron: none for valid lines, time zones, seconds and descriptors', () => {
+void test('invalid-cron: none for valid lines, time zones, seconds and descriptors', () => {
   const { diags, index } = diagsOf({
     'fn.ts': `import { Inngest, cron } from 'inngest';
 const inngest = new Inngest({ id: 'app' });
@@ -45,7 +45,7 @@ export const c = inngest.createFunction({ id: 'c', triggers: [cron('0 12 * * MON
   assert.match(t.kind === 'cron' ? t.description ?? '' : '', /08:30.*Europe\/Paris/);
 });
 
-test('invalid-duration: step.sleep, waits, invoke and flow-control periods', () => {
+void test('invalid-duration: step.sleep, waits, invoke and flow-control periods', () => {
   const { diags, ranges } = diagsOf({
     'fn.ts': `import { Inngest } from 'inngest';
 const inngest = new Inngest({ id: 'app' });
@@ -62,7 +62,7 @@ export const b = inngest.createFunction({ id: 'b', triggers: [{ event: 'a/b' }],
   assert.match(diags.find((d) => d.code === 'invalid-duration')!.message, /30s/);
 });
 
-test('invalid-duration: none for every form the SDK and server accept', () => {
+void test('invalid-duration: none for every form the SDK and server accept', () => {
   const { diags } = diagsOf({
     'fn.ts': `import { Inngest } from 'inngest';
 const inngest = new Inngest({ id: 'app' });
@@ -80,7 +80,7 @@ export const a = inngest.createFunction({ id: 'a', throttle: { limit: 1, period:
   assert.deepEqual(rangesOf(diags, 'invalid-duration'), []);
 });
 
-test('invalid-expression: CEL syntax errors in if, match, cancelOn, keys and priority (v3 and v4)', () => {
+void test('invalid-expression: CEL syntax errors in if, match, cancelOn, keys and priority (v3 and v4)', () => {
   const { diags, ranges } = diagsOf({
     'fn.ts': `import { Inngest } from 'inngest';
 const inngest = new Inngest({ id: 'app' });
@@ -96,7 +96,7 @@ export const b = inngest.createFunction({ id: 'b', triggers: [{ event: 'a/b' }],
   for (let i = 0; i < ranges.length; i++) assert.deepEqual(got[i]!.start, ranges[i]!.start);
 });
 
-test('invalid-expression: none for valid CEL and match paths', () => {
+void test('invalid-expression: none for valid CEL and match paths', () => {
   const { diags } = diagsOf({
     'fn.ts': `import { Inngest } from 'inngest';
 const inngest = new Inngest({ id: 'app' });
@@ -108,7 +108,7 @@ export const a = inngest.createFunction({ id: 'a', concurrency: [{ limit: 1, key
   assert.deepEqual(rangesOf(diags, 'invalid-expression'), []);
 });
 
-test('unknown-event-field: paths the schema lacks, in if/match/keys/cancelOn (v3 fromRecord)', () => {
+void test('unknown-event-field: paths the schema lacks, in if/match/keys/cancelOn (v3 fromRecord)', () => {
   const { diags, ranges } = diagsOf({
     'fn.ts': `${V3}
 export const a = inngest.createFunction({ id: 'a', concurrency: { limit: 1, key: 'event.data.«customerId»' }, cancelOn: [{ event: 'shop/order.paid', if: 'async.data.«amout» > 0' }] }, { event: 'shop/order.placed', if: 'event.data.customer.«mail» != ""' }, async ({ step }) => {
@@ -120,7 +120,7 @@ export const a = inngest.createFunction({ id: 'a', concurrency: { limit: 1, key:
   assert.match(diags.find((d) => d.message.includes('amout'))!.message, /Did you mean "amount"/);
 });
 
-test('unknown-event-field: v4 zod eventType declared in another file, async and event sides', () => {
+void test('unknown-event-field: v4 zod eventType declared in another file, async and event sides', () => {
   const { diags, ranges } = diagsOf({
     'events.ts': `import { eventType } from 'inngest';
 import { z } from 'zod';
@@ -137,7 +137,7 @@ export const a = inngest.createFunction({ id: 'a', triggers: [signup] }, async (
   assert.deepEqual(rangesOf(diags, 'unknown-event-field'), ranges);
 });
 
-test('unknown-event-field: none for existing fields, open schemas, unknown events and untyped events', () => {
+void test('unknown-event-field: none for existing fields, open schemas, unknown events and untyped events', () => {
   const { diags } = diagsOf({
     'fn.ts': `${V3}
 import { eventType } from 'inngest';
