@@ -58,6 +58,8 @@ export interface EngineOptions {
 }
 
 const MAX_SDK_TIMEOUT = 2 * 3600 * 1000;
+/** Request bodies above this switch to `use_api` (Go's MaxSDKRequestBodySize). */
+const MAX_REQUEST_BODY = 4 * 1024 * 1024;
 /** How often a run whose app refuses connections tries again. */
 const APP_DOWN_RETRY_MS = 2000;
 const TERMINAL: ReadonlySet<RunStatus> = new Set(['Completed', 'Failed', 'Cancelled']);
@@ -297,7 +299,12 @@ export class Engine {
       use_api: false,
     };
     const key = this.o.signingKey;
-    const text = serializeBody(body, !!key);
+    let text = serializeBody(body, !!key);
+    if (text.length > MAX_REQUEST_BODY) {
+      // Too big to send: the SDK fetches the state from /v0/runs/{id}/actions and /batch (PROTOCOL §3.3).
+      const lean = { ...body, steps: {}, events: [], use_api: true, ctx: { ...body.ctx, use_api: true } };
+      text = serializeBody(lean, !!key);
+    }
     const url = new URL(fn.url);
     url.searchParams.set('fnId', fn.id);
     url.searchParams.set('stepId', item.stepId);

@@ -26,7 +26,12 @@ before(async () => {
     await step.sleep('nap', '1s');
     return { a, b };
   });
-  apps.push(await serveApp(serve4({ client: c4, functions: [f4] })));
+  const big = c4.createFunction({ id: 'big', triggers: [{ event: 'seq4/big' }], checkpointing: false }, async ({ step }) => {
+    const parts: number[] = [];
+    for (const k of ['x', 'y', 'z']) parts.push((await step.run(k, () => k.repeat(1_600_000))).length);
+    return parts;
+  });
+  apps.push(await serveApp(serve4({ client: c4, functions: [f4, big] })));
   for (const a of apps) await syncApp(h.url, a.url);
 });
 
@@ -46,3 +51,10 @@ void test('v4 sequential run with a sleep completes, each step once (checkpointe
   assert.equal(run!.steps.length, 3);
 });
 
+
+void test('a state above 4 MB is fetched by the SDK through use_api (/v0/runs/{id}/actions)', async () => {
+  const [id] = await sendEvent(h.url, { name: 'seq4/big' });
+  const [run] = await finishedRuns(h.url, id!, 1, 60_000);
+  assert.equal(run!.status, 'Completed', JSON.stringify(run!.error));
+  assert.deepEqual(run!.output, [1_600_000, 1_600_000, 1_600_000]);
+});
