@@ -126,12 +126,7 @@ connection.workspace.onDidDeleteFiles(guard('didDeleteFiles', undefined, (s, p) 
 connection.workspace.onDidRenameFiles(guard('didRenameFiles', undefined, (s, p) => fireAndLog('didRenameFiles', s.filesRenamed(p.files))));
 
 connection.onHover(guard('hover', null, (s, p) => s.hover(p.textDocument.uri, p.position)));
-connection.onCompletion(
-  guard('completion', [], (s, p) => {
-    const doc = documents.get(p.textDocument.uri);
-    return doc ? s.completion(doc, p.position) : [];
-  }),
-);
+connection.onCompletion(guard('completion', [], (s, p) => s.completion(p.textDocument.uri, p.position, documents.get(p.textDocument.uri))));
 connection.onDefinition(guard('definition', [], (s, p) => s.definition(p.textDocument.uri, p.position)));
 connection.onReferences(guard('references', [], (s, p) => s.references(p.textDocument.uri, p.position, p.context.includeDeclaration)));
 connection.onDocumentSymbol(guard('documentSymbol', [], (s, p) => s.documentSymbols(p.textDocument.uri)));

@@ -3,6 +3,7 @@
 import { CompletionItemKind, MarkupKind, type CompletionItem, type Position, type Range } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { EventEntry, ExpressionLiteral, WorkspaceIndex } from '../analysis/index';
+import { triggerEventsOf } from './eventContext';
 import { eventMarkdown } from './hover';
 import { propertiesOf, schemaAt, schemaToTs } from './schemaType';
 
@@ -73,7 +74,7 @@ function expressionItems(ctx: CompletionContext, doc: TextDocument, pos: Positio
     ];
   }
   if (segs[0] !== 'data') return [];
-  const names = root === 'event' ? lit.eventNames : lit.asyncEventName ? [lit.asyncEventName] : [];
+  const names = root === 'event' ? triggerEventsOf(ctx.index, doc.uri, lit) : lit.asyncEventName ? [lit.asyncEventName] : [];
   const seen = new Map<string, CompletionItem>();
   for (const name of names) {
     const schema = ctx.index.event(name)?.dataSchema;

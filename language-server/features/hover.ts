@@ -3,6 +3,7 @@
 // invoke target (the function). Pure: takes the index and returns LSP data.
 import { MarkupKind, type Hover, type Position } from 'vscode-languageserver';
 import type { EventNameLiteral, WorkspaceIndex } from '../analysis/index';
+import { triggerEventsOf } from './eventContext';
 import { cronHoverMarkdown } from './cron';
 import { durationHoverMarkdown } from './duration';
 import { locationLink } from './positions';
@@ -32,7 +33,7 @@ export function hover(ctx: HoverContext, uri: string, pos: Position): Hover | nu
       value = durationHoverMarkdown(lit.value, ctx.now);
       break;
     case 'expression':
-      value = expressionMarkdown(ctx, lit.eventNames, lit.asyncEventName);
+      value = expressionMarkdown(ctx, triggerEventsOf(ctx.index, uri, lit), lit.asyncEventName);
       break;
     default: {
       const never: never = lit;

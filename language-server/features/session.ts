@@ -15,8 +15,8 @@ import type {
   SymbolInformation,
 } from 'vscode-languageserver';
 import { FileOperationPatternKind, TextDocumentSyncKind } from 'vscode-languageserver';
-import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { statSync } from 'node:fs';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { WorkspaceIndex } from '../analysis/index';
 import type { EventsRequest, FunctionsRequest, IndexChangedNotification, StepLocationRequest } from '../protocol';
@@ -193,8 +193,20 @@ export class Session {
     return hover({ index: this.index, display: (u) => this.display(u), now }, canonicalUri(uri), pos);
   }
 
-  completion(doc: TextDocument, pos: Position): CompletionItem[] {
-    return completion({ index: this.index, display: (u) => this.display(u) }, withUri(doc, canonicalUri(doc.uri)), pos);
+  /** Completion in an open document, or in a file on disk when the client asks about one it has not opened. */
+  completion(uri: string, pos: Position, doc?: TextDocument): CompletionItem[] {
+    const canonical = canonicalUri(uri);
+    let target = doc ? withUri(doc, canonical) : undefined;
+    if (!target) {
+      const p = uriToPath(canonical);
+      if (!p || !this.workspace.has(canonical)) return [];
+      try {
+        target = TextDocument.create(canonical, 'typescript', 0, readFileSync(p, 'utf8'));
+      } catch {
+        return [];
+      }
+    }
+    return completion({ index: this.index, display: (u) => this.display(u) }, target, pos);
   }
 
   definition(uri: string, pos: Position): Location[] {
