@@ -3,7 +3,7 @@
 // run scope. Start-up failures are shown with what to do, and rethrown to whoever awaited them.
 import * as vscode from 'vscode';
 import { join } from 'node:path';
-import { channelLogger, describeError, type Logger } from './logger';
+import { channelLogger, describeError, recentLines, type Logger } from './logger';
 import { Scope } from './scopes';
 import { Model, type ModelChange } from './model';
 import { Contexts, SECTION, Views, readSettings, type Settings } from './manifest';
@@ -34,6 +34,8 @@ export interface SteplensApi {
   readonly decorations: StepDecorations;
   readonly views: { functions: FunctionsView; runs: RunsView; events: EventsView };
   statusText(): string;
+  /** The last lines written to the Steplens channel. */
+  recentLogs(): string[];
 }
 
 export class Steplens {
@@ -280,6 +282,7 @@ export function activate(context: vscode.ExtensionContext): SteplensApi {
     decorations: sl.decorations,
     views: { functions: sl.functionsView, runs: sl.runsView, events: sl.eventsView },
     statusText: () => sl.statusBar.text,
+    recentLogs: () => [...recentLines],
   };
 }
 

@@ -34,8 +34,13 @@ export function createLogger(sink: (level: Level, line: string) => void, compone
   };
 }
 
+/** The last lines logged, for failure reports in tests (`SteplensApi.recentLogs`). */
+export const recentLines: string[] = [];
+
 export function channelLogger(channel: vscode.LogOutputChannel): Logger {
   return createLogger((level, line) => {
+    recentLines.push(`${level} ${line}`);
+    if (recentLines.length > 300) recentLines.splice(0, 100);
     switch (level) {
       case 'trace':
         return channel.trace(line);

@@ -31,11 +31,11 @@ export function ensureInstalled(log: (s: string) => void): string | undefined {
 }
 
 /** Bundles the in-VS-Code suite to JS (vscode and mocha stay external). */
-export async function buildSuite(): Promise<string> {
+export async function buildSuite(entry = 'index'): Promise<string> {
   const esbuild = await import('esbuild');
-  const outfile = join(CACHE, 'out', 'suite.js');
+  const outfile = join(CACHE, 'out', `${entry}.js`);
   await esbuild.build({
-    entryPoints: [join(ROOT, 'test', 'e2e', 'vscode', 'suite', 'index.ts')],
+    entryPoints: [join(ROOT, 'test', 'e2e', 'vscode', 'suite', `${entry}.ts`)],
     outfile,
     bundle: true,
     platform: 'node',

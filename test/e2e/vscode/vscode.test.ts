@@ -47,6 +47,7 @@ void test('Steplens extension suite in a real VS Code (code-server + Chromium)',
     'workbench.tips.enabled': false,
     'chat.disableAIFeatures': true,
     'extensions.ignoreRecommendations': true,
+    'workbench.secondarySideBar.defaultVisibility': 'hidden',
   });
   temps.push(ws);
   const scratch = mkdtempSync(join(tmpdir(), 'steplens-cs-'));

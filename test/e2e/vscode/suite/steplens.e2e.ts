@@ -97,6 +97,7 @@ function dumpModel(api: SteplensApi): void {
   e2eLog(`  executor functions: ${m.executorFunctions.map((f) => f.id).join(', ') || 'none'}`);
   e2eLog(`  runs: ${m.recentRuns().slice(0, 10).map((r) => `${r.functionId} ${r.status} ${r.error?.message ?? ''}`).join('; ') || 'none'}`);
   e2eLog(`  events: ${m.recentEvents().slice(0, 5).map((e) => e.name).join(', ') || 'none'}`);
+  e2eLog(`  log tail:\n    ${api.recentLogs().slice(-25).join('\n    ')}`);
 }
 
 export function registerSteplensSuite(): void {
