@@ -54,8 +54,16 @@ export function checkCron(value: string): CronProblem {
   try {
     new Cron(v, { paused: true });
   } catch (err) {
-    const msg = err instanceof Error ? err.message.replace(/^CronPattern:\s*/, '') : String(err);
-    return { ok: false, reason: `is not valid: ${msg}` };
+    const msg = (err instanceof Error ? err.message : String(err)).replace(/^Cron\w*:\s*/, '');
+    const m = /^Invalid value for (\S+?):?\s+(.*)$/i.exec(msg);
+    if (m) {
+      const field = m[1] === 'day' ? 'dayOfMonth' : m[1]!;
+      const idx = ['minute', 'hour', 'dayOfMonth', 'month', 'dayOfWeek'].indexOf(field);
+      const token = idx >= 0 ? fields[idx + (fields.length === 6 ? 1 : 0)] : undefined;
+      const label = field.replace(/([A-Z])/g, (c) => `-${c.toLowerCase()}`);
+      return { ok: false, reason: `has an invalid ${label} field${token ? ` ("${token}")` : ''}` };
+    }
+    return { ok: false, reason: `is not a valid cron line (${msg.charAt(0).toLowerCase()}${msg.slice(1)})` };
   }
   return { ok: true, timezone, pattern: v };
 }
