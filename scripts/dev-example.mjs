@@ -3,8 +3,9 @@
 // `demo/user.signup` event, prints the run's progress step by step until it finishes, then keeps
 // serving until Ctrl+C so you can open the UI.
 //
-//   node scripts/dev-example.mjs [--once] [--port N] [--data-dir DIR]
+//   node scripts/dev-example.mjs [--once] [--port N] [--data-dir DIR] [--sdk v3|v4]
 //   --once      exit after the run finishes (0 if it completed), used by test/executor/quickstart.test.ts
+//   --sdk       which demo app: v4 (default, examples/v4/demo.ts) or v3 (examples/v3/demo.ts)
 //   --port N    first port to try (default 8288; 0 lets the system pick)
 //   --data-dir  where the executor keeps its store (default .steplens/ in the current folder)
 import { spawn } from 'node:child_process';
@@ -25,6 +26,11 @@ const argValue = (name) => {
 };
 const firstPort = Number(argValue('--port') ?? 8288);
 const dataDir = argValue('--data-dir');
+const sdk = argValue('--sdk') ?? 'v4';
+if (sdk !== 'v3' && sdk !== 'v4') {
+  console.error(`dev:example: --sdk must be v3 or v4, not ${sdk}`);
+  process.exit(2);
+}
 
 const children = [];
 let stopping = false;
@@ -132,11 +138,11 @@ async function main() {
   const [, appUrl] = await startAndWait(
     'demo app',
     process.execPath,
-    ['--import', 'tsx', join(ROOT, 'examples', 'v4', 'demo.ts')],
+    ['--import', 'tsx', join(ROOT, 'examples', sdk, 'demo.ts')],
     { PORT: '0', INNGEST_DEV: url },
     /example app ready at (http:\/\/\S+)/,
   );
-  console.log(`Demo app (inngest 4.24) serving at ${appUrl}`);
+  console.log(`Demo app (inngest ${sdk === 'v4' ? '4.24' : '3.54'}) serving at ${appUrl}`);
 
   const app = await api(url, 'POST', route('appsSync'), { url: appUrl });
   if (app.state !== 'synced') throw new Error(`syncing the demo app failed: ${JSON.stringify(app.error)}`);

@@ -1,17 +1,25 @@
 // The README quick start works: `scripts/dev-example.mjs` (what `npm run dev:example` runs after the
-// build) starts the executor and the v4 demo app, sends the demo event, and the run completes.
-import { test } from 'node:test';
+// build) starts the executor and the demo app (v4 by default, v3 with --sdk v3), sends the demo
+// event, and the run completes.
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT } from './harness';
+import { ROOT, SDKS } from './harness';
 
-void test('npm run dev:example --once: a newcomer sees the demo run complete', { timeout: 90_000 }, async () => {
+void describe('the README quick start', { concurrency: true }, () => {
+  for (const sdk of SDKS) {
+    void test(`npm run dev:example --once (demo on inngest ${sdk}): a newcomer sees the demo run complete`, { timeout: 90_000 }, () => quickstart(sdk));
+  }
+});
+
+async function quickstart(sdk: string): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'steplens-quickstart-'));
   try {
-    const child = spawn(process.execPath, [join(ROOT, 'scripts', 'dev-example.mjs'), '--once', '--port', '0', '--data-dir', dataDir], {
+    const args = [join(ROOT, 'scripts', 'dev-example.mjs'), '--once', '--port', '0', '--data-dir', dataDir, '--sdk', sdk];
+    const child = spawn(process.execPath, args, {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -30,4 +38,4 @@ void test('npm run dev:example --once: a newcomer sees the demo run complete', {
   } finally {
     await rm(dataDir, { recursive: true, force: true });
   }
-});
+}
