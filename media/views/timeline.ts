@@ -105,6 +105,8 @@ export function timeline(run: RunDetail, items: TimelineItem[], selected: string
     const end = s.endedAt ?? (s.status === 'running' || s.status === 'sleeping' || s.status === 'waiting' ? now : fromExchanges.get(s.hashedId)?.end ?? start);
     const bars = h('span', { class: 'tl-bars', role: 'gridcell' });
     const notes: (HTMLElement | string)[] = [];
+    // Buttons come first in the note so they are never cut off by a long text.
+    const actionsEls: HTMLElement[] = [];
     if (start !== undefined && end !== undefined) {
       if (s.kind === 'sleep') {
         const until = s.sleep?.until;
@@ -112,12 +114,12 @@ export function timeline(run: RunDetail, items: TimelineItem[], selected: string
         bars.append(bar(start, endAt, `sleep${s.status === 'sleeping' ? ' open' : ''}`, 'sleep'));
         if (s.status === 'sleeping' && until) {
           notes.push(`wakes ${relative(until, now)}`);
-          notes.push(h('button', { class: 'btn small', onclick: (e: Event) => { e.stopPropagation(); actions.skipSleep(s); } }, 'Skip'));
+          actionsEls.push(h('button', { class: 'btn small', onclick: (e: Event) => { e.stopPropagation(); actions.skipSleep(s); } }, 'Skip'));
         }
       } else if (s.kind === 'waitForEvent') {
         bars.append(bar(start, s.status === 'waiting' ? tEnd : end, `wait${s.status === 'waiting' ? ' open' : ''}`, 'wait'));
-        if (s.wait) notes.push(`${s.status === 'waiting' ? 'waits for' : 'waited for'} ${s.wait.event}${s.wait.if ? ` if ${s.wait.if}` : ''} until ${clock(s.wait.expiresAt)}`);
-        if (s.status === 'waiting') notes.push(h('button', { class: 'btn small', onclick: (e: Event) => { e.stopPropagation(); actions.resolveWait(s); } }, 'Resolve'));
+        if (s.wait) notes.push(`${s.status === 'waiting' ? 'waits for' : 'waited for'} ${s.wait.event}${s.wait.if ? ` if ${s.wait.if}` : ''} until ${new Date(s.wait.expiresAt).toLocaleTimeString()}`);
+        if (s.status === 'waiting') actionsEls.push(h('button', { class: 'btn small', onclick: (e: Event) => { e.stopPropagation(); actions.resolveWait(s); } }, 'Resolve'));
       } else {
         bars.append(bar(start, end, `st-${s.status}${s.memoizedFrom ? ' memo' : ''}`, `${s.displayName}: ${s.status}`));
       }
@@ -137,7 +139,7 @@ export function timeline(run: RunDetail, items: TimelineItem[], selected: string
     },
     h('span', { class: 'tl-label', role: 'rowheader' }, stepStatusIcon(s.status), h('span', { class: 'tl-name' }, s.displayName || s.userId), h('span', { class: 'tl-kind muted' }, s.kind === 'run' ? '' : s.kind)),
     bars,
-    h('span', { class: 'tl-note', role: 'gridcell' }, dur ? h('span', { class: 'muted' }, dur) : null, s.attempts.length > 1 ? h('span', { class: 'muted' }, ` · ${s.attempts.length} attempts`) : null, notes.map((n) => [' ', n])));
+    h('span', { class: 'tl-note', role: 'gridcell' }, actionsEls, dur ? h('span', { class: 'muted' }, dur) : null, s.attempts.length > 1 ? h('span', { class: 'muted' }, ` · ${s.attempts.length} attempts`) : null, notes.map((n) => [' ', n])));
     grid.append(row);
     // Retries: one sub-row per attempt, with its error.
     if (s.attempts.length > 1) {

@@ -1,6 +1,6 @@
 // A small app on the official SDK (inngest 4.x) for the panel tests: a checkout whose `charge` step
 // fails until the test "fixes the code" (POST /__fix flips a flag, as a reload with a fix would),
-// plus a sleeping function. Started by the tests as a real process pointed at a real executor.
+// plus a function that sleeps a day and one that waits an hour for an approval event. Started by the tests as a real process pointed at a real executor.
 //
 // Run: INNGEST_DEV=http://127.0.0.1:PORT PORT=0 node --import tsx test/e2e/panel/checkout-app.ts
 // Prints `panel app ready at http://127.0.0.1:PORT/api/inngest` once it listens.
@@ -42,7 +42,13 @@ const nap = inngest.createFunction({ id: 'nap', triggers: [{ event: 'shop/nap' }
   return step.run('after', () => (hit(runId, 'after'), 'awake'));
 });
 
-const handler = serve({ client: inngest, functions: [checkout, nap] });
+const refund = inngest.createFunction({ id: 'refund', triggers: [{ event: 'shop/refund.requested' }] }, async ({ step, runId }) => {
+  await step.run('check', () => (hit(runId, 'check'), true));
+  const approval = await step.waitForEvent('manager-approval', { event: 'shop/refund.approved', timeout: '1h' });
+  return step.run('pay-back', () => (hit(runId, 'pay-back'), approval ? `refunded by ${String((approval.data as { by?: string }).by)}` : 'declined'));
+});
+
+const handler = serve({ client: inngest, functions: [checkout, nap, refund] });
 const server = http.createServer((req, res) => {
   const path = (req.url ?? '/').split('?')[0];
   if (path === '/__fix' && req.method === 'POST') {

@@ -146,6 +146,56 @@ void test('skip a sleep from the timeline', async () => {
   assert.equal((await rig.ex.run(runId)).status, 'Completed');
 });
 
+void test('resolve a wait: Resolve opens the composer for the awaited event, sending it resumes the run', async () => {
+  const ids = await rig.ex.send({ name: 'shop/refund.requested', data: {} });
+  const runId = await rig.ex.runOf(ids, 'panel-shop-refund');
+  await rig.ex.waitForRunState(runId, 'waiting', (r) => r.steps.some((s) => s.status === 'waiting'));
+  await page.waitForSelector(`.runs-scroll [data-run-id="${runId}"]`, { timeout: 10_000 });
+  await page.click(`.runs-scroll [data-run-id="${runId}"]`);
+  const row = page.locator('.tl-row[data-step-id="manager-approval"]');
+  await row.waitFor({ timeout: 10_000 });
+  assert.match((await row.textContent()) ?? '', /waits for shop\/refund\.approved until/);
+  await row.locator('button', { hasText: 'Resolve' }).click();
+  await page.waitForSelector('.composer .mode-line .tag');
+  assert.match((await page.textContent('.composer .mode-line')) ?? '', /resolves wait manager-approval/);
+  assert.equal(await page.inputValue('input.event-name'), 'shop/refund.approved');
+  await page.waitForSelector('.composer:not([data-loading])');
+  await page.fill('textarea.json-editor', '{ "by": "ada" }');
+  await page.press('textarea.json-editor', 'Control+Enter');
+  // The panel returns to the run, which completes with the event it received.
+  await page.waitForSelector('.run-header .badge.st-completed', { timeout: 20_000 });
+  const done = await rig.ex.run(runId);
+  assert.equal(done.status, 'Completed');
+  assert.deepEqual(done.output, 'refunded by ada');
+});
+
+void test('cancel a sleeping run from its header', async () => {
+  const ids = await rig.ex.send({ name: 'shop/nap', data: {} });
+  const runId = await rig.ex.runOf(ids, 'panel-shop-nap');
+  await rig.ex.waitForRunState(runId, 'sleeping', (r) => r.steps.some((s) => s.status === 'sleeping'));
+  await page.waitForSelector(`.runs-scroll [data-run-id="${runId}"]`, { timeout: 10_000 });
+  await page.click(`.runs-scroll [data-run-id="${runId}"]`);
+  await page.click('.run-header [data-action=cancel]');
+  await page.waitForSelector('.run-header .badge.st-cancelled', { timeout: 20_000 });
+  assert.equal((await rig.ex.run(runId)).status, 'Cancelled');
+  assert.equal(await page.$('.run-header [data-action=cancel]'), null);
+});
+
+void test('filters: by status (asked of the executor) and by event name', async () => {
+  await page.selectOption('select[aria-label="Filter by status"]', 'Failed');
+  await waitUntil('only failed runs listed', async () => {
+    const statuses = await page.$$eval('.runs-scroll .run-row', (els) => els.map((e) => e.getAttribute('data-status')));
+    return statuses.length > 0 && statuses.every((s) => s === 'Failed') ? true : undefined;
+  }, 10_000);
+  await page.selectOption('select[aria-label="Filter by status"]', '');
+  await page.fill('input[aria-label="Filter by event"]', 'shop/nap');
+  await waitUntil('only shop/nap runs listed', async () => {
+    const events = await page.$$eval('.runs-scroll .run-row .run-event', (els) => els.map((e) => e.textContent));
+    return events.length === 2 && events.every((e) => e === 'shop/nap') ? true : undefined;
+  }, 10_000);
+  await page.fill('input[aria-label="Filter by event"]', '');
+});
+
 void test('replay the failed run from its failed step after the app is fixed', async (t) => {
   // The rerun route arrives with issue 4's replay work; until then this test cannot run.
   const probe = await fetch(rig.ex.url + route('runRerun', { id: failedRunId }), { method: 'OPTIONS' }).catch(() => null);
