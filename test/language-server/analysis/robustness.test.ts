@@ -149,3 +149,79 @@ export const nightly = inngest.createFunction({ id: 'nightly', triggers: [cron('
   for (const f of ['v3.ts', 'v4/events.ts', 'v4/fns.ts']) assert.deepEqual(index.diagnostics(uri(f)), [], f);
   assert.equal(index.functions().length, 4);
 });
+
+void test('documentation-style code (every option, fromZod/fromUnion/fromRecord chained) produces no diagnostic', () => {
+  const { index } = workspace({
+    'inngest/client.ts': `import { EventSchemas, Inngest } from 'inngest';
+import { z } from 'zod';
+type DemoEventSent = { data: { message: string } };
+type AppPostCreated = { name: 'app/post.created'; data: { id: string } };
+type AppPostDeleted = { name: 'app/post.deleted'; data: { id: string } };
+type Events = {
+  'app/user.signup': { data: { userId: string; account_id: string; account_type: 'free' | 'enterprise'; cart_id: string } };
+  'app/user.deleted': { data: { userId: string } };
+  'app/onboarding.completed': { data: { userId: string } };
+  'app/user.activated': { data: { userId: string } };
+  'app/square': { data: { number: number } };
+};
+export const inngest = new Inngest({
+  id: 'my-app',
+  schemas: new EventSchemas()
+    .fromRecord<Events>()
+    .fromRecord<{ 'demo/event.sent': DemoEventSent }>()
+    .fromUnion<AppPostCreated | AppPostDeleted>()
+    .fromZod({ 'app/account.created': { data: z.object({ userId: z.string() }) } })
+    .fromZod([z.object({ name: z.literal('app/account.closed'), data: z.object({ userId: z.string(), reason: z.string().optional() }) })]),
+});`,
+    'inngest/functions.ts': `import { inngest } from './client';
+export const computeSquare = inngest.createFunction({ id: 'compute-square' }, { event: 'app/square' }, async ({ event }) => {
+  return { result: event.data.number * event.data.number };
+});
+export const userOnboarding = inngest.createFunction(
+  {
+    id: 'user-onboarding',
+    concurrency: { limit: 10, key: 'event.data.account_id' },
+    throttle: { limit: 1, period: '5s', key: 'event.data.userId' },
+    debounce: { period: '5m', key: 'event.data.account_id', timeout: '10m' },
+    rateLimit: { limit: 1, period: '4h', key: 'event.data.account_id' },
+    priority: { run: "event.data.account_type == 'enterprise' ? 120 : 0" },
+    idempotency: 'event.data.cart_id',
+    cancelOn: [{ event: 'app/user.deleted', if: 'async.data.userId == event.data.userId' }],
+    timeouts: { start: '1m', finish: '1h' },
+    retries: 5,
+    onFailure: async ({ error, step }) => {
+      await step.run('report', () => String(error));
+    },
+  },
+  { event: 'app/user.signup' },
+  async ({ event, step }) => {
+    await step.sleepUntil('wait-for-iso-string', '2023-04-01T12:30:00');
+    const square = await step.invoke('compute-square', { function: computeSquare, data: { number: 4 } });
+    const items = [{ id: 1 }, { id: 2 }];
+    const results = await Promise.all(items.map((item) => step.run(\`process-\${item.id}\`, () => item.id * 2)));
+    const evt = await step.waitForEvent('wait-for-onboarding', { event: 'app/onboarding.completed', timeout: '3d', match: 'data.userId' });
+    if (!evt) return { square, results };
+    await step.sendEvent('send-activation', { name: 'app/user.activated', data: { userId: event.data.userId } });
+    return { square, results };
+  },
+);
+export const onActivated = inngest.createFunction({ id: 'on-activated' }, [{ event: 'app/user.activated' }, { event: 'app/post.*' }, { cron: 'TZ=Europe/Paris 0 12 * * 5' }], async ({ step }) => {
+  await step.run('noop', () => null);
+});
+export const onAccount = inngest.createFunction({ id: 'on-account', batchEvents: { maxSize: 100, timeout: '5s' } }, [{ event: 'app/account.created' }, { event: 'app/account.closed', if: "event.data.reason != 'fraud'" }, { event: 'demo/event.sent' }], async ({ events, step }) => {
+  await step.run('count', () => events.length);
+});
+export async function signupRoute(userId: string) {
+  await inngest.send({ name: 'app/user.signup', data: { userId, account_id: 'a', account_type: 'free', cart_id: 'c' } });
+  await inngest.send({ name: 'app/square', data: { number: 3 } });
+}`,
+  });
+  for (const f of ['inngest/client.ts', 'inngest/functions.ts']) assert.deepEqual(index.diagnostics(uri(f)), [], f);
+  assert.equal(index.events().filter((e) => e.dataSchema !== null).length, 10);
+  assert.deepEqual(index.event('app/account.closed')!.dataSchema, {
+    type: 'object',
+    properties: { userId: { type: 'string' }, reason: { type: 'string' } },
+    required: ['userId'],
+    additionalProperties: false,
+  });
+});
