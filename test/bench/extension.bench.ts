@@ -47,11 +47,16 @@ function activationWithShim(runs = 20): number[] {
     get: (_t, p) => (p === 'then' || typeof p === 'symbol' ? undefined : stub),
     apply: () => stub,
     construct: () => stub as object,
+    set: () => true,
   };
   const stub: unknown = new Proxy(function () {}, noop);
+  // The bundle's interop copies the module's own names, so list every `vscode.X` the bundle uses.
+  const bundle = readFileSync(join(ROOT, 'dist', 'extension.js'), 'utf8');
+  const names = new Set([...bundle.matchAll(/\b(?:vscode\w*|code)\.([A-Za-z_]\w*)/g)].map((m) => m[1]!));
+  const vscodeModule = Object.fromEntries([...names].map((n) => [n, stub]));
   const req = Module.prototype.require;
   Module.prototype.require = function (this: NodeJS.Module, id: string) {
-    return id === 'vscode' ? stub : req.call(this, id);
+    return id === 'vscode' ? vscodeModule : req.call(this, id);
   } as typeof req;
   const ext = require(join(ROOT, 'dist', 'extension.js')) as { activate(ctx: unknown): { activationMs: number }; deactivate(): unknown };
   const ctx = { subscriptions: [], extensionUri: stub, asAbsolutePath: (p: string) => join(ROOT, p), storageUri: undefined, globalStorageUri: { fsPath: tmpdir() } };
