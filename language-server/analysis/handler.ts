@@ -238,6 +238,12 @@ export function analyseHandler(ctx: Ctx, fn: ts.Node, functionKey: string, inFai
           const f = getProp(optsObj, 'function');
           const name = f ? dottedName(f) : undefined;
           if (f) ctx.summary.invokeTargets.push({ range: ctx.range(f), functionKey, targetKey: null, ref: name ? name.join('.') : null });
+          // referenceFunction({ functionId: 'fn-id', appId? }): the id is written as a string
+          const fu = f && unwrap(f);
+          if (fu && ts.isCallExpression(fu) && fu.arguments[0] && ts.isObjectLiteralExpression(unwrap(fu.arguments[0]))) {
+            const idExpr = getProp(unwrap(fu.arguments[0]) as ts.ObjectLiteralExpression, 'functionId');
+            if (idExpr && isStringLike(unwrap(idExpr))) ctx.eventName(idExpr, 'invoke-target', functionKey);
+          }
           ctx.duration(getProp(optsObj, 'timeout'), 'invoke-timeout', functionKey);
         }
         break;

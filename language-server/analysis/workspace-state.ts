@@ -359,7 +359,9 @@ export class Workspace {
   invokeTargetAt(uri: string, pos: Pos): FunctionEntry | undefined {
     const m = this.file(uri);
     const t = m?.invokeTargets.find((x) => containsPos(x.range, pos));
-    return t?.targetKey ? this.findFunction(t.targetKey) : undefined;
+    if (t?.targetKey) return this.findFunction(t.targetKey);
+    const lit = this.literalAt(uri, pos);
+    return lit?.kind === 'event-name' && lit.role === 'invoke-target' ? this.findFunction(lit.name) : undefined;
   }
 
   private safe<T>(f: () => T, fallback: T): T {

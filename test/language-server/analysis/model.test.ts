@@ -198,3 +198,19 @@ export const g = inngest.createFunction({ id: 'g' }, { event: 'acme/thing.happen
   assert.match(d[0]!.message, /Did you mean "acme\/thing\.happened"/);
   assert.deepEqual(index.diagnostics(uri('apps/web/src/other.ts')), []);
 });
+
+void test('step.invoke with referenceFunction: the function id is an invoke-target literal that resolves', () => {
+  const { index, fx } = workspace({
+    'fn.ts': `import { Inngest, referenceFunction } from 'inngest';
+const inngest = new Inngest({ id: 'app' });
+export const target = inngest.createFunction({ id: 'target' }, { event: 'a/t' }, async () => 1);
+export const caller = inngest.createFunction({ id: 'caller' }, { event: 'a/c' }, async ({ step }) => {
+  await step.invoke('call', { function: referenceFunction({ functionId: «'app-target'» }), data: {} });
+});`,
+  });
+  const r = fx['fn.ts']!.ranges[0]!;
+  const lit = index.literalAt(uri('fn.ts'), { line: r.start.line, character: r.start.character + 3 });
+  assert.ok(lit?.kind === 'event-name' && lit.role === 'invoke-target' && lit.name === 'app-target');
+  assert.equal(index.invokeTargetAt(uri('fn.ts'), { line: r.start.line, character: r.start.character + 3 })?.id, 'target');
+  assert.deepEqual(index.diagnostics(uri('fn.ts')), []);
+});
