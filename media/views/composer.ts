@@ -45,6 +45,10 @@ export class Composer {
   private readonly sendBtn = h('button', { class: 'btn', 'data-action': 'send', title: 'Ctrl+Enter' }, icon('send'), ' Send');
   private readonly fixtureName = h('input', { type: 'text', placeholder: 'fixture name', 'aria-label': 'Fixture name', pattern: '[A-Za-z0-9._-]+' });
   private readonly modeEl = h('div', { class: 'mode-line' });
+  private readonly titleEl = h('h2', null, 'Send a test event');
+  private readonly modeButtons = (['event', 'invoke'] as const).map((m) =>
+    h('button', { class: 'seg', 'data-mode': m, 'aria-pressed': 'false', onclick: () => { this.resolveTarget = null; this.setMode(m); replace(this.modeEl); this.check(); } }, m === 'event' ? 'Event' : 'Invoke'));
+  private readonly modeSwitch = h('div', { class: 'segmented', role: 'group', 'aria-label': 'Send an event or invoke a function' }, this.modeButtons);
   private sentIds: string[] = [];
   private sentAt = 0;
   private status = h('div', { class: 'muted', role: 'status' });
@@ -62,10 +66,10 @@ export class Composer {
     });
     this.sendBtn.addEventListener('click', () => void this.send());
     this.el.append(
-      h('div', { class: 'pane-title' }, h('h2', null, 'Send a test event'), this.modeEl),
+      h('div', { class: 'pane-title' }, this.titleEl, this.modeSwitch, this.modeEl),
       h('div', { class: 'composer-grid' },
         h('div', { class: 'composer-main' },
-          h('label', { class: 'field' }, h('span', null, 'Event'), this.nameInput, this.datalist),
+          h('label', { class: 'field event-only' }, h('span', null, 'Event'), this.nameInput, this.datalist),
           h('label', { class: 'field invoke-only' }, h('span', null, 'Function'), this.fnSelect),
           h('label', { class: 'field' }, h('span', null, 'data'), this.area),
           this.issues,
@@ -91,8 +95,7 @@ export class Composer {
   /** Opens the composer for a route (CodeLens, "send again", the header button). */
   async open(route: Extract<PanelRoute, { view: 'composer' }>, resolve?: ResolveTarget): Promise<void> {
     this.resolveTarget = resolve ?? null;
-    this.mode = route.mode === 'invoke' ? 'invoke' : 'event';
-    this.el.classList.toggle('invoking', this.mode === 'invoke');
+    this.setMode(route.mode === 'invoke' ? 'invoke' : 'event');
     const fns = this.host.functions();
     if (route.functionId) this.fnSelect.value = route.functionId;
     let name = route.eventName;
@@ -103,13 +106,20 @@ export class Composer {
     }
     if (name) this.nameInput.value = name;
     else if (!this.nameInput.value && this.events[0]) this.nameInput.value = this.events[0].name;
-    replace(this.modeEl, this.resolveTarget
-      ? h('span', { class: 'tag' }, `resolves wait ${this.resolveTarget.label} of run ${shortId(this.resolveTarget.runId)}`)
-      : this.mode === 'invoke' ? h('span', { class: 'tag' }, 'invoke') : null);
-    this.sendBtn.lastChild!.textContent = this.resolveTarget ? ' Resolve' : this.mode === 'invoke' ? ' Invoke' : ' Send';
+    replace(this.modeEl, this.resolveTarget ? h('span', { class: 'tag' }, `resolves wait ${this.resolveTarget.label} of run ${shortId(this.resolveTarget.runId)}`) : null);
+    this.setMode(this.mode);
     await this.eventChanged(!route.data);
     if (route.data) this.setData(route.data);
     this.area.focus();
+  }
+
+  private setMode(mode: 'event' | 'invoke'): void {
+    this.mode = mode;
+    this.el.classList.toggle('invoking', mode === 'invoke');
+    for (const b of this.modeButtons) b.setAttribute('aria-pressed', String(b.dataset.mode === mode));
+    this.modeSwitch.hidden = !!this.resolveTarget;
+    this.titleEl.textContent = this.resolveTarget ? 'Resolve a wait' : mode === 'invoke' ? 'Invoke a function' : 'Send a test event';
+    this.sendBtn.lastChild!.textContent = this.resolveTarget ? ' Resolve' : mode === 'invoke' ? ' Invoke' : ' Send';
   }
 
   private info(): PanelEventInfo | undefined {

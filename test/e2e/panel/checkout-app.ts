@@ -1,6 +1,7 @@
 // A small app on the official SDK (inngest 4.x) for the panel tests: a checkout whose `charge` step
 // fails until the test "fixes the code" (POST /__fix flips a flag, as a reload with a fix would),
-// plus a function that sleeps a day and one that waits an hour for an approval event. Started by the tests as a real process pointed at a real executor.
+// plus a function that sleeps a day, one that waits an hour for an approval
+// event, and one that invokes another. Started by the tests as a real process pointed at a real executor.
 //
 // Run: INNGEST_DEV=http://127.0.0.1:PORT PORT=0 node --import tsx test/e2e/panel/checkout-app.ts
 // Prints `panel app ready at http://127.0.0.1:PORT/api/inngest` once it listens.
@@ -48,7 +49,14 @@ const refund = inngest.createFunction({ id: 'refund', triggers: [{ event: 'shop/
   return step.run('pay-back', () => (hit(runId, 'pay-back'), approval ? `refunded by ${String((approval.data as { by?: string }).by)}` : 'declined'));
 });
 
-const handler = serve({ client: inngest, functions: [checkout, nap, refund] });
+const wrap = inngest.createFunction({ id: 'wrap', triggers: [{ event: 'shop/wrap.requested' }] }, async ({ event, step, runId }) =>
+  step.run('paper', () => (hit(runId, 'paper'), `wrapped ${String((event.data as { item?: string }).item)}`)));
+const gift = inngest.createFunction({ id: 'gift', triggers: [{ event: 'shop/gift.ordered' }] }, async ({ event, step }) => {
+  const wrapped = await step.invoke('wrap-it', { function: wrap, data: { item: (event.data as { item?: string }).item ?? 'book' } });
+  return { wrapped };
+});
+
+const handler = serve({ client: inngest, functions: [checkout, nap, refund, wrap, gift] });
 const server = http.createServer((req, res) => {
   const path = (req.url ?? '/').split('?')[0];
   if (path === '/__fix' && req.method === 'POST') {

@@ -196,6 +196,27 @@ void test('filters: by status (asked of the executor) and by event name', async 
   await page.fill('input[aria-label="Filter by event"]', '');
 });
 
+void test('invoke a function from the composer; the invoke step links to the child run', async () => {
+  await page.click('[data-action=compose]');
+  await page.click('.segmented [data-mode=invoke]');
+  await page.selectOption('select[aria-label="Function to invoke"]', 'panel-shop-gift');
+  await page.fill('textarea.json-editor', '{ "item": "scarf" }');
+  await page.press('textarea.json-editor', 'Control+Enter');
+  const started = page.locator('.started-runs [data-run-id][data-status=Completed]');
+  await started.first().waitFor({ timeout: 20_000 });
+  await started.first().click();
+  const row = page.locator('.tl-row[data-step-id="wrap-it"]');
+  await row.waitFor({ timeout: 10_000 });
+  assert.match((await row.textContent()) ?? '', /invokes panel-shop-wrap/);
+  const parentId = (await page.getAttribute('.runs-scroll .run-row.selected', 'data-run-id'))!;
+  await row.locator('button.link').click();
+  await page.waitForSelector('.run-header .origin:has-text("Invoked by")', { timeout: 10_000 });
+  assert.match((await page.textContent('.run-header h2')) ?? '', /wrap/);
+  const child = await rig.ex.run((await page.getAttribute('.runs-scroll .run-row.selected', 'data-run-id'))!);
+  assert.equal(child.parentRunId, parentId);
+  assert.deepEqual((await rig.ex.run(parentId)).output, { wrapped: 'wrapped scarf' });
+});
+
 void test('replay the failed run from its failed step after the app is fixed', async (t) => {
   // The rerun route arrives with issue 4's replay work; until then this test cannot run.
   const probe = await fetch(rig.ex.url + route('runRerun', { id: failedRunId }), { method: 'OPTIONS' }).catch(() => null);

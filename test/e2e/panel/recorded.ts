@@ -70,7 +70,8 @@ export function recordedData(runCount = 1000, bigSteps = 500, now = Date.now()):
     event: { id: '01EVTBIG0000000000000000000', internalId: '01EVTBIG0000000000000000000', name: 'shop/big.requested', data: { file: 'orders.csv' }, ts: t0 - 2, receivedAt: t0 - 2 },
     events: [], steps, exchanges, reruns: [], childRunIds: [],
   };
-  runs.unshift(big);
+  const { event: _e, events: _es, steps: _s, exchanges: _x, reruns: _r, childRunIds: _c, ...summary } = big;
+  runs.unshift(summary);
   details.set(big.id, big);
   return { functions, runs, details, bigRunId: big.id };
 }
