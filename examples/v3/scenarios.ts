@@ -16,6 +16,7 @@ type EventName =
   | 'scn/invoke' | 'scn/chain' | 'scn/chain.next' | 'fan/order.created' | 'fan/other' | 'scn/retry' | 'scn/nonretriable'
   | 'scn/retry-after' | 'scn/fn-error' | 'scn/onfailure' | 'scn/checkpoint' | 'crash/sleep' | 'crash/wait' | 'crash/go'
   | 'crash/par' | 'bench/seq' | 'bench/par' | 'scn/slow-child' | 'scn/invoke-timeout' | 'scn/renamed'
+  | 'scn/extra' | 'scn/flex.a' | 'scn/flex.b'
   // v3's typed triggers only take names listed here, so the wildcard trigger is listed too.
   | 'fan/*';
 
@@ -284,10 +285,21 @@ const benchPar = inngest.createFunction({ id: 'bench-par' }, { event: 'bench/par
   return step.run('sum', () => parts.reduce((x, y) => x + y, 0));
 });
 
+// --- code changes between syncs: SCENARIO_EXTRA=1 adds `extra`; SCENARIO_FLEX=b moves `flexible` from
+// scn/flex.a to scn/flex.b. Restarting the app with other values shows functions added, changed, removed.
+const extra = inngest.createFunction({ id: 'extra' }, { event: 'scn/extra' }, async ({ step, runId }) =>
+  step.run('extra-step', () => (hit(runId, 'extra-step'), 'extra')),
+);
+const flexEvent = process.env.SCENARIO_FLEX === 'b' ? 'scn/flex.b' : 'scn/flex.a';
+const flexible = inngest.createFunction({ id: 'flexible' }, { event: flexEvent }, async ({ event, step, runId }) =>
+  step.run('flex-step', () => (hit(runId, 'flex-step'), event.name)),
+);
+
 export const functions = [
   seq, par, sleep, wait, child, failingChild, invokeParent, chainStart, chainNext, fanExact, fanWildcard, fanIf,
   retry, nonRetriable, retryAfter, fnError, onFailure, checkpoint, crashSleep, crashWait, crashPar, benchSeq, benchPar,
-  slowChild, invokeTimeout, renamed,
+  slowChild, invokeTimeout, renamed, flexible,
+  ...(process.env.SCENARIO_EXTRA === '1' ? [extra] : []),
 ];
 
 startAppServer(serve({ client: inngest, functions }), counters).catch((err: unknown) => {

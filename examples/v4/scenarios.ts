@@ -271,10 +271,21 @@ const benchPar = inngest.createFunction({ id: 'bench-par', triggers: [{ event: '
   return step.run('sum', () => parts.reduce((x, y) => x + y, 0));
 });
 
+// --- code changes between syncs: SCENARIO_EXTRA=1 adds `extra`; SCENARIO_FLEX=b moves `flexible` from
+// scn/flex.a to scn/flex.b. Restarting the app with other values shows functions added, changed, removed.
+const extra = inngest.createFunction({ id: 'extra', triggers: [{ event: 'scn/extra' }] }, async ({ step, runId }) =>
+  step.run('extra-step', () => (hit(runId, 'extra-step'), 'extra')),
+);
+const flexEvent = `scn/flex.${process.env.SCENARIO_FLEX ?? 'a'}`;
+const flexible = inngest.createFunction({ id: 'flexible', triggers: [{ event: flexEvent }] }, async ({ event, step, runId }) =>
+  step.run('flex-step', () => (hit(runId, 'flex-step'), event.name)),
+);
+
 export const functions = [
   seq, par, sleep, wait, child, failingChild, invokeParent, chainStart, chainNext, fanExact, fanWildcard, fanIf,
   retry, nonRetriable, retryAfter, fnError, onFailure, checkpoint, crashSleep, crashWait, crashPar, benchSeq, benchPar,
-  slowChild, invokeTimeout, renamed,
+  slowChild, invokeTimeout, renamed, flexible,
+  ...(process.env.SCENARIO_EXTRA === '1' ? [extra] : []),
 ];
 
 startAppServer(serve({ client: inngest, functions }), counters).catch((err: unknown) => {

@@ -142,6 +142,10 @@ export interface ExecutorOptions {
   dataDir?: string;
   port?: number;
   signingKey?: string;
+  /** Leave autodiscovery on (the harness passes --no-discovery otherwise). */
+  discovery?: boolean;
+  /** Extra environment for the executor process (e.g. PORT, which autodiscovery also probes). */
+  env?: Record<string, string>;
   extraArgs?: string[];
 }
 
@@ -172,7 +176,7 @@ export class Executor {
       'dev',
       '-p',
       String(port),
-      '--no-discovery',
+      ...(this.opts.discovery ? [] : ['--no-discovery']),
       '--data-dir',
       this.dataDir,
       '--retry-interval',
@@ -182,7 +186,7 @@ export class Executor {
       ...(this.opts.signingKey ? ['--signing-key', this.opts.signingKey] : []),
       ...(this.opts.extraArgs ?? []),
     ];
-    const child = spawn(process.execPath, args, { cwd: this.dataDir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, { cwd: this.dataDir, env: { ...process.env, ...this.opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     track(child, this.tail);
     const m = await waitForLine(child, READY_RE, 'steplens dev', this.tail);
@@ -389,6 +393,15 @@ export async function startRig(sdk: Sdk, opts: ExecutorOptions = {}): Promise<Ri
       await ex.dispose();
     },
   };
+}
+
+/** A port that was free a moment ago (for processes that must be started on a known port). */
+export async function freePort(): Promise<number> {
+  const srv = http.createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
 }
 
 /** A unique tag for event data, so concurrent tests can tell their runs apart. */
