@@ -8,7 +8,7 @@
 // this file does not depend on the engine's internals; the wiring site type-checks the fit.
 
 import type { ExecutorToClient, FunctionTrigger, RunHold } from '../api';
-import { SCHEDULED_TIMER_EVENT, type EventDecision, type FlowControl, type FlowEvent, type FlowState, type FlowTimer, type SyncResult } from './index';
+import { SCHEDULED_TIMER_EVENT, type EventDecision, type FlowConfigError, type FlowControl, type FlowEvent, type FlowState, type FlowTimer, type SyncResult } from './index';
 
 export const INVOKED_EVENT = 'inngest/function.invoked';
 
@@ -59,6 +59,13 @@ export interface GlueDeps {
   fireCron(fnId: string, event: Omit<FlowEvent, 'internalId'>): void;
   /** Writes FlowControl's state (JSON) somewhere durable. */
   persist(state: FlowState): void;
+  /**
+   * The functions of an app as registered now. When given, the glue re-reads an app's flow settings
+   * on every `app.synced` bus message by itself (no call from the sync code needed).
+   */
+  functionsOf?(appId: string): GlueFunction[];
+  /** Flow-config problems of an app after a sync (empty when fixed); e.g. to show on the app. */
+  onConfigErrors?(appId: string, errors: FlowConfigError[]): void;
   warn?(message: string): void;
 }
 
@@ -71,6 +78,7 @@ export class FlowGlue {
   private readonly holdShown = new Set<string>();
   private dirty = false;
   private disposed = false;
+  private readonly reported = new Map<string, string>();
 
   constructor(
     readonly flow: FlowControl,
@@ -101,8 +109,13 @@ export class FlowGlue {
       appId,
       fns.map((f) => ({ id: f.id, triggers: f.triggers, config: f.config })),
     );
-    for (const e of r.errors) this.deps.warn?.(e.message);
-    for (const w of r.warnings) this.deps.warn?.(w);
+    const signature = JSON.stringify([r.errors.map((e) => e.message), r.warnings]);
+    if (this.reported.get(appId) !== signature) {
+      this.reported.set(appId, signature);
+      for (const e of r.errors) this.deps.warn?.(e.message);
+      for (const w of r.warnings) this.deps.warn?.(w);
+      this.deps.onConfigErrors?.(appId, r.errors);
+    }
     for (const d of r.dropped) this.cancelTimer(`${d.rule === 'debounce' ? 'debounce' : 'batch'}:${d.fnId}:`);
     this.armCron();
     this.touch();
@@ -208,6 +221,10 @@ export class FlowGlue {
   readonly onBusMessage = (msg: ExecutorToClient): void => {
     if (this.disposed) return;
     switch (msg.type) {
+      case 'app.synced': {
+        if (msg.app.state === 'synced' && this.deps.functionsOf) this.syncApp(msg.app.id, this.deps.functionsOf(msg.app.id));
+        return;
+      }
       case 'run.created': {
         const a = this.admitted;
         if (a && a.fnId === msg.run.functionId) {

@@ -206,3 +206,34 @@ void test('bad config at sync is reported and changes nothing; state is persiste
   await h.glue.dispose();
   assert.equal(h.clock.armed(), 0, 'dispose cancels every timer');
 });
+
+void test('app.synced: the glue re-reads the app\'s functions itself and reports config errors once', () => {
+  const clock = new TimerClock();
+  const warnings: string[] = [];
+  const reported: string[][] = [];
+  let fns: GlueFunction[] = [fn('f', { throttle: { limit: 1, period: '10s', key: 'event.data.(' } })];
+  const glue = new FlowGlue(new FlowControl({ clock, newRunId: () => 'r' }), {
+    clock,
+    startRun: () => null,
+    cancelRun: () => undefined,
+    releaseItem: () => undefined,
+    setRunHold: () => undefined,
+    fireCron: () => undefined,
+    persist: () => undefined,
+    warn: (m) => void warnings.push(m),
+    functionsOf: () => fns,
+    onConfigErrors: (_app, errors) => void reported.push(errors.map((e) => e.field)),
+  });
+  const synced: ExecutorToClient = { type: 'app.synced', seq: 0, app: { id: 'app', url: 'u', state: 'synced', functionIds: ['f'], source: 'api' } };
+  glue.onBusMessage(synced);
+  glue.onBusMessage(synced);
+  assert.deepEqual(reported, [['throttle.key']], 'reported once for the same errors');
+  assert.equal(warnings.length, 1);
+  assert.equal(glue.flow.config('f'), undefined, 'nothing registered from a bad config');
+  fns = [fn('f', { throttle: { limit: 1, period: '10s', key: 'event.data.user' } })];
+  glue.onBusMessage(synced);
+  assert.deepEqual(reported.at(-1), [], 'fixed: an empty report clears it');
+  assert.ok(glue.flow.config('f')?.throttle);
+  glue.onBusMessage({ ...synced, app: { ...synced.app, state: 'error' } });
+  assert.equal(reported.length, 2, 'a failed sync changes nothing');
+});
