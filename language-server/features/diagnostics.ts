@@ -39,6 +39,9 @@ export function fileDiagnostics(index: WorkspaceIndex, uri: string, settings: Se
   return list.map(toLspDiagnostic);
 }
 
+/** Longest stretch the workspace-wide sweep runs before yielding to incoming messages. */
+const SLICE_MS = 8;
+
 export interface DiagnosticsSink {
   publish(uri: string, diagnostics: Diagnostic[], version?: number): void;
 }
@@ -48,6 +51,7 @@ export class DiagnosticsPublisher {
   private readonly last = new Map<string, string>();
   private timer: NodeJS.Timeout | undefined;
   private disposed = false;
+  private generation = 0;
 
   constructor(
     private readonly opts: {
@@ -72,24 +76,33 @@ export class DiagnosticsPublisher {
   /** Recompute every file soon; coalesces bursts of edits. */
   scheduleSweep(): void {
     if (this.disposed) return;
+    this.generation++; // a sweep in progress stops at its next slice
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.sweep();
+      void this.sweep();
     }, this.opts.sweepDelayMs ?? 120);
   }
 
-  /** Recompute every file now; clears files that left the index. */
-  sweep(): void {
+  /**
+   * Recompute every file; clears files that left the index. Works in slices of a few milliseconds and
+   * yields between them, so an edit arriving meanwhile is answered at once; a newer sweep supersedes it.
+   */
+  async sweep(): Promise<void> {
     if (this.disposed) return;
-    const index = this.opts.index();
+    const generation = ++this.generation;
     const include = this.opts.include ?? (() => true);
-    const seen = new Set<string>();
+    const uris = this.opts.index().uris().filter(include);
+    const seen = new Set(uris);
     const started = Date.now();
-    for (const uri of index.uris()) {
-      if (!include(uri)) continue;
-      seen.add(uri);
-      this.send(uri, fileDiagnostics(index, uri, this.opts.settings()));
+    let sliceStart = performance.now();
+    for (const uri of uris) {
+      if (performance.now() - sliceStart > SLICE_MS) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (generation !== this.generation || this.disposed) return;
+        sliceStart = performance.now();
+      }
+      this.send(uri, fileDiagnostics(this.opts.index(), uri, this.opts.settings()));
     }
     for (const uri of [...this.last.keys()]) {
       if (!seen.has(uri)) this.send(uri, []);

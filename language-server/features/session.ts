@@ -112,16 +112,20 @@ export class Session {
 
   /** The first crawl. Publishes diagnostics of every file and notifies once at the end. */
   async indexWorkspace(progress?: Progress): Promise<number> {
-    const started = Date.now();
+    const started = performance.now();
     const count = await this.workspace.crawl(progress);
     progress?.done?.();
+    const crawled = performance.now();
     this.ready = true;
-    this.publisher.sweep();
+    await this.publisher.sweep();
+    const swept = performance.now();
     this.notifier.flush();
     this.notify();
-    this.log.log('info', `indexed ${count} files in ${Date.now() - started} ms`, {
-      functions: this.index.functions().length,
-      events: this.index.events().length,
+    const ms = (n: number): number => Math.round(n);
+    this.log.log('info', `indexed ${count} files in ${ms(performance.now() - started)} ms`, {
+      readAndAnalyse: ms(crawled - started),
+      diagnostics: ms(swept - crawled),
+      summary: ms(performance.now() - swept),
     });
     return count;
   }
@@ -139,7 +143,7 @@ export class Session {
     }
     if (excludeChanged) this.workspace.refreshSettings();
     if ((excludeChanged || sizeChanged) && this.ready) await this.workspace.crawl();
-    if (this.ready) this.publisher.sweep();
+    if (this.ready) await this.publisher.sweep();
   }
 
   // --- documents ---------------------------------------------------------------------------------

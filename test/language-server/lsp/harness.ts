@@ -88,6 +88,17 @@ export interface StartOptions {
   folders?: string[];
   /** Extra node flags for the server process. */
   nodeArgs?: string[];
+  /** How long to wait for the first indexChanged (default 20 s). */
+  startTimeoutMs?: number;
+  /** Use this existing directory as the workspace (not deleted on dispose) instead of a temp dir. */
+  root?: string;
+}
+
+export interface StartTimings {
+  spawned: number;
+  initializeAnswered: number;
+  initializedSent: number;
+  firstIndexChanged: number;
 }
 
 export class TestWorkspace {
@@ -101,6 +112,8 @@ export class TestWorkspace {
   private readonly versions = new Map<string, number>();
   private exited = false;
   initializeResult: InitializeResult | undefined;
+  readonly timings: StartTimings = { spawned: 0, initializeAnswered: 0, initializedSent: 0, firstIndexChanged: 0 };
+  private ownsRoot = true;
 
   private constructor(
     readonly root: string,
@@ -109,10 +122,18 @@ export class TestWorkspace {
   ) {}
 
   static async start(opts: StartOptions): Promise<TestWorkspace> {
-    const root = await mkdtemp(path.join(tmpdir(), 'steplens-lsp-'));
+    const root = opts.root ?? (await mkdtemp(path.join(tmpdir(), 'steplens-lsp-')));
+    for (const [rel, source] of Object.entries(opts.files)) {
+      const abs = path.join(root, rel);
+      await mkdir(path.dirname(abs), { recursive: true });
+      await writeFile(abs, parseMarkers(source).text);
+    }
+    const spawned = performance.now();
     const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), SERVER_JS, '--stdio'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
     const conn = createProtocolConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
     const ws = new TestWorkspace(root, proc, conn);
+    ws.ownsRoot = !opts.root;
+    ws.timings.spawned = spawned;
     proc.stderr!.on('data', (d: Buffer) => {
       ws.logs.push(`[stderr] ${d.toString()}`);
       if (process.env.STEPLENS_TEST_DEBUG) process.stderr.write(`[server stderr] ${d.toString()}`);
@@ -120,7 +141,7 @@ export class TestWorkspace {
     proc.on('exit', () => {
       ws.exited = true;
     });
-    for (const [rel, source] of Object.entries(opts.files)) await ws.write(rel, source);
+    for (const [rel, source] of Object.entries(opts.files)) ws.fixtures.set(rel, parseMarkers(source));
     conn.onNotification(PublishDiagnosticsNotification.type, (p) => {
       ws.diagnostics.set(p.uri, p);
       ws.settle(ws.diagWaiters, p);
@@ -164,9 +185,12 @@ export class TestWorkspace {
         },
       },
     });
-    const firstIndex = ws.waitForIndexChanged(() => true, 'the first steplens/indexChanged after start-up');
+    ws.timings.initializeAnswered = performance.now();
+    const firstIndex = ws.waitForIndexChanged(() => true, 'the first steplens/indexChanged after start-up', opts.startTimeoutMs);
+    ws.timings.initializedSent = performance.now();
     await conn.sendNotification(InitializedNotification.type, {});
     await firstIndex;
+    ws.timings.firstIndexChanged = performance.now();
     return ws;
   }
 
@@ -241,8 +265,8 @@ export class TestWorkspace {
     return this.wait(this.diagWaiters, (p) => p.uri === uri && test(p), `next diagnostics for ${rel}`);
   }
 
-  waitForIndexChanged(test: (p: IndexChangedNotification.Params) => boolean, what = 'steplens/indexChanged'): Promise<IndexChangedNotification.Params> {
-    return this.wait(this.indexWaiters, test, what);
+  waitForIndexChanged(test: (p: IndexChangedNotification.Params) => boolean, what = 'steplens/indexChanged', timeoutMs?: number): Promise<IndexChangedNotification.Params> {
+    return this.wait(this.indexWaiters, test, what, timeoutMs);
   }
 
   /** The next indexChanged with a version above the last one seen. */
@@ -262,7 +286,7 @@ export class TestWorkspace {
     }
     this.conn.dispose();
     if (!this.exited) this.proc.kill();
-    await rm(this.root, { recursive: true, force: true });
+    if (this.ownsRoot) await rm(this.root, { recursive: true, force: true });
   }
 
   get isAlive(): boolean {

@@ -1,0 +1,120 @@
+// Language-server bench (`npm run bench`, after `node esbuild.mjs`): on a generated 2,000-file
+// workspace (500 functions, 200 events, see language-server-workspace.ts) it starts the BUILT server over
+// stdio and prints cold index time (initialize to the first steplens/indexChanged, which follows the end
+// of the work-done progress), server memory (RSS), the delay from a one-line didChange to its
+// publishDiagnostics over 50 edits (median, p95), and `tsc --noEmit -p <ws>` on the same workspace
+// with the ratio. Targets: cold index <= tsc / 10, edit-to-diagnostics median < 30 ms, RSS < 300 MB.
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { TestWorkspace } from '../language-server/lsp/harness';
+import { DEFAULT_SHAPE, generateWorkspace } from './language-server-workspace';
+
+const EDITS = 50;
+
+function rssMb(pid: number | undefined): { rss: number; peak: number } {
+  if (!pid) return { rss: NaN, peak: NaN };
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (key: string): number => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
+    return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+  } catch {
+    return { rss: NaN, peak: NaN };
+  }
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const i = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+  return sorted[Math.max(0, i)] as number;
+}
+
+const f1 = (n: number): string => n.toFixed(1);
+
+async function main(): Promise<void> {
+  const root = await mkdtemp(path.join(tmpdir(), 'steplens-ls-bench-'));
+  let ws: TestWorkspace | undefined;
+  let failed = false;
+  try {
+    const { editFile, fileCount } = await generateWorkspace(root);
+    console.log(`workspace: ${root}`);
+    console.log(`  ${fileCount} files, ${DEFAULT_SHAPE.functions} functions, ${DEFAULT_SHAPE.events} events in ${DEFAULT_SHAPE.schemaFiles} schema files`);
+    console.log('  node_modules/inngest is a minimal local type stub written by the bench (tsc resolves it without the real SDK)');
+
+    // Cold index through the real server.
+    ws = await TestWorkspace.start({ files: {}, root, startTimeoutMs: 300_000 });
+    const t = ws.timings;
+    const cold = t.firstIndexChanged - t.spawned;
+    const index = t.firstIndexChanged - t.initializedSent;
+    const first = ws.indexChanges[0]!;
+    const memAfterIndex = rssMb(ws.proc.pid);
+    console.log(`cold start (spawn -> first indexChanged): ${f1(cold)} ms`);
+    console.log(`  of which process start + initialize: ${f1(t.initializeAnswered - t.spawned)} ms, indexing (initialized -> indexChanged): ${f1(index)} ms`);
+    console.log(`  index: ${first.functionCount} functions, ${first.eventCount} events`);
+    if (first.functionCount !== DEFAULT_SHAPE.functions) {
+      console.log(`  WARNING: expected ${DEFAULT_SHAPE.functions} functions`);
+      failed = true;
+    }
+
+    // Edit -> diagnostics latency on one function file.
+    const original = await readFile(path.join(root, editFile), 'utf8');
+    ws.fixtures.set(editFile, { text: original, markers: {} });
+    await ws.open(editFile);
+    await ws.nextDiagnostics(editFile, (p) => p.version === 1).catch(() => undefined);
+    const lines = original.split('\n');
+    const stepLine = lines.findIndex((l) => l.includes("step.run('load-"));
+    const triggerLine = lines.findIndex((l) => l.includes('{ event: '));
+    const samples: number[] = [];
+    let withDiag = 0;
+    for (let i = 0; i < EDITS; i++) {
+      const next = [...lines];
+      if (i % 2 === 0) next[stepLine] = (next[stepLine] as string).replace(/'load-\d+'/, `'load-edit-${i}'`);
+      else next[triggerLine] = (next[triggerLine] as string).replace(/event: '([^']+)'/, (_m, ev: string) => `event: '${ev}x'`);
+      const version = i + 2;
+      const got = ws.nextDiagnostics(editFile, (p) => p.version === version);
+      const sent = performance.now();
+      await ws.change(editFile, next.join('\n'));
+      const p = await got;
+      samples.push(performance.now() - sent);
+      if (p.diagnostics.some((d) => d.code === 'unknown-event')) withDiag++;
+    }
+    const sorted = [...samples].sort((a, b) => a - b);
+    const median = percentile(sorted, 50);
+    const p95 = percentile(sorted, 95);
+    const mem = rssMb(ws.proc.pid);
+    console.log(`edit -> publishDiagnostics over ${EDITS} one-line edits: median ${f1(median)} ms, p95 ${f1(p95)} ms, max ${f1(sorted.at(-1) ?? NaN)} ms`);
+    console.log(`  ${withDiag} of ${EDITS} answers carried the unknown-event the odd edits introduce (expected ${EDITS / 2})`);
+    if (withDiag !== EDITS / 2) failed = true;
+    const line = ws.logs.find((l) => l.includes('indexed '));
+    if (line) console.log(`server log: ${line}`);
+    console.log(`memory (server RSS): ${f1(memAfterIndex.rss)} MB after indexing, ${f1(mem.rss)} MB after the edits, peak ${f1(mem.peak)} MB`);
+    await ws.dispose();
+    ws = undefined;
+
+    // tsc on the same workspace.
+    const tscBin = path.resolve(__dirname, '../../node_modules/typescript/bin/tsc');
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, [tscBin, '--noEmit', '-p', root], { encoding: 'utf8' });
+    const tsc = performance.now() - t0;
+    if (r.status !== 0) {
+      console.log(`tsc exited ${r.status}:\n${(r.stdout + r.stderr).split('\n').slice(0, 20).join('\n')}`);
+      failed = true;
+    }
+    console.log(`tsc --noEmit -p <ws>: ${f1(tsc)} ms`);
+    console.log(`ratio cold start / tsc: ${(cold / tsc).toFixed(3)} (target <= 0.1); indexing alone / tsc: ${(index / tsc).toFixed(3)}`);
+    console.log(
+      `targets: cold index ${cold <= tsc / 10 ? 'MET' : 'MISSED'}, edit-to-diagnostics median ${median < 30 ? 'MET' : 'MISSED'}, memory ${mem.peak < 300 ? 'MET' : 'MISSED'}`,
+    );
+  } finally {
+    await ws?.dispose();
+    await rm(root, { recursive: true, force: true });
+  }
+  if (failed) process.exitCode = 1;
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
