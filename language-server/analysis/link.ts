@@ -54,6 +54,12 @@ export interface LinkedFunction {
 
 type Resolved = { uri: string; name: string; decl: ValueDecl } | undefined;
 
+/** Resolved v3 client catalogues kept across links; the owner drops it when a file in `deps` changes or files come and go. */
+export interface CatalogCache {
+  deps: Set<string>;
+  byClient: Map<string, Catalog | null>;
+}
+
 /** What the analysis reads from a package.json. */
 export interface PackageInfo {
   name: string | null;
@@ -89,9 +95,14 @@ export class Linker {
 
   private readonly relevant;
 
+  /** Files read while resolving catalogues (for the cache's validity). */
+  private track: Set<string> | null = null;
+
   constructor(
     readonly files: SummaryStore,
     packages: Map<string, PackageInfo>,
+    /** Catalogues of v3 clients from the previous link, valid while none of `deps` changed. */
+    private readonly catalogCache: CatalogCache | null = null,
   ) {
     this.relevant = files.values();
     for (const [u, info] of packages) {
@@ -197,6 +208,7 @@ export class Linker {
   }
 
   private resolveValueUncached(uri: string, name: string, depth: number): Resolved {
+    this.track?.add(uri);
     const f = this.files.get(uri);
     if (!f) return undefined;
     const dot = name.indexOf('.');
@@ -221,6 +233,7 @@ export class Linker {
   }
 
   resolveExport(uri: string, exported: string, depth = 0): Resolved {
+    this.track?.add(uri);
     const f = this.files.get(uri);
     if (!f || depth > 30) return undefined;
     const e = f.exports.get(exported);
@@ -247,6 +260,7 @@ export class Linker {
   }
 
   private resolveTypeUncached(uri: string, name: string, depth: number): { decl: TypeDecl; uri: string } | undefined {
+    this.track?.add(uri);
     const f = this.files.get(uri);
     if (!f) return undefined;
     const dot = name.indexOf('.');
@@ -267,6 +281,7 @@ export class Linker {
   }
 
   private resolveTypeExport(uri: string, exported: string, depth: number): { decl: TypeDecl; uri: string } | undefined {
+    this.track?.add(uri);
     const f = this.files.get(uri);
     if (!f || depth > 30) return undefined;
     const e = f.exports.get(exported);
@@ -305,19 +320,36 @@ export class Linker {
   // ---- clients and catalogues ----
 
   private linkClients(): void {
+    const cache = this.catalogCache;
     for (const f of this.relevant) {
       for (const [name, decl] of f.values) {
         if (decl.kind !== 'client') continue;
-        let catalog: Catalog | null = null;
-        const label = decl.model.id ? `the EventSchemas of client "${decl.model.id}"` : 'the client\'s EventSchemas';
-        if (decl.schemas?.kind === 'inline') catalog = this.catalogFromParts(decl.schemas.parts, f.uri, label);
-        else if (decl.schemas?.kind === 'ref') {
-          const r = this.resolveValue(f.uri, decl.schemas.name);
-          catalog = r?.decl.kind === 'eventSchemas' ? this.catalogFromParts(r.decl.parts, r.uri, label) : { complete: false, events: new Map(), insertPoints: [], label, strict: true };
-        } else if (decl.schemas) catalog = { complete: false, events: new Map(), insertPoints: [], label, strict: true };
-        this.clients.set(`${f.uri}#${name}`, { model: decl.model, uri: f.uri, sdkMajor: decl.sdkMajor ?? this.packageMajor(f.uri), catalog });
+        const key = `${f.uri}#${name}`;
+        let catalog: Catalog | null;
+        if (cache?.byClient.has(key)) catalog = cache.byClient.get(key)!;
+        else {
+          this.track = cache ? cache.deps : null;
+          this.track?.add(f.uri);
+          try {
+            catalog = this.clientCatalog(f.uri, decl);
+          } finally {
+            this.track = null;
+          }
+          cache?.byClient.set(key, catalog);
+        }
+        this.clients.set(key, { model: decl.model, uri: f.uri, sdkMajor: decl.sdkMajor ?? this.packageMajor(f.uri), catalog });
       }
     }
+  }
+
+  private clientCatalog(uri: string, decl: Extract<ValueDecl, { kind: 'client' }>): Catalog | null {
+    const label = decl.model.id ? `the EventSchemas of client "${decl.model.id}"` : 'the client\'s EventSchemas';
+    if (decl.schemas?.kind === 'inline') return this.catalogFromParts(decl.schemas.parts, uri, label);
+    if (decl.schemas?.kind === 'ref') {
+      const r = this.resolveValue(uri, decl.schemas.name);
+      return r?.decl.kind === 'eventSchemas' ? this.catalogFromParts(r.decl.parts, r.uri, label) : { complete: false, events: new Map(), insertPoints: [], label, strict: true };
+    }
+    return decl.schemas ? { complete: false, events: new Map(), insertPoints: [], label, strict: true } : null;
   }
 
   private catalogFromParts(parts: SchemaPart[], uri: string, label: string): Catalog {

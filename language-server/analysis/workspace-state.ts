@@ -4,7 +4,7 @@ import cronstrue from 'cronstrue';
 import type { Loc, Pos, StepEntry, TriggerEntry } from '../protocol';
 import { checkCron } from './checks';
 import { crossDiagnostics, type WorkspaceFacts } from './cross-diagnostics';
-import { Linker, readPackageJson, type LinkedFunction, type PackageInfo } from './link';
+import { Linker, readPackageJson, type CatalogCache, type LinkedFunction, type PackageInfo } from './link';
 import type { EventEntry, FileModel, FunctionEntry, LocatedLiteral, Logger, SteplensDiagnostic } from './model';
 import { exampleOf, toJsonSchema } from './resolve-shape';
 import { SummaryStore } from './store';
@@ -29,6 +29,8 @@ export class Workspace {
   private readonly diagCache = new Map<string, SteplensDiagnostic[]>();
   private readonly modelCache = new Map<string, FileModel>();
   private warnedLarge = false;
+  /** v3 catalogues survive edits to files they were not read from (most edits are inside handlers). */
+  private catalogCache: CatalogCache | null = { deps: new Set(), byClient: new Map() };
 
   constructor(
     readonly maxDeepAnalysisBytes: number,
@@ -38,6 +40,7 @@ export class Workspace {
   }
 
   setFile(uri: string, text: string): void {
+    this.invalidateCatalogs(uri);
     try {
       if (uri.endsWith('/package.json')) {
         this.packageJsons.set(uri, readPackageJson(text));
@@ -57,7 +60,16 @@ export class Workspace {
   }
 
   removeFile(uri: string): void {
+    this.invalidateCatalogs(uri);
     if (this.summaries.delete(uri) || this.packageJsons.delete(uri)) this.touch();
+  }
+
+  /** New, removed and package files can change module resolution; changed files only matter if read. */
+  private invalidateCatalogs(uri: string): void {
+    const c = this.catalogCache;
+    if (!c) return;
+    const known = this.summaries.has(uri) && !uri.endsWith('/package.json');
+    if (!known || c.deps.has(uri)) this.catalogCache = { deps: new Set(), byClient: new Map() };
   }
 
   private touch(): void {
@@ -76,6 +88,7 @@ export class Workspace {
   }
 
   clear(): void {
+    this.catalogCache = { deps: new Set(), byClient: new Map() };
     this.summaries.clear();
     this.packageJsons.clear();
     this.touch();
@@ -83,7 +96,7 @@ export class Workspace {
 
   private link(): Linked {
     if (this.linked && this.linked.version === this.version) return this.linked;
-    const linker = new Linker(this.summaries, this.packageJsons);
+    const linker = new Linker(this.summaries, this.packageJsons, this.catalogCache);
     const extraLiterals = new Map<string, LocatedLiteral[]>();
     const addExtra = (uri: string, lit: LocatedLiteral) => {
       const list = extraLiterals.get(uri) ?? [];

@@ -225,3 +225,36 @@ export async function signupRoute(userId: string) {
     additionalProperties: false,
   });
 });
+
+void test('incremental: cached schemas follow edits to files they were read from, new files and removals', () => {
+  const { index } = workspace({
+    'types/a.ts': `export interface AData { id: string }`,
+    'types/index.ts': `export * from './a';`,
+    'events.ts': `import type { AData } from './types';
+export type Events = { 'app/a': { data: AData } };`,
+    'client.ts': `import { Inngest, EventSchemas } from 'inngest';
+import type { Events } from './events';
+export const inngest = new Inngest({ id: 'app', schemas: new EventSchemas().fromRecord<Events>() });`,
+    'fn.ts': `import { inngest } from './client';
+export const f = inngest.createFunction({ id: 'f' }, { event: 'app/a', if: 'event.data.name != ""' }, async () => {});`,
+  });
+  const fieldDiags = () => index.diagnostics(uri('fn.ts')).filter((d) => d.code === 'unknown-event-field').length;
+  assert.equal(fieldDiags(), 1);
+  // an edit in the function file itself reuses the cached schema
+  index.setFile(uri('fn.ts'), `import { inngest } from './client';
+export const f = inngest.createFunction({ id: 'f' }, { event: 'app/a', if: 'event.data.id != ""' }, async () => {});`);
+  assert.equal(fieldDiags(), 0);
+  index.setFile(uri('fn.ts'), `import { inngest } from './client';
+export const f = inngest.createFunction({ id: 'f' }, { event: 'app/a', if: 'event.data.name != ""' }, async () => {});`);
+  assert.equal(fieldDiags(), 1);
+  // an edit two re-exports away is seen
+  index.setFile(uri('types/a.ts'), `export interface AData { id: string; name: string }`);
+  assert.equal(fieldDiags(), 0);
+  // removing the type file makes the schema unreadable: nothing is reported
+  index.removeFile(uri('types/a.ts'));
+  assert.equal(fieldDiags(), 0);
+  assert.equal(index.event('app/a')!.dataSchema, null);
+  // a new file that satisfies the import again
+  index.setFile(uri('types/a.ts'), `export interface AData { id: string }`);
+  assert.equal(fieldDiags(), 1);
+});
