@@ -257,8 +257,14 @@ export const activationEvents = [
   `onView:${Views.functions}`,
 ];
 
-// `node --import tsx extension/manifest.ts --write` rewrites package.json's contributes and
-// activationEvents (run it under the npm lock: flock /tmp/steplens-npm.lock ...).
+/** Other package.json fields the extension owns. */
+export const packageFields = {
+  icon: 'extension/resources/icon.png',
+  galleryBanner: { color: '#1f2430', theme: 'dark' },
+};
+
+// `node --import tsx extension/manifest.ts --write` rewrites package.json's contributes,
+// activationEvents, icon and galleryBanner (run it under the npm lock: flock /tmp/steplens-npm.lock ...).
 if (typeof process !== 'undefined' && process.argv[1]?.endsWith('manifest.ts') && process.argv.includes('--write')) {
   void (async () => {
     const fs = await import('node:fs');
@@ -267,6 +273,7 @@ if (typeof process !== 'undefined' && process.argv[1]?.endsWith('manifest.ts') &
     const pkg = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
     pkg.contributes = contributes;
     pkg.activationEvents = activationEvents;
+    Object.assign(pkg, packageFields);
     fs.writeFileSync(file, JSON.stringify(pkg, null, 2) + '\n');
     console.log(`wrote contributes and activationEvents to ${file}`);
   })();

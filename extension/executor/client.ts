@@ -132,6 +132,8 @@ export class ExecutorStream {
   private stopped = false;
   private retry: NodeJS.Timeout | undefined;
   private backoff = 250;
+  /** The executor answered the upgrade with 404: it has no stream; retry rarely. */
+  private missing = false;
   private _state: StreamState = 'closed';
   private readonly messageListeners = new Set<(m: ExecutorToClient) => void>();
   private readonly stateListeners = new Set<(s: StreamState, detail?: string) => void>();
@@ -184,11 +186,19 @@ export class ExecutorStream {
       if (typeof msg.seq === 'number') this.lastSeq = msg.seq;
       for (const fn of [...this.messageListeners]) fn(msg);
     });
-    ws.on('error', (err) => this.log.debug('stream error', { err }));
+    ws.on('error', (err) => {
+      this.missing = /Unexpected server response: 404/.test(err.message);
+      this.log.debug('stream error', { err });
+    });
     ws.on('close', () => {
       if (this.ws !== ws) return;
       this.ws = undefined;
       if (this.stopped) return;
+      if (this.missing) {
+        this.setState('closed', 'this executor has no live stream; updates come by polling');
+        this.retry = setTimeout(() => this.connect(), 30_000);
+        return;
+      }
       this.setState('closed', 'executor connection lost, reconnecting');
       this.retry = setTimeout(() => this.connect(), this.backoff);
       this.backoff = Math.min(this.backoff * 2, 5000);

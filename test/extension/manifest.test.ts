@@ -5,18 +5,22 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Commands, SECTION, SETTINGS, SETTING_KEYS, activationEvents, contributes, readSettings, type Settings } from '../../extension/manifest';
+import { Commands, SECTION, SETTINGS, SETTING_KEYS, activationEvents, contributes, packageFields, readSettings, type Settings } from '../../extension/manifest';
 
 const pkg = JSON.parse(readFileSync(join(import.meta.dirname ?? __dirname, '..', '..', 'package.json'), 'utf8')) as {
   contributes: typeof contributes;
   activationEvents: string[];
   main: string;
+  icon: string;
+  galleryBanner: unknown;
 };
 
 void test('package.json contributes is generated from extension/manifest.ts (run: node --import tsx extension/manifest.ts --write)', () => {
   assert.deepEqual(pkg.contributes, JSON.parse(JSON.stringify(contributes)));
   assert.deepEqual(pkg.activationEvents, activationEvents);
   assert.equal(pkg.main, './dist/extension.js');
+  assert.equal(pkg.icon, packageFields.icon);
+  assert.deepEqual(pkg.galleryBanner, packageFields.galleryBanner);
 });
 
 void test('contributes.configuration has exactly the keys of the typed Settings, with matching types and defaults', () => {

@@ -57,7 +57,7 @@ void test('Steplens extension suite in a real VS Code (code-server + Chromium)',
 
   cs = await startCodeServer(ws, scratch);
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-  const page: Page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  const page: Page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
 
   let resolveExit!: (code: number) => void;
   const exited = new Promise<number>((r) => (resolveExit = r));
@@ -74,11 +74,14 @@ void test('Steplens extension suite in a real VS Code (code-server + Chromium)',
   const shoot = async (name: string): Promise<void> => {
     let note = '';
     if (name.startsWith('panel')) {
-      // Let the webview render its content before the picture (signal: text in its frame).
+      // Let the webview render before the picture (signal: an element or text in its frame).
       const frame = page.frameLocator('iframe.webview').last().frameLocator('iframe#active-frame');
+      const ready = name === 'panel-composer'
+        ? frame.locator('.composer button[data-action="send"]')
+        : frame.locator('body').filter({ hasText: /Completed|completed/ });
       try {
-        await frame.locator('body').filter({ hasText: /Completed|completed/ }).first().waitFor({ timeout: 20_000 });
-        note = 'panel shows a completed run';
+        await ready.first().waitFor({ state: 'visible', timeout: 20_000 });
+        note = name === 'panel-composer' ? 'composer shown' : 'panel shows a completed run';
       } catch {
         note = 'panel content not confirmed';
       }
@@ -87,11 +90,26 @@ void test('Steplens extension suite in a real VS Code (code-server + Chromium)',
     await page.screenshot({ path: file });
     writeFileSync(join(e2e, `shot-${name}.done`), `${note} -> ${file}`);
   };
+  // The composer's Send button, clicked in the webview like a user would.
+  const clickSend = async (): Promise<void> => {
+    const frame = page.frameLocator('iframe.webview').last().frameLocator('iframe#active-frame');
+    const btn = frame.locator('.composer button[data-action="send"]');
+    try {
+      await btn.waitFor({ state: 'visible', timeout: 30_000 });
+      await btn.click();
+      writeFileSync(join(e2e, 'click-send.done'), 'clicked Send in the composer');
+    } catch (err) {
+      writeFileSync(join(e2e, 'click-send.done'), `failed: ${String(err)}`);
+    }
+  };
   const watcher = watch(e2e, (_ev, f) => {
-    const m = /^shot-(.+)\.req$/.exec(String(f ?? ''));
-    if (m && !taken.has(m[1]!)) {
-      taken.add(m[1]!);
-      shoot(m[1]!).catch((err: unknown) => writeFileSync(join(e2e, `shot-${m[1]}.done`), `failed: ${String(err)}`));
+    const name = /^(.+)\.req$/.exec(String(f ?? ''))?.[1];
+    if (!name || taken.has(name)) return;
+    taken.add(name);
+    if (name === 'click-send') void clickSend();
+    else if (name.startsWith('shot-')) {
+      const shot = name.slice('shot-'.length);
+      shoot(shot).catch((err: unknown) => writeFileSync(join(e2e, `${name}.done`), `failed: ${String(err)}`));
     }
   });
 
@@ -113,5 +131,5 @@ void test('Steplens extension suite in a real VS Code (code-server + Chromium)',
     t.diagnostic(`code-server output (tail):\n${cs.output.slice(-30).join('\n')}`);
   }
   assert.equal(code, 0, `the in-VS-Code suite failed (exit ${code}); see the diagnostics above and test-results/vscode-final.png`);
-  assert.ok(result && (result.passes as number) >= 4, `expected at least 4 passing tests, got ${JSON.stringify(result)}`);
+  assert.ok(result && (result.passes as number) >= 5, `expected at least 5 passing tests, got ${JSON.stringify(result)}`);
 });

@@ -28,28 +28,42 @@ export function writeResult(r: { failures: number; passes: number; pending: numb
   if (d) writeFileSync(join(d, 'result.json'), JSON.stringify({ ...r, figures }, null, 2));
 }
 
+/** Whether a runner outside the extension host answers requests (code-server + Playwright). */
+export function hasRunner(): boolean {
+  return !!dir();
+}
+
 /** Asks the runner for a screenshot and waits until it is taken (no-op without a runner). */
-export async function screenshot(name: string, timeoutMs = 60_000): Promise<void> {
+export function screenshot(name: string, timeoutMs = 60_000): Promise<string | undefined> {
+  return askRunner(`shot-${name}`, timeoutMs);
+}
+
+/**
+ * Asks the runner to do something in the page (`<name>.req`) and waits for its answer
+ * (`<name>.done`, whose text is returned). No-op without a runner.
+ */
+export async function askRunner(name: string, timeoutMs = 60_000): Promise<string | undefined> {
   const d = dir();
-  if (!d) return;
-  const done = join(d, `shot-${name}.done`);
+  if (!d) return undefined;
+  const done = join(d, `${name}.done`);
   const ready = new Promise<void>((resolve, reject) => {
     const w = watch(d, () => {
       if (existsSync(done)) finish();
     });
     const t = setTimeout(() => {
       w.close();
-      reject(new Error(`the runner took no screenshot "${name}" within ${timeoutMs} ms`));
+      reject(new Error(`the runner did not answer "${name}" within ${timeoutMs} ms`));
     }, timeoutMs);
     const finish = (): void => {
       clearTimeout(t);
       w.close();
       resolve();
     };
-    writeFileSync(join(d, `shot-${name}.req`), String(Date.now()));
+    writeFileSync(join(d, `${name}.req`), String(Date.now()));
     if (existsSync(done)) finish();
   });
   await ready;
   const note = readFileSync(done, 'utf8');
-  if (note) e2eLog(`screenshot ${name}: ${note}`);
+  if (note) e2eLog(`${name}: ${note}`);
+  return note;
 }

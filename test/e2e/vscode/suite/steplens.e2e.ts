@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import type { SteplensApi } from '../../../../extension/extension';
 import type { RunSummary } from '../../../../runtime/api';
 import { Commands, EXTENSION_ID } from '../../../../extension/manifest';
-import { e2eLog, recordFigure, screenshot } from './signals';
+import { askRunner, e2eLog, hasRunner, recordFigure, screenshot } from './signals';
 
 /** Polls `fn` until it returns a truthy value; fails with `what` after `timeoutMs`. */
 async function waitFor<T>(what: string, fn: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs = 60_000): Promise<T> {
@@ -200,12 +200,18 @@ export function registerSteplensSuite(): void {
         [...api.panel.posted].reverse().find((m) => m.type === 'navigate' && m.to.view === 'composer'),
       );
       assert.ok(nav.type === 'navigate' && nav.to.view === 'composer' && nav.to.eventName === 'app/user.signup', JSON.stringify(nav));
-      const data = { ...(nav.to.data ?? {}), userId: 'u-1', email: 'ada@example.com', plan: 'pro' };
-
-      // What the composer's Send does: a panel request through the host to the event API.
       const t0 = Date.now();
-      const res = await vscode.commands.executeCommand<{ eventIds: string[] }>(Commands.sendTestEvent, send.command.arguments?.[0], { send: true, data });
-      assert.equal(res?.eventIds.length, 1);
+      if (hasRunner()) {
+        // code-server: the runner clicks the composer's Send button in the webview, as a user would.
+        await screenshot('panel-composer');
+        const note = await askRunner('click-send', 60_000);
+        assert.match(note ?? '', /^clicked/, `the runner could not click Send: ${note}`);
+      } else {
+        // test-electron (nobody to click): what the composer's Send does, through the same command path.
+        const data = { ...(nav.to.data ?? {}), userId: 'u-1', email: 'ada@example.com', plan: 'pro' };
+        const res = await vscode.commands.executeCommand<{ eventIds: string[] }>(Commands.sendTestEvent, send.command.arguments?.[0], { send: true, data });
+        assert.equal(res?.eventIds.length, 1);
+      }
       const run = await waitRun(api, 'a completed welcome-user run', (r) => r.functionId.endsWith('welcome-user') && r.status === 'Completed', 60_000);
       recordFigure('sendToCompletedMs', Date.now() - t0);
       e2eLog(`run ${run.id} completed with ${run.stepCount} steps`);
@@ -229,6 +235,21 @@ export function registerSteplensSuite(): void {
       await waitFor('the panel to navigate to the run', () => [...api.panel.posted].some((m) => m.type === 'navigate' && m.to.view === 'run' && m.to.runId === run.id));
       await waitFor('the panel to report the run route', () => api.panel.currentRoute?.view === 'run', 30_000).catch((err: unknown) => e2eLog(`note: ${String(err)}`));
       await screenshot('panel-run');
+    });
+
+    it('stops and restarts the executor on command, and the views follow', async function () {
+      const url = api.executorUrl()!;
+      await vscode.commands.executeCommand(Commands.stopExecutor);
+      assert.equal(api.model.executor.kind, 'stopped');
+      assert.match(api.statusText(), /stopped/);
+      await assert.rejects(fetch(url + '/api/apps'), 'the executor still answers after stop');
+      await vscode.commands.executeCommand(Commands.startExecutor);
+      assert.equal(api.model.executor.kind, 'ready');
+      assert.equal(api.executorUrl(), url, 'same port after a restart (the setting is free again)');
+      await vscode.commands.executeCommand(Commands.syncApp, app!.url);
+      await waitFor('status bar "1 app, 3 functions" after restart', () => /1 app, 3 functions/.test(api.statusText()), 30_000);
+      // Runs are kept in the executor's data folder across restarts.
+      await waitFor('the earlier runs back in the Runs view', () => api.views.runs.getChildren().some((r) => r.status === 'Completed'), 30_000);
     });
 
     it('replays a failed run after the code is fixed, and the replay completes', async function () {
