@@ -54,6 +54,8 @@ export class AppSync {
   private timer: TimerHandle | undefined;
   private discovering = false;
   private stopped = false;
+  /** Aborts pings and discovery probes when the executor stops. */
+  private readonly abort = new AbortController();
 
   constructor(private readonly o: AppSyncOptions) {
     for (const a of o.store.allApps()) this.apps.set(a.pingUrl, a);
@@ -119,7 +121,7 @@ export class AppSync {
       const body = serializeBody({ url }, !!this.o.signingKey);
       const headers: Record<string, string> = { 'content-type': 'application/json', 'x-inngest-server-kind': 'dev' };
       if (this.o.signingKey) headers['x-inngest-signature'] = signBody(body, this.o.signingKey, this.o.clock.now());
-      const res = await httpRequest('PUT', url, headers, body, SYNC_TIMEOUT_MS);
+      const res = await httpRequest('PUT', url, headers, body, SYNC_TIMEOUT_MS, this.abort.signal);
       const isSdk = header(res, 'x-inngest-sdk') !== undefined;
       // A cloud-mode SDK strips its x-inngest-* headers from answers to unsigned requests, all but this one.
       const cloudMode = !isSdk && header(res, 'x-inngest-sdk-handled') === 'true';
@@ -164,7 +166,7 @@ export class AppSync {
       this.pending.delete(url);
     }
     const cur = this.apps.get(url);
-    if (!cur) return app;
+    if (!cur || this.stopped) return app;
     if (error) {
       cur.state = 'error';
       cur.error = error;
@@ -300,7 +302,7 @@ export class AppSync {
             const url = `http://127.0.0.1:${port}${path}`;
             if (this.apps.has(url)) return;
             try {
-              const res = await httpRequest('GET', url, {}, undefined, 1000);
+              const res = await httpRequest('GET', url, {}, undefined, 1000, this.abort.signal);
               if (header(res, 'x-inngest-sdk') !== undefined) {
                 this.o.log.info(`discovered an Inngest app at ${url}`);
                 await this.syncNow(url, 'discovery');
@@ -320,6 +322,7 @@ export class AppSync {
   async dispose(): Promise<void> {
     this.stopped = true;
     this.timer?.cancel();
+    this.abort.abort();
     await Promise.allSettled([...this.inFlight.values()]);
   }
 }

@@ -134,6 +134,8 @@ export class FlowGlue {
   readonly admission = {
     admit: (fn: GlueFunction, events: GlueEvent[]): { action: 'start' } | { action: 'skip'; reason: string } => {
       if (this.bypass > 0 || events.length === 0) return { action: 'start' };
+      // Fast path: a function without flow control costs nothing (no state, no persistence).
+      if (!this.flow.hasFlowControl(fn.id)) return { action: 'start' };
       const first = events[0]!;
       // function.invoked and cron fires are never debounced or batched.
       const direct = first.name === INVOKED_EVENT || first.name === SCHEDULED_TIMER_EVENT;
@@ -248,6 +250,10 @@ export class FlowGlue {
         return;
       }
       case 'run.finished': {
+        if (!this.flow.run(msg.run.id) && !this.heldByRun.has(msg.run.id)) {
+          this.flow.onRunFinished(msg.run.id); // a singleton lock may still name it
+          return;
+        }
         this.flow.onRunFinished(msg.run.id);
         this.cancelTimer(`deadline:${msg.run.id}`);
         for (const id of this.heldByRun.get(msg.run.id) ?? []) this.flow.onItemDropped(id);

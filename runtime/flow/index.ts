@@ -116,6 +116,12 @@ export interface FlowControlOptions {
   env?: string;
   /** A previous `snapshot()`, to resume after a restart. */
   state?: FlowState;
+  /**
+   * Without an `idempotency` key, also refuse a second run of a function for the same event id within
+   * 24 h (what Inngest does internally). Off by default: the executor's event API already drops
+   * repeated event ids, and keeping a key per run would grow the persisted state with history.
+   */
+  eventIdIdempotency?: boolean;
 }
 
 export interface SyncResult {
@@ -146,8 +152,10 @@ export class FlowControl {
   private readonly cancels: CancelMatcher;
   private readonly cron: CronScheduler;
   private readonly runs: Record<string, FlowRunInfo>;
+  private readonly eventIdIdempotency: boolean;
 
   constructor(opts: FlowControlOptions) {
+    this.eventIdIdempotency = opts.eventIdIdempotency ?? false;
     this.clock = opts.clock;
     this.newRunId = opts.newRunId;
     this.evaluator = opts.evaluator ?? createCelEvaluator();
@@ -206,6 +214,26 @@ export class FlowControl {
 
   config(fnId: string): FlowFnConfig | undefined {
     return this.fns.get(fnId);
+  }
+
+  /** Whether any flow-control setting applies to the function (false: its runs need no bookkeeping). */
+  hasFlowControl(fnId: string): boolean {
+    const c = this.fns.get(fnId);
+    if (!c) return false;
+    return !!(
+      c.concurrency.some((l) => l.limit > 0) ||
+      c.throttle ||
+      c.rateLimit ||
+      c.debounce ||
+      c.batch ||
+      c.idempotency ||
+      c.singleton ||
+      c.priority ||
+      c.cancel.length ||
+      c.timeouts.startMs !== undefined ||
+      c.timeouts.finishMs !== undefined ||
+      this.eventIdIdempotency
+    );
   }
 
   // --- Events ----------------------------------------------------------------------------------
@@ -274,9 +302,10 @@ export class FlowControl {
     const first = events[0]!;
     const skip = (rule: RunHold['rule'], reason: string): EventDecision => ({ kind: 'skip', fnId, rule, reason, ...(o.runId ? { runId: o.runId } : {}), warnings });
 
-    const idem = this.idempotency.check(fnId, cfg?.idempotency, first, now, o.batchId);
-    if (idem.warning) warnings.push(idem.warning);
-    if (idem.duplicate) return skip('idempotency', idem.reason);
+    const useIdem = !!cfg?.idempotency || this.eventIdIdempotency || o.batchId !== undefined;
+    const idem = useIdem ? this.idempotency.check(fnId, cfg?.idempotency, first, now, o.batchId) : undefined;
+    if (idem?.warning) warnings.push(idem.warning);
+    if (idem?.duplicate) return skip('idempotency', idem.reason);
 
     const cancelRuns: { runId: string; reason: string }[] = [];
     let lock: string | undefined;
@@ -295,7 +324,7 @@ export class FlowControl {
     }
 
     const runId = o.runId ?? this.newRunId();
-    this.idempotency.commit(idem.key, runId, now);
+    if (idem) this.idempotency.commit(idem.key, runId, now);
     if (lock !== undefined) {
       for (const c of cancelRuns) this.onRunFinished(c.runId);
       this.singleton.acquire(lock, runId);

@@ -116,6 +116,12 @@ export class Router {
     }
     if (res.headersSent || res.destroyed) return;
     const headers: Record<string, string> = { 'x-inngest-server-kind': 'dev', ...reply.headers };
+    // The panel in a VS Code webview (origin vscode-webview://...) calls this API cross-origin.
+    const origin = req.headers.origin;
+    if (origin && this.originAllowed(origin) && reply.status !== 403) {
+      headers['access-control-allow-origin'] = origin;
+      headers['vary'] = 'Origin';
+    }
     let payload: string | Buffer;
     if (reply.raw !== undefined) payload = reply.raw;
     else if (reply.body === undefined) payload = '';
@@ -134,6 +140,18 @@ export class Router {
     const method = req.method ?? 'GET';
     if (method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS' && !this.originAllowed(req.headers.origin)) {
       return apiError(403, `refused: requests from the origin ${req.headers.origin} may not change state`, 'Use the Steplens panel or a local tool');
+    }
+    if (method === 'OPTIONS') {
+      if (!this.originAllowed(req.headers.origin)) return apiError(403, `refused: cross-origin requests from ${req.headers.origin} are not allowed`);
+      return {
+        status: 204,
+        raw: '',
+        headers: {
+          'access-control-allow-methods': 'GET, POST, PUT, DELETE, OPTIONS',
+          'access-control-allow-headers': 'content-type, authorization, x-inngest-event-id-seed',
+          'access-control-max-age': '600',
+        },
+      };
     }
     const url = new URL(req.url ?? '/', 'http://local');
     let bodyText: Promise<string> | undefined;

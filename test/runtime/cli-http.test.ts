@@ -123,6 +123,12 @@ void test('non-local Host is refused; foreign Origin may read but not change sta
   assert.equal((await post('vscode-webview://abc123')).status, 200);
   const read = await raw(base + route('apps'), { headers: { origin: 'https://evil.example' } });
   assert.equal(read.status, 200);
+  assert.equal(read.headers['access-control-allow-origin'], undefined, 'no CORS grant to a foreign origin');
+  const pre = await raw(base + route('runs'), { method: 'OPTIONS', headers: { origin: 'vscode-webview://abc123', 'access-control-request-method': 'POST' } });
+  assert.equal(pre.status, 204);
+  assert.equal(pre.headers['access-control-allow-origin'], 'vscode-webview://abc123', 'the webview panel may call the API');
+  const badPre = await raw(base + route('runs'), { method: 'OPTIONS', headers: { origin: 'https://evil.example' } });
+  assert.equal(badPre.status, 403);
   const nf = await raw(base + '/api/runs/nope');
   assert.equal(nf.status, 404);
   assert.ok(JSON.parse(nf.text).error, 'errors are ApiError JSON');
