@@ -27,7 +27,10 @@ for (const sdk of SDKS) {
       assert.deepEqual(stepOf(run, 'c').output, { data: 3 });
       for (const s of ['a', 'b', 'c']) assert.equal(stepOf(run, s).status, 'completed');
       assert.deepEqual(await app.countersOf(runId), { a: 1, b: 1, c: 1 });
-      assert.ok(run.requestCount >= 1 && run.requestCount === run.exchanges.length, `requestCount ${run.requestCount} vs ${run.exchanges.length} exchanges`);
+      assert.equal(run.requestCount, run.exchanges.length, 'requestCount counts the exchanges');
+      // The fewest requests the protocol allows (PROTOCOL §6-7): classic runs one step per request
+      // plus the final 200; v4 runs all three inline, checkpoints them, and ends with RunComplete.
+      assert.equal(run.requestCount, sdk === 'v3' ? 4 : 1, JSON.stringify(summarize(run)));
 
       // The same run through the v1 REST API.
       const v1 = await ex.api<V1One<V1Run>>('GET', route('v1Run', { id: runId }));
@@ -52,6 +55,28 @@ for (const sdk of SDKS) {
       // The three parallel steps were planned in one response before they ran.
       const planned = run.exchanges.flatMap((e) => e.ops).filter((o) => o.op === 'StepPlanned').map((o) => o.userId);
       for (const p of ['p1', 'p2', 'p3']) assert.ok(planned.includes(p), `StepPlanned ${p} among ${planned.join(',')}`);
+      if (sdk === 'v4') {
+        // Request version 2: one coalesced discovery after the three steps, with
+        // disable_immediate_execution reset so both `dup` steps run inline: 1 + 3 + 1 requests.
+        assert.equal(run.requestCount, 5, JSON.stringify(summarize(run)));
+        const last = run.exchanges[run.exchanges.length - 1];
+        assert.equal(last.stepId, 'step');
+        assert.equal(last.disableImmediateExecution, false, 'the flag is reset for the discovery after the parallel group');
+      }
+    });
+
+    void test('20 runs at once (one request of 20 events): each completes, each step once', async () => {
+      const { ex, app, fn } = rig;
+      const ids = await ex.send(Array.from({ length: 20 }, (_, i) => ({ name: i % 2 ? 'scn/par' : 'scn/seq', data: { i } })));
+      assert.equal(ids.length, 20);
+      const runIds = await Promise.all(ids.map((id, i) => ex.runOf(id, fn(i % 2 ? 'par' : 'seq'))));
+      const runs = await Promise.all(runIds.map((id) => ex.waitForRun(id, 60_000)));
+      const counters = await app.counters();
+      runs.forEach((run, i) => {
+        assert.equal(run.status, 'Completed', JSON.stringify(summarize(run)));
+        const expected = i % 2 ? { p1: 1, p2: 1, p3: 1, dup: 1, 'dup:1': 1 } : { a: 1, b: 1, c: 1 };
+        assert.deepEqual(counters[run.id], expected, `run ${i}`);
+      });
     });
 
     void test('sleep and sleepUntil wait at least as long as asked, and memoize null', async () => {
@@ -86,6 +111,10 @@ for (const sdk of SDKS) {
         const checkpointed = run.exchanges.flatMap((e) => e.ops).filter((o) => o.checkpointed).map((o) => o.userId);
         assert.ok(checkpointed.includes('a') && checkpointed.includes('b'), `checkpointed ops: ${checkpointed.join(',')}; ${JSON.stringify(summarize(run))}`);
         assert.ok(run.exchanges.some((e) => e.ops.some((o) => o.op === 'RunComplete')), 'the run completed through RunComplete');
+        // a and b checkpointed in the first request (which ends with the Sleep), c and RunComplete in the second.
+        assert.equal(run.requestCount, 2, JSON.stringify(summarize(run)));
+      } else {
+        assert.equal(run.requestCount, 5, `a, b, sleep, c, 200: ${JSON.stringify(summarize(run))}`);
       }
     });
   });
