@@ -29,6 +29,7 @@ export class Workspace {
   private readonly diagCache = new Map<string, SteplensDiagnostic[]>();
   private readonly modelCache = new Map<string, FileModel>();
   private warnedLarge = false;
+  private readonly fingerprints = new Map<string, string>();
   /** v3 catalogues survive edits to files they were not read from (most edits are inside handlers). */
   private catalogCache: CatalogCache | null = { deps: new Set(), byClient: new Map() };
 
@@ -40,6 +41,9 @@ export class Workspace {
   }
 
   setFile(uri: string, text: string): void {
+    const fp = fingerprint(text);
+    if (this.fingerprints.get(uri) === fp && this.has(uri)) return; // same text again (save, watcher echo): nothing changes
+    this.fingerprints.set(uri, fp);
     this.invalidateCatalogs(uri);
     try {
       if (uri.endsWith('/package.json')) {
@@ -60,6 +64,7 @@ export class Workspace {
   }
 
   removeFile(uri: string): void {
+    this.fingerprints.delete(uri);
     this.invalidateCatalogs(uri);
     if (this.summaries.delete(uri) || this.packageJsons.delete(uri)) this.touch();
   }
@@ -88,6 +93,7 @@ export class Workspace {
   }
 
   clear(): void {
+    this.fingerprints.clear();
     this.catalogCache = { deps: new Set(), byClient: new Map() };
     this.summaries.clear();
     this.packageJsons.clear();
@@ -385,6 +391,16 @@ export class Workspace {
       return fallback;
     }
   }
+}
+
+/** Length and FNV-1a hash of a text: enough to notice that a file was set again unchanged. */
+function fingerprint(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return `${text.length}:${h >>> 0}`;
 }
 
 function describeCron(cron: string): string | undefined {

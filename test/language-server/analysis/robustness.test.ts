@@ -258,3 +258,16 @@ export const f = inngest.createFunction({ id: 'f' }, { event: 'app/a', if: 'even
   index.setFile(uri('types/a.ts'), `export interface AData { id: string }`);
   assert.equal(fieldDiags(), 1);
 });
+
+void test('setting a file again with the same text changes nothing (no version bump)', () => {
+  const index = new WorkspaceIndex();
+  index.setFile(uri('a.ts'), FN);
+  const v = index.version;
+  index.setFile(uri('a.ts'), FN);
+  assert.equal(index.version, v);
+  index.setFile(uri('a.ts'), FN + '\n');
+  assert.equal(index.version, v + 1);
+  index.removeFile(uri('a.ts'));
+  index.setFile(uri('a.ts'), FN + '\n');
+  assert.equal(index.functions().length, 1);
+});
