@@ -308,6 +308,7 @@ export class App {
       run = await (pre ?? this.client.run(runId));
     } catch (e) {
       replace(this.content, h('div', { class: 'welcome' }, h('p', { class: 'error-text' }, `Cannot open run ${runId}: ${(e as Error).message}`)));
+      this.markRendered();
       return;
     }
     if (this.route.view !== 'run' || this.route.runId !== runId) return;

@@ -54,7 +54,7 @@ const FIXTURES_KEY = 'steplens.fixtures.v1';
 export class BrowserTransport implements Transport {
   readonly mode = 'browser' as const;
   readonly canOpenSource = false;
-  readonly fixturesWhere = 'this browser (localStorage)';
+  readonly fixturesWhere = 'localStorage of this browser';
   private ws: WebSocket | null = null;
   private disposed = false;
   private retry = 0;
