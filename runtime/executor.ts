@@ -36,7 +36,7 @@ export interface ExecutorOptions {
 
 export class PortInUseError extends Error {
   constructor(readonly port: number, host: string, options?: { cause?: unknown }) {
-    super(`port ${port} on ${host} is already in use (another steplens or \`inngest dev\`?): pass another --port, or -p 0 for any free port`, options);
+    super(`port ${port} on ${host} is already in use (EADDRINUSE; another steplens or \`inngest dev\`?): pass another --port, or -p 0 for any free port`, options);
     this.name = 'PortInUseError';
   }
 }

@@ -22,6 +22,7 @@ const ALL = [
     { id: 'fake-app-renamed', triggers: [{ event: 'fake/renamed' }] },
     { id: 'fake-app-v1', triggers: [{ event: 'fake/v1' }] },
     { id: 'fake-app-wait', triggers: [{ event: 'fake/wait' }] },
+    { id: 'fake-app-many', triggers: [{ event: 'fake/many' }] },
 ];
 
 after(async () => {
@@ -178,4 +179,20 @@ void test('the checkpoint endpoint refuses unknown runs (409) and ops that canno
   assert.equal(unknown.status, 409);
   const garbage = await api(h.url, '/v1/checkpoint/nope/async', { method: 'POST', body: '{"steps": [' });
   assert.equal(garbage.status, 400);
+});
+
+void test('finished runs leave nothing behind in memory (memory follows active runs, not history)', async () => {
+  sdk.script = (r) => (Object.keys(r.body.steps).length === 0 ? { status: 206, body: [op({ id: 'only', op: 'StepRun', name: 'only', data: 1 })] } : { status: 200, body: 'ok' });
+  const ids = await sendEvent(h.url, Array.from({ length: 150 }, (_, i) => ({ name: 'fake/many', data: { i } })));
+  for (const id of ids) await finishedRuns(h.url, id, 1, 30_000);
+  const { engine } = h.ex;
+  assert.equal(engine.activeCount, 0, 'no run kept in memory');
+  assert.equal(engine.scheduler.size, 0, 'no queue item left');
+  assert.equal(engine.pauses.size, 0, 'no pause left');
+  const page = await api<{ data: unknown[]; nextCursor?: string }>(h.url, '/api/runs?functionId=fake-app-many&limit=100');
+  assert.equal(page.body.data.length, 100);
+  assert.ok(page.body.nextCursor, 'paged');
+  const rest = await api<{ data: unknown[]; nextCursor?: string }>(h.url, `/api/runs?functionId=fake-app-many&limit=100&cursor=${page.body.nextCursor}`);
+  assert.equal(rest.body.data.length, 50);
+  assert.equal(rest.body.nextCursor, undefined);
 });
