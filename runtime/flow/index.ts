@@ -302,7 +302,7 @@ export class FlowControl {
     const first = events[0]!;
     const skip = (rule: RunHold['rule'], reason: string): EventDecision => ({ kind: 'skip', fnId, rule, reason, ...(o.runId ? { runId: o.runId } : {}), warnings });
 
-    const useIdem = !!cfg?.idempotency || this.eventIdIdempotency || o.batchId !== undefined;
+    const useIdem = !!cfg?.idempotency || this.eventIdIdempotency;
     const idem = useIdem ? this.idempotency.check(fnId, cfg?.idempotency, first, now, o.batchId) : undefined;
     if (idem?.warning) warnings.push(idem.warning);
     if (idem?.duplicate) return skip('idempotency', idem.reason);

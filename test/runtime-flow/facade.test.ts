@@ -165,12 +165,22 @@ void test('rateLimit skips with a reason; idempotency skips duplicates for 24h',
   started(flow.onEvent('idem', ev('x', { order: 7 })));
 });
 
-void test('the same event never starts the same function twice (no idempotency key set)', () => {
-  const { flow } = setup([{ id: 'plain', config: {} }]);
+void test('eventIdIdempotency: the same event never starts the same function twice; off by default', () => {
+  const clock = new FakeClock();
+  const strict = new FlowControl({ clock, newRunId: ids(), eventIdIdempotency: true });
+  strict.syncApp('app', [{ id: 'plain', config: {} }]);
+  assert.equal(strict.hasFlowControl('plain'), true, 'the option makes every function tracked');
   const e = ev('x');
+  started(strict.onEvent('plain', e));
+  const again = strict.onEvent('plain', e);
+  assert.equal(again.kind === 'skip' && again.rule, 'idempotency');
+
+  const { flow } = setup([{ id: 'plain', config: {} }, { id: 'keyed', config: { concurrency: 2 } }]);
+  assert.equal(flow.hasFlowControl('plain'), false, 'no settings: no bookkeeping');
+  assert.equal(flow.hasFlowControl('keyed'), true);
   started(flow.onEvent('plain', e));
-  const again = flow.onEvent('plain', e);
-  assert.equal(again.kind, 'skip');
+  started(flow.onEvent('plain', e));
+  assert.deepEqual(flow.snapshot().idempotency, {}, 'nothing kept per run by default');
 });
 
 void test('singleton skip and cancel; the lock frees when the run finishes', () => {
