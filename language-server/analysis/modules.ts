@@ -1,0 +1,139 @@
+// Module resolution between workspace files without tsconfig or node_modules: relative paths (with
+// .js -> .ts mapping and index files), workspace packages by their package.json name, and common
+// path aliases (`@/`, `~/`, `#`). Also tells which package a file belongs to.
+import type { SummaryStore } from './store';
+
+/** What the analysis reads from a package.json. */
+export interface PackageInfo {
+  name: string | null;
+  /** Major version of the `inngest` dependency, when it names one. */
+  inngestMajor: 3 | 4 | null;
+}
+
+export function readPackageJson(text: string): PackageInfo {
+  try {
+    const j = JSON.parse(text) as { name?: unknown; dependencies?: Record<string, unknown>; devDependencies?: Record<string, unknown>; peerDependencies?: Record<string, unknown> };
+    const range = [j.dependencies, j.devDependencies, j.peerDependencies].map((d) => d?.inngest).find((v) => typeof v === 'string') as string | undefined;
+    const m = range ? /(\d+)/.exec(range.replace(/^npm:inngest@/, '')) : null;
+    const major = m ? Number(m[1]) : null;
+    return { name: typeof j.name === 'string' ? j.name : null, inngestMajor: major === 3 || major === 4 ? major : null };
+  } catch {
+    return { name: null, inngestMajor: null };
+  }
+}
+
+export class ModuleResolver {
+  private readonly packageDirs: string[];
+  private readonly packagesByDir = new Map<string, PackageInfo>();
+  private readonly packageDirByName = new Map<string, string>();
+
+  constructor(
+    private readonly files: SummaryStore,
+    packages: Map<string, PackageInfo>,
+  ) {
+    for (const [u, info] of packages) {
+      const dir = u.slice(0, u.lastIndexOf('/'));
+      this.packagesByDir.set(dir, info);
+      if (info.name) this.packageDirByName.set(info.name, dir);
+    }
+    this.packageDirs = [...this.packagesByDir.keys()].sort((a, b) => b.length - a.length);
+  }
+
+  packageOf(uri: string): string {
+    return this.packageDirs.find((d) => uri.startsWith(d + '/')) ?? '';
+  }
+
+  /** The inngest major the package containing `uri` depends on (nearest package.json naming inngest). */
+  packageMajor(uri: string): 3 | 4 | null {
+    for (const d of this.packageDirs) if (uri.startsWith(d + '/') && this.packagesByDir.get(d)!.inngestMajor) return this.packagesByDir.get(d)!.inngestMajor;
+    return null;
+  }
+
+
+  private readonly moduleMemo = new Map<string, string | undefined>();
+
+  resolve(fromUri: string, specifier: string): string | undefined {
+    if (specifier.startsWith('inngest') || specifier === 'zod' || specifier.startsWith('zod/')) return undefined;
+    const dir = fromUri.slice(0, fromUri.lastIndexOf('/'));
+    const key = `${dir}|${specifier}`;
+    if (this.moduleMemo.has(key)) return this.moduleMemo.get(key);
+    const r = this.resolveModuleUncached(dir, specifier, fromUri);
+    this.moduleMemo.set(key, r);
+    return r;
+  }
+
+  private resolveModuleUncached(dir: string, specifier: string, fromUri: string): string | undefined {
+    if (!specifier.startsWith('.') && !specifier.startsWith('/')) return this.resolveBare(fromUri, specifier);
+    return this.resolvePath(dir, specifier, fromUri);
+  }
+
+  /**
+   * Non-relative specifiers, without reading tsconfig: a workspace package by its package.json name
+   * (monorepos), or a path alias such as `@/lib/x`, `~/lib/x`, `#lib/x` looked up under the package
+   * root and its src/ folder.
+   */
+  private resolveBare(fromUri: string, specifier: string): string | undefined {
+    const parts = specifier.split('/');
+    const pkgName = specifier.startsWith('@') && parts.length > 1 && parts[0] !== '@' ? `${parts[0]}/${parts[1]}` : parts[0]!;
+    const pkgDir = this.packageDirByName.get(pkgName);
+    if (pkgDir) {
+      const sub = specifier.slice(pkgName.length).replace(/^\//, '');
+      for (const base of sub ? [`${pkgDir}/src/${sub}`, `${pkgDir}/${sub}`] : [`${pkgDir}/src/index`, `${pkgDir}/index`, `${pkgDir}/src/main`]) {
+        const r = this.resolvePath('', base, fromUri);
+        if (r) return r;
+      }
+      return undefined;
+    }
+    const alias = /^(?:@|~|#)\/?(.+)$/.exec(specifier);
+    if (!alias || specifier.startsWith('@') && !specifier.startsWith('@/')) return undefined;
+    const root = this.packageOf(fromUri) || uriRoot(fromUri);
+    for (const base of [`${root}/src/${alias[1]}`, `${root}/${alias[1]}`, `${root}/app/${alias[1]}`]) {
+      const r = this.resolvePath('', base, fromUri);
+      if (r) return r;
+    }
+    // unknown root: the file whose path ends with the alias, nearest to the importer
+    const tail = `/${alias[1]!.replace(/\.(m|c)?jsx?$/, '')}`;
+    let best: string | undefined;
+    let bestShared = -1;
+    for (const k of this.files.keys()) {
+      const noExt = k.replace(/\.(d\.ts|[mc]?tsx?|[mc]?jsx?)$/, '');
+      if (!noExt.endsWith(tail) && !noExt.endsWith(`${tail}/index`)) continue;
+      let shared = 0;
+      while (shared < k.length && k[shared] === fromUri[shared]) shared++;
+      if (shared > bestShared) {
+        bestShared = shared;
+        best = k;
+      }
+    }
+    return best;
+  }
+
+  private resolvePath(dir: string, specifier: string, fromUri: string): string | undefined {
+    const joined = normalize(!dir ? specifier : specifier.startsWith('/') ? uriRoot(fromUri) + specifier : `${dir}/${specifier}`);
+    const stripped = joined.replace(/\.(m|c)?jsx?$/, '');
+    const candidates = [joined];
+    for (const base of stripped === joined ? [joined] : [stripped, joined]) {
+      for (const ext of ['.ts', '.tsx', '.mts', '.cts', '.d.ts', '.js', '.jsx', '.mjs', '.cjs']) candidates.push(base + ext);
+      for (const ext of ['.ts', '.tsx', '.js', '.jsx', '.mjs']) candidates.push(`${base}/index${ext}`);
+    }
+    return candidates.find((c) => this.files.has(c));
+  }
+}
+
+function uriRoot(uri: string): string {
+  const m = /^[a-z][a-z0-9+.-]*:\/\/[^/]*/i.exec(uri);
+  return m ? m[0] : '';
+}
+
+function normalize(uri: string): string {
+  const root = uriRoot(uri);
+  const parts = uri.slice(root.length).split('/');
+  const out: string[] = [];
+  for (const p of parts) {
+    if (p === '.' || (p === '' && out.length > 0)) continue;
+    if (p === '..') {
+      if (out.length > 1) out.pop();
+    } else out.push(p);
+  }
+  return root + out.join('/');
+}
