@@ -75,17 +75,41 @@ export class RunsList {
     });
   }
 
-  /** Draws only the rows in view (plus a few either side). */
+  /** Rows in the DOM, by run id, with what they were drawn from (reused while unchanged). */
+  private drawn = new Map<string, { el: HTMLElement; run: RunSummary; key: string }>();
+  private emptyEl: HTMLElement | null = null;
+
+  /** Draws only the rows in view (plus a few either side), reusing rows that did not change. */
   render(): void {
     const top = this.scroller.scrollTop;
     const height = this.scroller.clientHeight || 600;
     const first = Math.max(0, Math.floor(top / ROW) - OVERSCAN);
     const last = Math.min(this.rows.length, Math.ceil((top + height) / ROW) + OVERSCAN);
-    const els: HTMLElement[] = [];
     const now = Date.now();
-    for (let i = first; i < last; i++) els.push(this.row(i, now));
-    if (this.rows.length === 0) els.push(h('div', { class: 'empty-hint' }, this.store.runs.size ? 'No runs match the filters.' : 'No runs yet. Send an event to start one.'));
-    replace(this.spacer, els);
+    const next = new Map<string, { el: HTMLElement; run: RunSummary; key: string }>();
+    for (let i = first; i < last; i++) {
+      const { run } = this.rows[i];
+      // Relative times change as the clock moves: a row is redrawn when its text would differ.
+      const key = `${i}|${run.id === this.selectedId}|${i === this.activeIndex}|${this.rows.length}|${relative(run.queuedAt, now)}|${run.status === 'Running' ? now : ''}`;
+      const old = this.drawn.get(run.id);
+      if (old && old.run === run && old.key === key) {
+        next.set(run.id, old);
+        continue;
+      }
+      const el = this.row(i, now);
+      if (old) old.el.replaceWith(el);
+      else this.spacer.appendChild(el);
+      next.set(run.id, { el, run, key });
+    }
+    for (const [id, d] of this.drawn) if (!next.has(id)) d.el.remove();
+    this.drawn = next;
+    if (this.rows.length === 0 && !this.emptyEl) {
+      this.emptyEl = h('div', { class: 'empty-hint' }, this.store.runs.size ? 'No runs match the filters.' : 'No runs yet. Send an event to start one.');
+      this.spacer.appendChild(this.emptyEl);
+    } else if (this.rows.length > 0 && this.emptyEl) {
+      this.emptyEl.remove();
+      this.emptyEl = null;
+    } else if (this.emptyEl) this.emptyEl.textContent = this.store.runs.size ? 'No runs match the filters.' : 'No runs yet. Send an event to start one.';
     const active = this.rows[this.activeIndex];
     if (active) this.scroller.setAttribute('aria-activedescendant', `run-row-${active.run.id}`);
     else this.scroller.removeAttribute('aria-activedescendant');
