@@ -276,8 +276,10 @@ function resolvePath(value: unknown, path: (string | number)[]): unknown {
  * `event.data.id == async.data.id` with data.id "u1" becomes `"u1" == async.data.id`. A missing field
  * becomes `null`. Throws ExpressionError if the source does not parse.
  */
+let sharedEnv: Environment | undefined;
+
 export function interpolateEvent(source: string, event: unknown): string {
-  const env = makeEnv();
+  const env = (sharedEnv ??= makeEnv());
   let ast: ASTNode;
   try {
     ast = env.parse(source).ast;
