@@ -114,6 +114,8 @@ export class TestWorkspace {
   initializeResult: InitializeResult | undefined;
   readonly timings: StartTimings = { spawned: 0, initializeAnswered: 0, initializedSent: 0, firstIndexChanged: 0 };
   private ownsRoot = true;
+  /** What this client answers to workspace/configuration; change it, then send didChangeConfiguration. */
+  configuration: unknown;
 
   private constructor(
     readonly root: string,
@@ -160,7 +162,8 @@ export class TestWorkspace {
       });
     });
     conn.onRequest(RegistrationRequest.type, () => undefined);
-    conn.onRequest(ConfigurationRequest.type, (p) => p.items.map(() => opts.configuration ?? null));
+    ws.configuration = opts.configuration;
+    conn.onRequest(ConfigurationRequest.type, (p) => p.items.map(() => ws.configuration ?? null));
     conn.listen();
     const folders = (opts.folders ?? ['.']).map((f) => {
       const abs = path.resolve(root, f);

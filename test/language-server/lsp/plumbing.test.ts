@@ -2,9 +2,23 @@
 // custom requests answering, diagnostics after every edit, files created/deleted on disk, exclusions.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { HoverRequest, CompletionRequest, DocumentSymbolRequest } from 'vscode-languageserver-protocol/node';
+import { fork } from 'node:child_process';
+import { rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  HoverRequest,
+  CompletionRequest,
+  DocumentSymbolRequest,
+  DidRenameFilesNotification,
+  DidChangeConfigurationNotification,
+  createProtocolConnection,
+  IPCMessageReader,
+  IPCMessageWriter,
+  InitializeRequest,
+  ShutdownRequest,
+} from 'vscode-languageserver-protocol/node';
 import { EventsRequest, FunctionsRequest, StepLocationRequest } from '../../../language-server/protocol';
-import { TestWorkspace } from './harness';
+import { SERVER_JS, TestWorkspace } from './harness';
 
 const APP = `import { Inngest } from 'inngest';
 export const inngest = new Inngest({ id: 'shop' });
@@ -97,4 +111,45 @@ test('a file created and then deleted on disk bumps the index each time', async 
   const b = await deleted;
   assert.ok(b.version > a.version);
   assert.ok(ws.isAlive);
+});
+
+test('a file renamed on disk (workspace/didRenameFiles) moves its functions to the new URI', async () => {
+  await ws.write('src/renamed-a.ts', APP.replace("'hello'", "'renamed'"));
+  await ws.notifyWatched([{ rel: 'src/renamed-a.ts', type: 'created' }]);
+  await ws.nextIndexChanged();
+  const before = await ws.conn.sendRequest(FunctionsRequest.type, {});
+  assert.equal(before.functions.find((f) => f.id === 'renamed')?.uri, ws.uri('src/renamed-a.ts'));
+  await rename(join(ws.root, 'src/renamed-a.ts'), join(ws.root, 'src/renamed-b.ts'));
+  const moved = ws.nextIndexChanged();
+  await ws.conn.sendNotification(DidRenameFilesNotification.type, { files: [{ oldUri: ws.uri('src/renamed-a.ts'), newUri: ws.uri('src/renamed-b.ts') }] });
+  await moved;
+  const after = await ws.conn.sendRequest(FunctionsRequest.type, {});
+  assert.deepEqual(after.functions.filter((f) => f.id === 'renamed').map((f) => f.uri), [ws.uri('src/renamed-b.ts')]);
+});
+
+test('a settings change that excludes a folder drops its files from the index', async () => {
+  await ws.write('legacy/old.ts', APP.replace("'hello'", "'legacy-fn'"));
+  await ws.notifyWatched([{ rel: 'legacy/old.ts', type: 'created' }]);
+  await ws.nextIndexChanged();
+  assert.ok((await ws.conn.sendRequest(FunctionsRequest.type, {})).functions.some((f) => f.id === 'legacy-fn'));
+  const dropped = ws.nextIndexChanged();
+  // this client answers workspace/configuration; didChangeConfiguration makes the server ask again
+  ws.configuration = { exclude: ['generated/**', 'legacy/**'] };
+  await ws.conn.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
+  await dropped;
+  assert.ok(!(await ws.conn.sendRequest(FunctionsRequest.type, {})).functions.some((f) => f.id === 'legacy-fn'));
+});
+
+test('the server also speaks over node IPC (how the extension starts it)', async () => {
+  const proc = fork(SERVER_JS, ['--node-ipc'], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+  const conn = createProtocolConnection(new IPCMessageReader(proc), new IPCMessageWriter(proc));
+  conn.listen();
+  try {
+    const res = await conn.sendRequest(InitializeRequest.type, { processId: process.pid, rootUri: null, workspaceFolders: null, capabilities: {} });
+    assert.ok(res.capabilities.hoverProvider);
+    await conn.sendRequest(ShutdownRequest.type);
+  } finally {
+    conn.dispose();
+    proc.kill();
+  }
 });
