@@ -6,6 +6,7 @@
 //   GET  /__counters    side-effect counters: { [runId]: { [stepId]: executions } }
 //   GET  /__sdk-time    time the SDK spent handling execution requests (for the benchmark)
 //   POST /__reset       clears counters and timings
+//   POST /__gates/<name> opens a gate that step bodies may wait on (see `gate()`)
 //
 // Counters are how the tests prove that no completed step ever ran twice: every step body in the
 // scenario apps calls `counters.hit(runId, '<step id>')` once per execution.
@@ -158,6 +159,10 @@ export async function startAppServer(handler: http.RequestListener, counters: Co
     }
     if (path === '/__counters' && req.method === 'GET') return json(res, 200, counters.snapshot());
     if (path === '/__sdk-time' && req.method === 'GET') return json(res, 200, timer.report());
+    if (path.startsWith('/__gates/') && req.method === 'POST') {
+      openGate(decodeURIComponent(path.slice('/__gates/'.length)));
+      return json(res, 200, { ok: true });
+    }
     if (path === '/__reset' && req.method === 'POST') {
       counters.clear();
       timer.reset();
@@ -180,6 +185,32 @@ export async function startAppServer(handler: http.RequestListener, counters: Co
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   return { server, url, port: actual };
+}
+
+const gates = new Map<string, { open: boolean; waiters: (() => void)[] }>();
+
+function openGate(name: string): void {
+  const g = gates.get(name) ?? { open: false, waiters: [] };
+  g.open = true;
+  for (const w of g.waiters.splice(0)) w();
+  gates.set(name, g);
+}
+
+/**
+ * Resolves when a test opens gate `name` (POST /__gates/<name>), or after `maxMs` so the app also
+ * works on its own. Lets a test hold a step mid-execution for exactly as long as it needs.
+ */
+export function gate(name: string, maxMs: number): Promise<void> {
+  const g = gates.get(name) ?? { open: false, waiters: [] };
+  gates.set(name, g);
+  if (g.open) return Promise.resolve();
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, maxMs);
+    g.waiters.push(() => {
+      clearTimeout(t);
+      resolve();
+    });
+  });
 }
 
 /** Resolves after `ms` (used inside step bodies to simulate slow work). */

@@ -8,7 +8,7 @@
 // Run: INNGEST_DEV=http://127.0.0.1:8288 PORT=3000 node --import tsx examples/v3/scenarios.ts
 import { EventSchemas, Inngest, NonRetriableError, RetryAfterError } from 'inngest-v3';
 import { serve } from 'inngest-v3/node';
-import { Counters, pause, startAppServer } from '../shared/app-server';
+import { Counters, gate, startAppServer } from '../shared/app-server';
 
 type Data = Record<string, any>;
 type EventName =
@@ -262,7 +262,8 @@ const crashPar = inngest.createFunction({ id: 'crash-par' }, { event: 'crash/par
     step.run('fast', () => (hit(runId, 'fast'), 'fast')),
     step.run('slow', async () => {
       hit(runId, 'slow.started');
-      await pause(Number(data.slowMs ?? 1500));
+      // Held until the test opens the gate (or slowMs passes).
+      await gate(`slow-${runId}`, Number(data.slowMs ?? 1500));
       hit(runId, 'slow');
       return 'slow';
     }),

@@ -9,7 +9,7 @@
 // (v4 runs in cloud mode without INNGEST_DEV and refuses unsigned requests.)
 import { Inngest, NonRetriableError, RetryAfterError, eventType } from 'inngest-v4';
 import { serve } from 'inngest-v4/node';
-import { Counters, pause, startAppServer } from '../shared/app-server';
+import { Counters, gate, startAppServer } from '../shared/app-server';
 
 const inngest = new Inngest({ id: 'scenarios-v4' });
 const counters = new Counters();
@@ -248,7 +248,8 @@ const crashPar = inngest.createFunction({ id: 'crash-par', triggers: [{ event: '
     step.run('fast', () => (hit(runId, 'fast'), 'fast')),
     step.run('slow', async () => {
       hit(runId, 'slow.started');
-      await pause(Number(data.slowMs ?? 1500));
+      // Held until the test opens the gate (or slowMs passes).
+      await gate(`slow-${runId}`, Number(data.slowMs ?? 1500));
       hit(runId, 'slow');
       return 'slow';
     }),

@@ -353,6 +353,11 @@ export class ExampleApp {
     return (await res.json()) as SdkTimeReport;
   }
 
+  /** Opens a gate a step body waits on (examples/shared/app-server.ts `gate()`). */
+  async openGate(name: string): Promise<void> {
+    await fetch(`${this.origin}/__gates/${encodeURIComponent(name)}`, { method: 'POST' });
+  }
+
   async reset(): Promise<void> {
     await fetch(`${this.origin}/__reset`, { method: 'POST' });
   }
