@@ -60,6 +60,19 @@ for (const sdk of SDKS) {
       assert.deepEqual(await app.countersOf(runId), { done: 1 });
     });
 
+    void test('an event that arrived before the wait began does not satisfy it', async () => {
+      const { ex, fn } = rig;
+      const orderId = tag('order');
+      // Both in one request: the approval is stored before the run has even started waiting.
+      const [waitEvent] = await ex.send([
+        { name: 'scn/wait', data: { orderId, timeout: '1s', reviewTimeout: '1s' } },
+        { name: 'scn/approved', data: { orderId, by: 'too-early' } },
+      ]);
+      const run = await ex.waitForRun(await ex.runOf(waitEvent, fn('wait')));
+      assert.equal(run.status, 'Completed', JSON.stringify(summarize(run)));
+      assert.deepEqual(run.output, { approvedBy: null, reviewScore: null, done: true });
+    });
+
     void test('invoke returns a child result and surfaces a child error to the parent', async () => {
       const { ex, app, fn } = rig;
       const runId = await ex.runOf(await ex.send({ name: 'scn/invoke', data: { n: 21 } }), fn('invoke-parent'));
