@@ -139,6 +139,7 @@ export function flowIntegrationSuite(SDK: Sdk, makeApp: MakeApp): void {
     // Missing engine hook: "a queue item finished executing".
     const sched = ex.engine.scheduler as unknown as { handler: (item: QueueItem) => Promise<void> };
     const inner = sched.handler;
+    assert.equal(typeof inner, 'function', 'the scheduler keeps its item handler in `handler` (update this wrapper if the engine changed)');
     sched.handler = (item) => inner(item).finally(() => glue.itemFinished(item));
 
     // The glue re-reads flow settings on app.synced by itself (deps.functionsOf).
