@@ -118,6 +118,7 @@ function topLevel(ctx: Ctx, st: ts.Statement): void {
 function valueDecl(ctx: Ctx, init: ts.Expression, name: string): ValueDecl | undefined {
   const e = unwrap(init);
   if (ts.isIdentifier(e)) return { kind: 'alias', name: e.text };
+  if (isStringLike(e)) return { kind: 'string', value: e.text };
   if (ts.isNewExpression(e) && ctx.sdkName(e.expression) === 'Inngest') return clientDecl(ctx, e, name);
   if (ts.isCallExpression(e) || ts.isNewExpression(e)) {
     const chain = schemasChain(ctx, e);
@@ -145,6 +146,15 @@ function valueDecl(ctx: Ctx, init: ts.Expression, name: string): ValueDecl | und
   if (ts.isObjectLiteralExpression(e) || ts.isArrayLiteralExpression(e)) {
     const shape = zodEventsShape(ctx, e);
     if (shape) return { kind: 'schema', shape };
+  }
+  if (ts.isObjectLiteralExpression(e)) {
+    const values: Record<string, string> = {};
+    for (const p of e.properties) {
+      const n = ts.isPropertyAssignment(p) ? propName(p.name) : undefined;
+      const v = ts.isPropertyAssignment(p) ? unwrap(p.initializer) : undefined;
+      if (n !== undefined && v && isStringLike(v)) values[n] = v.text;
+    }
+    if (Object.keys(values).length) return { kind: 'constants', values };
   }
   return undefined;
 }

@@ -123,6 +123,10 @@ export class Linker {
         const target = this.resolveModule(uri, imp.specifier);
         return target ? this.resolveExport(target, rest, depth + 1) : undefined;
       }
+      const obj = rest.includes('.') ? undefined : this.resolveValue(uri, head, depth + 1);
+      if (obj?.decl.kind === 'constants' && Object.hasOwn(obj.decl.values, rest)) {
+        return { uri: obj.uri, name, decl: { kind: 'string', value: obj.decl.values[rest]! } };
+      }
       return undefined;
     }
     const local = f.values.get(name);
@@ -308,6 +312,7 @@ export class Linker {
   /** The name of the v4 eventType a reference (`myEvent`, `ns.myEvent`) points at, from a file. */
   eventTypeName(uri: string, ref: string): string | undefined {
     const r = this.resolveValue(uri, ref);
+    if (r?.decl.kind === 'string') return r.decl.value;
     return r?.decl.kind === 'eventType' && r.decl.name !== null ? r.decl.name : undefined;
   }
 

@@ -40,6 +40,10 @@ export type ValueDecl =
   /** A schema value: zod object chain, staticSchema<T>(), an object/array literal of zod schemas. */
   | { kind: 'schema'; shape: Shape }
   | { kind: 'function'; key: string }
+  /** `const USER_SIGNUP = 'app/user.signup'`: event names are often kept in constants. */
+  | { kind: 'string'; value: string }
+  /** `const Events = { SIGNUP: 'app/user.signup' } as const` */
+  | { kind: 'constants'; values: Record<string, string> }
   | { kind: 'alias'; name: string };
 
 export interface TypeDecl {

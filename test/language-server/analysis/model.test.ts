@@ -214,3 +214,20 @@ export const caller = inngest.createFunction({ id: 'caller' }, { event: 'a/c' },
   assert.equal(index.invokeTargetAt(uri('fn.ts'), { line: r.start.line, character: r.start.character + 3 })?.id, 'target');
   assert.deepEqual(index.diagnostics(uri('fn.ts')), []);
 });
+
+void test('event names kept in constants (plain or in an object) count as triggers and listeners', () => {
+  const { index } = workspace({
+    'names.ts': `export const USER_SIGNUP = 'app/user.signup';
+export const Events = { ORDER_PAID: 'shop/order.paid' } as const;`,
+    'fn.ts': `import { Inngest } from 'inngest';
+import { USER_SIGNUP, Events } from './names';
+const inngest = new Inngest({ id: 'app' });
+export const a = inngest.createFunction({ id: 'a' }, [{ event: USER_SIGNUP }, { event: Events.ORDER_PAID }], async () => {});
+export async function go() { await inngest.send({ name: USER_SIGNUP, data: {} }); }`,
+  });
+  const [fn] = index.functions();
+  assert.deepEqual(fn!.triggers.map((t) => (t.kind === 'event' ? t.event : t.kind)), ['app/user.signup', 'shop/order.paid']);
+  assert.deepEqual(index.event('app/user.signup')!.listeners, ['app-a']);
+  assert.equal(index.event('app/user.signup')!.senders.length, 1);
+  assert.deepEqual(index.diagnostics(uri('fn.ts')), []);
+});
