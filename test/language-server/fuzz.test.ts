@@ -105,7 +105,7 @@ after(async () => {
   await ws?.dispose();
 });
 
-test(`mutated sources never crash the server and every request is answered (seed ${SEED}, ${ROUNDS} rounds)`, async () => {
+void test(`mutated sources never crash the server and every request is answered (seed ${SEED}, ${ROUNDS} rounds)`, async () => {
   const r = rng(SEED);
   const files = ['v3/app.ts', 'v4/app.ts'] as const;
   for (const f of files) await ws.open(f);
@@ -174,7 +174,7 @@ test(`mutated sources never crash the server and every request is answered (seed
   assert.deepEqual(errors, [], 'no handler failed along the way');
 });
 
-test('garbage on disk (binary bytes, a huge line) is indexed without harm', async () => {
+void test('garbage on disk (binary bytes, a huge line) is indexed without harm', async () => {
   const bytes = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256)).toString('latin1');
   await ws.write('junk/bin.js', bytes.replaceAll('/*@', '/* @'));
   await ws.write('junk/long.ts', `export const x = ${'['.repeat(5000)}${']'.repeat(5000)};\n`);

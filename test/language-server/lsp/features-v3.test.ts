@@ -77,7 +77,7 @@ after(async () => {
   await ws?.dispose();
 });
 
-test('unknown-event is published with its code, source and the literal range', async () => {
+void test('unknown-event is published with its code, source and the literal range', async () => {
   const diags = await ws.waitForDiagnostics('src/functions.ts', (d) => d.some((x) => x.code === 'unknown-event'));
   const unknown = diags.filter((d) => d.code === 'unknown-event');
   assert.equal(unknown.length, 1, JSON.stringify(diags));
@@ -89,7 +89,7 @@ test('unknown-event is published with its code, source and the literal range', a
   assert.deepEqual(ws.diagnostics.get(ws.uri('src/client.ts'))?.diagnostics ?? [], []);
 });
 
-test('quick fixes: did-you-mean replacement and add the event to the fromRecord schema', async () => {
+void test('quick fixes: did-you-mean replacement and add the event to the fromRecord schema', async () => {
   const diags = await ws.waitForDiagnostics('src/functions.ts', (d) => d.some((x) => x.code === 'unknown-event'));
   const d = diags.find((x) => x.code === 'unknown-event')!;
   const actions = (await ws.conn.sendRequest(CodeActionRequest.type, {
@@ -113,7 +113,7 @@ test('quick fixes: did-you-mean replacement and add the event to the fromRecord 
   assert.equal(again.length, actions.length);
 });
 
-test('hover on an event name shows its schema as a type, senders and listeners', async () => {
+void test('hover on an event name shows its schema as a type, senders and listeners', async () => {
   const text = md(await ws.conn.sendRequest(HoverRequest.type, { textDocument: { uri: ws.uri('src/functions.ts') }, position: ws.pos('src/functions.ts', 'trigger') }));
   assert.match(text, /userId: string;/);
   assert.match(text, /plan\?: "free" \| "pro";/);
@@ -122,7 +122,7 @@ test('hover on an event name shows its schema as a type, senders and listeners',
   assert.match(text, /src\/events\.ts:2/);
 });
 
-test('hover on a cron string: plain words and the next five runs in its time zone', async () => {
+void test('hover on a cron string: plain words and the next five runs in its time zone', async () => {
   const text = md(await ws.conn.sendRequest(HoverRequest.type, { textDocument: { uri: ws.uri('src/functions.ts') }, position: ws.pos('src/functions.ts', 'cron') }));
   assert.match(text, /09:00/);
   assert.match(text, /Monday through Friday/);
@@ -131,13 +131,13 @@ test('hover on a cron string: plain words and the next five runs in its time zon
   assert.equal(runs.length, 5, text);
 });
 
-test('hover on a duration', async () => {
+void test('hover on a duration', async () => {
   const text = md(await ws.conn.sendRequest(HoverRequest.type, { textDocument: { uri: ws.uri('src/functions.ts') }, position: ws.pos('src/functions.ts', 'dur') }));
   assert.match(text, /1 hour 30 minutes/);
   assert.match(text, /5,400,000 ms/);
 });
 
-test('completion of event names inside a trigger string', async () => {
+void test('completion of event names inside a trigger string', async () => {
   const items = (await ws.conn.sendRequest(CompletionRequest.type, { textDocument: { uri: ws.uri('src/functions.ts') }, position: ws.pos('src/functions.ts', 'typo') })) as CompletionItem[];
   const labels = items.map((i) => i.label);
   assert.ok(labels.includes('app/user.signup'), JSON.stringify(labels));
@@ -145,7 +145,7 @@ test('completion of event names inside a trigger string', async () => {
   assert.ok(!labels.includes('app/user.singup'), 'the typo itself is not offered');
 });
 
-test('completion of event names in a string the analysis does not know yet, and of event.data paths in expressions', async () => {
+void test('completion of event names in a string the analysis does not know yet, and of event.data paths in expressions', async () => {
   await ws.write('src/draft.ts', '');
   await ws.open('src/draft.ts');
   const draft = `import { inngest } from './client';
@@ -169,14 +169,14 @@ export const draft = inngest.createFunction({ id: 'draft' }, { event: 'app/user.
   await gone;
 });
 
-test('go to definition from an event name to its schema declaration', async () => {
+void test('go to definition from an event name to its schema declaration', async () => {
   const defs = (await ws.conn.sendRequest(DefinitionRequest.type, { textDocument: { uri: ws.uri('src/functions.ts') }, position: ws.pos('src/functions.ts', 'send') })) as Location[];
   assert.equal(defs.length, 1);
   assert.equal(defs[0]!.uri, ws.uri('src/events.ts'));
   assert.equal(defs[0]!.range.start.line, ws.pos('src/events.ts', 'declSignup').line);
 });
 
-test('find references of an event: declaration, trigger and send', async () => {
+void test('find references of an event: declaration, trigger and send', async () => {
   const refs = (await ws.conn.sendRequest(ReferencesRequest.type, {
     textDocument: { uri: ws.uri('src/functions.ts') },
     position: ws.pos('src/functions.ts', 'trigger'),
@@ -194,7 +194,7 @@ test('find references of an event: declaration, trigger and send', async () => {
   assert.equal(noDecl.length, refs.length - 1);
 });
 
-test('document symbols: functions with their steps; workspace symbols by query', async () => {
+void test('document symbols: functions with their steps; workspace symbols by query', async () => {
   const syms = (await ws.conn.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri: ws.uri('src/functions.ts') } })) as DocumentSymbol[];
   const fns = syms.filter((s) => s.kind === 12 /* Function */);
   assert.deepEqual(fns.map((s) => s.name), ['welcome', 'onboard', 'nightly']);
@@ -206,7 +206,7 @@ test('document symbols: functions with their steps; workspace symbols by query',
   assert.ok(evSyms.some((s) => s.name === 'app/order.placed' && s.location.uri === ws.uri('src/events.ts')));
 });
 
-test('custom requests: functions with triggers and steps, events with schema and example, step locations', async () => {
+void test('custom requests: functions with triggers and steps, events with schema and example, step locations', async () => {
   const { functions } = await ws.conn.sendRequest(FunctionsRequest.type, {});
   const slugs = functions.map((f) => f.slug).sort();
   assert.deepEqual(slugs, ['shop-nightly', 'shop-onboard', 'shop-welcome']);
@@ -231,7 +231,7 @@ test('custom requests: functions with triggers and steps, events with schema and
   assert.equal(loc.range.start.line, ws.text('src/functions.ts').split('\n').findIndex((l) => l.includes("'second'")));
 });
 
-test('an edit re-indexes: indexChanged follows and the functions request sees the new id', async () => {
+void test('an edit re-indexes: indexChanged follows and the functions request sees the new id', async () => {
   await ws.open('src/functions.ts');
   const changed = ws.nextIndexChanged();
   await ws.change('src/functions.ts', FNS.replace("id: 'onboard'", "id: 'onboarding'"));

@@ -54,7 +54,7 @@ after(async () => {
   await ws?.dispose();
 });
 
-test('both apps are indexed; one function id in two apps is not a duplicate', async () => {
+void test('both apps are indexed; one function id in two apps is not a duplicate', async () => {
   const { functions } = await ws.conn.sendRequest(FunctionsRequest.type, {});
   assert.deepEqual(functions.map((f) => f.slug).sort(), ['billing-receipt', 'billing-report', 'shop-receipt']);
   const billing = functions.find((f) => f.slug === 'billing-receipt')!;
@@ -69,7 +69,7 @@ test('both apps are indexed; one function id in two apps is not a duplicate', as
   }
 });
 
-test('v4 unknown-event against the eventType declarations of the package', async () => {
+void test('v4 unknown-event against the eventType declarations of the package', async () => {
   const diags = await ws.waitForDiagnostics('apps/billing/src/functions.ts', (d) => d.some((x) => x.code === 'unknown-event'));
   const d = diags.filter((x) => x.code === 'unknown-event');
   assert.equal(d.length, 1);
@@ -78,7 +78,7 @@ test('v4 unknown-event against the eventType declarations of the package', async
   assert.deepEqual(ws.diagnostics.get(ws.uri('apps/shop/src/functions.ts'))?.diagnostics ?? [], []);
 });
 
-test('go to definition from step.invoke function reference to the function', async () => {
+void test('go to definition from step.invoke function reference to the function', async () => {
   const defs = (await ws.conn.sendRequest(DefinitionRequest.type, {
     textDocument: { uri: ws.uri('apps/billing/src/functions.ts') },
     position: ws.pos('apps/billing/src/functions.ts', 'invokeRef'),
@@ -88,7 +88,7 @@ test('go to definition from step.invoke function reference to the function', asy
   assert.equal(defs[0]!.range.start.line, ws.pos('apps/billing/src/functions.ts', 'receiptId').line);
 });
 
-test('go to definition from a v4 event name to its eventType declaration; hover shows the staticSchema type', async () => {
+void test('go to definition from a v4 event name to its eventType declaration; hover shows the staticSchema type', async () => {
   // fix the typo first, then navigate from the wait's event name
   await ws.open('apps/billing/src/functions.ts');
   const fixed = ws.nextDiagnostics('apps/billing/src/functions.ts', (p) => !p.diagnostics.some((d) => d.code === 'unknown-event'));
@@ -109,7 +109,7 @@ test('go to definition from a v4 event name to its eventType declaration; hover 
   assert.match(text, /reason\?: string;/);
 });
 
-test('completion offers the v4 declared events in a wait', async () => {
+void test('completion offers the v4 declared events in a wait', async () => {
   const items = (await ws.conn.sendRequest(CompletionRequest.type, {
     textDocument: { uri: ws.uri('apps/billing/src/functions.ts') },
     position: ws.pos('apps/billing/src/functions.ts', 'typo'),
@@ -121,7 +121,7 @@ test('completion offers the v4 declared events in a wait', async () => {
   assert.ok(paid.textEdit && 'range' in paid.textEdit);
 });
 
-test('events request: v4 zod schema as JSON Schema with an example', async () => {
+void test('events request: v4 zod schema as JSON Schema with an example', async () => {
   const { events } = await ws.conn.sendRequest(EventsRequest.type, {});
   const paid = events.find((e) => e.name === 'billing/invoice.paid')!;
   assert.ok(paid.dataSchema, JSON.stringify(paid));

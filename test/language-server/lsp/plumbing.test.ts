@@ -46,7 +46,7 @@ after(async () => {
   await ws?.dispose();
 });
 
-test('start-up reports work-done progress from begin to end and one indexChanged', () => {
+void test('start-up reports work-done progress from begin to end and one indexChanged', () => {
   const kinds = ws.progress.map((p) => (p.value as { kind: string }).kind);
   assert.equal(kinds[0], 'begin');
   assert.equal(kinds.at(-1), 'end');
@@ -54,7 +54,7 @@ test('start-up reports work-done progress from begin to end and one indexChanged
   assert.equal(typeof ws.indexChanges[0]?.version, 'number');
 });
 
-test('advertises the features it serves', () => {
+void test('advertises the features it serves', () => {
   const caps = ws.initializeResult?.capabilities;
   assert.ok(caps?.hoverProvider);
   assert.ok(caps?.completionProvider);
@@ -65,7 +65,7 @@ test('advertises the features it serves', () => {
   assert.ok(caps?.codeActionProvider);
 });
 
-test('custom requests answer with the index version', async () => {
+void test('custom requests answer with the index version', async () => {
   const fns = await ws.conn.sendRequest(FunctionsRequest.type, {});
   assert.ok(Array.isArray(fns.functions));
   assert.equal(typeof fns.version, 'number');
@@ -75,7 +75,7 @@ test('custom requests answer with the index version', async () => {
   assert.equal(loc, null);
 });
 
-test('skips node_modules, build output and excluded globs', async () => {
+void test('skips node_modules, build output and excluded globs', async () => {
   const fns = await ws.conn.sendRequest(FunctionsRequest.type, {});
   for (const f of fns.functions) {
     assert.ok(!/node_modules|\/dist\/|\/generated\//.test(f.uri), f.uri);
@@ -84,7 +84,7 @@ test('skips node_modules, build output and excluded globs', async () => {
   for (const uri of ws.diagnostics.keys()) assert.ok(!/node_modules|\/dist\/|\/generated\//.test(uri), uri);
 });
 
-test('every edit gets diagnostics tagged with the document version', async () => {
+void test('every edit gets diagnostics tagged with the document version', async () => {
   await ws.open('src/app.ts');
   const next = ws.nextDiagnostics('src/app.ts', (p) => p.version === 2);
   const v = await ws.change('src/app.ts', APP.replace("'greet'", "'greet-2'"));
@@ -93,14 +93,14 @@ test('every edit gets diagnostics tagged with the document version', async () =>
   assert.equal(p.version, 2);
 });
 
-test('requests on unknown files answer instead of failing', async () => {
+void test('requests on unknown files answer instead of failing', async () => {
   const uri = ws.uri('src/missing.ts');
   assert.equal(await ws.conn.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: 0, character: 0 } }), null);
   assert.deepEqual(await ws.conn.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: { line: 0, character: 0 } }), []);
   assert.deepEqual(await ws.conn.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri } }), []);
 });
 
-test('a file created and then deleted on disk bumps the index each time', async () => {
+void test('a file created and then deleted on disk bumps the index each time', async () => {
   const created = ws.nextIndexChanged();
   await ws.write('src/other.ts', APP.replace("'hello'", "'other'"));
   await ws.notifyWatched([{ rel: 'src/other.ts', type: 'created' }]);
@@ -113,7 +113,7 @@ test('a file created and then deleted on disk bumps the index each time', async 
   assert.ok(ws.isAlive);
 });
 
-test('a file renamed on disk (workspace/didRenameFiles) moves its functions to the new URI', async () => {
+void test('a file renamed on disk (workspace/didRenameFiles) moves its functions to the new URI', async () => {
   await ws.write('src/renamed-a.ts', APP.replace("'hello'", "'renamed'"));
   await ws.notifyWatched([{ rel: 'src/renamed-a.ts', type: 'created' }]);
   await ws.nextIndexChanged();
@@ -127,7 +127,7 @@ test('a file renamed on disk (workspace/didRenameFiles) moves its functions to t
   assert.deepEqual(after.functions.filter((f) => f.id === 'renamed').map((f) => f.uri), [ws.uri('src/renamed-b.ts')]);
 });
 
-test('a settings change that excludes a folder drops its files from the index', async () => {
+void test('a settings change that excludes a folder drops its files from the index', async () => {
   await ws.write('legacy/old.ts', APP.replace("'hello'", "'legacy-fn'"));
   await ws.notifyWatched([{ rel: 'legacy/old.ts', type: 'created' }]);
   await ws.nextIndexChanged();
@@ -140,7 +140,7 @@ test('a settings change that excludes a folder drops its files from the index', 
   assert.ok(!(await ws.conn.sendRequest(FunctionsRequest.type, {})).functions.some((f) => f.id === 'legacy-fn'));
 });
 
-test('the server also speaks over node IPC (how the extension starts it)', async () => {
+void test('the server also speaks over node IPC (how the extension starts it)', async () => {
   const proc = fork(SERVER_JS, ['--node-ipc'], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
   const conn = createProtocolConnection(new IPCMessageReader(proc), new IPCMessageWriter(proc));
   conn.listen();

@@ -74,14 +74,14 @@ after(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-test('crawl indexes TS/JS sources and package.json, skips node_modules, build output, excludes, and survives symlink loops', async () => {
+void test('crawl indexes TS/JS sources and package.json, skips node_modules, build output, excludes, and survives symlink loops', async () => {
   const { ws, index } = make({ exclude: ['generated/**', '**/*.gen.ts'] });
   const n = await ws.crawl();
   assert.deepEqual(index.rel(), ['package.json', 'src/a.ts', 'src/b.tsx', 'src/c.mjs', 'src/deep/d.js']);
   assert.equal(n, 5);
 });
 
-test('files that vanish between listing and reading are skipped, not fatal', async () => {
+void test('files that vanish between listing and reading are skipped, not fatal', async () => {
   await put('vanish/one.ts');
   await put('vanish/two.ts');
   await put('vanish/three.ts');
@@ -105,7 +105,7 @@ test('files that vanish between listing and reading are skipped, not fatal', asy
   await rm(path.join(root, 'vanish'), { recursive: true, force: true });
 });
 
-test('the editor text wins while open; closing brings back the disk text; deletes leave open files alone', async () => {
+void test('the editor text wins while open; closing brings back the disk text; deletes leave open files alone', async () => {
   const { ws, index } = make();
   await ws.crawl();
   assert.equal(index.files.get(uri('src/a.ts')), 'export const x = 1;\n');
@@ -127,7 +127,7 @@ test('the editor text wins while open; closing brings back the disk text; delete
   assert.equal(ws.setEditorText(uri('src/readme.md'), 'x'), false);
 });
 
-test('deleting a folder removes everything under it; renaming a folder re-reads it at the new place', async () => {
+void test('deleting a folder removes everything under it; renaming a folder re-reads it at the new place', async () => {
   await put('moving/m1.ts');
   await put('moving/sub/m2.ts');
   const { ws, index } = make();
@@ -143,7 +143,7 @@ test('deleting a folder removes everything under it; renaming a folder re-reads 
   assert.ok(![...index.files.keys()].some((k) => k.includes('/moved/')));
 });
 
-test('changes are announced with the URIs that changed', async () => {
+void test('changes are announced with the URIs that changed', async () => {
   const seen: string[][] = [];
   const index = new RecordingIndex();
   const ws = new Workspace({ index, logger: recordingLogger([]), settings: () => DEFAULT_SETTINGS, onDidChange: (u) => void seen.push([...u]) });
@@ -154,7 +154,7 @@ test('changes are announced with the URIs that changed', async () => {
   assert.deepEqual(seen.at(-1), [uri('src/b.tsx')]);
 });
 
-test('files above maxFileSize are still given to the index (it reads them shallowly) and the server says so once', async () => {
+void test('files above maxFileSize are still given to the index (it reads them shallowly) and the server says so once', async () => {
   await put('big/huge.ts', `export const data = ${JSON.stringify('x'.repeat(5000))};\n`);
   const logs: string[] = [];
   const { ws, index } = make({ maxFileSize: 1000 }, logs);
@@ -166,7 +166,7 @@ test('files above maxFileSize are still given to the index (it reads them shallo
   await rm(path.join(root, 'big'), { recursive: true });
 });
 
-test('an index that throws on a file leaves the workspace working', async () => {
+void test('an index that throws on a file leaves the workspace working', async () => {
   const logs: string[] = [];
   const index = new RecordingIndex();
   index.onSet = (u) => {
@@ -180,13 +180,13 @@ test('an index that throws on a file leaves the workspace working', async () => 
   assert.ok(logs.some((l) => l.includes('analysis failed')));
 });
 
-test('canonical URIs make the editor and the crawler agree on one file', () => {
+void test('canonical URIs make the editor and the crawler agree on one file', () => {
   const p = path.join(root, 'dir with space', 'ü.ts');
   const a = pathToFileURL(p).href;
   assert.equal(canonicalUri(a.replace('%C3%BC', '%c3%bc')), a);
 });
 
-test('settings parse from a section, a nested tree, flat keys or a files.exclude-style object', () => {
+void test('settings parse from a section, a nested tree, flat keys or a files.exclude-style object', () => {
   assert.deepEqual(parseSettings({ exclude: ['a/**'], maxFileSize: 10 }).exclude, ['a/**']);
   assert.equal(parseSettings({ steplens: { languageServer: { maxFileSize: 42 } } }).maxFileSize, 42);
   assert.equal(parseSettings({ 'steplens.languageServer.hints': false }).hints, false);
