@@ -237,6 +237,18 @@ export function registerSteplensSuite(): void {
       await screenshot('panel-run');
     });
 
+    it('"Invoke" runs a cron function through the executor\'s invoke API', async function () {
+      const doc = await vscode.workspace.openTextDocument(functionsUri);
+      const line = lineOf(doc, "id: 'nightly-report'");
+      const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', functionsUri, 100)) ?? [];
+      const invoke = lenses.find((l) => Math.abs(l.range.start.line - line) <= 1 && l.command?.title.includes('Invoke'));
+      assert.ok(invoke?.command, 'no Invoke lens for nightly-report');
+      const res = await vscode.commands.executeCommand<{ runId: string | null }>(invoke.command.command, ...(invoke.command.arguments ?? []));
+      const done = await waitRun(api, 'the invoked nightly-report run to complete', (r) => r.functionId.endsWith('nightly-report') && r.status === 'Completed', 60_000);
+      if (res?.runId) assert.equal(done.id, res.runId);
+      assert.deepEqual(done.output, { count: 42 });
+    });
+
     it('stops and restarts the executor on command, and the views follow', async function () {
       const url = api.executorUrl()!;
       await vscode.commands.executeCommand(Commands.stopExecutor);

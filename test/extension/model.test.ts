@@ -1,0 +1,40 @@
+// The extension's model and its formatting: what CodeLens, views and the status bar say.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Model, formatAgo, formatDuration, runOutcome } from '../../extension/model';
+import type { RunSummary } from '../../runtime/api';
+import type { FunctionEntry } from '../../language-server/protocol';
+
+const now = 1_800_000_000_000;
+function run(p: Partial<RunSummary>): RunSummary {
+  return { id: 'r1', functionId: 'app-fn', functionName: 'fn', appId: 'app', status: 'Completed', eventId: 'e', eventName: 'x', queuedAt: now - 5000, stepCount: 3, requestCount: 4, ...p };
+}
+
+void test('run outcomes read like the product says', () => {
+  assert.equal(runOutcome(run({ startedAt: now - 3200, endedAt: now - 2000 }), now), 'completed 2s ago, 3 steps, 1.2 s');
+  assert.equal(runOutcome(run({ status: 'Failed', error: { name: 'Error', message: 'card declined' } }), now), 'failed: card declined');
+  assert.equal(runOutcome(run({ status: 'Running', stepCount: 1 }), now), 'running, 1 step');
+  assert.equal(runOutcome(run({ status: 'Queued', hold: { rule: 'concurrency', detail: 'limit 1 reached' } }), now), 'queued: limit 1 reached');
+  assert.equal(formatDuration(84), '84 ms');
+  assert.equal(formatDuration(125_000), '2 min 5 s');
+  assert.equal(formatAgo(now - 3 * 3600_000, now), '3h ago');
+});
+
+void test('the model keeps the newest run per function, emits only on change, and matches source to executor slugs', () => {
+  const m = new Model();
+  const changes: string[] = [];
+  m.onChange((c) => changes.push(c));
+  m.setRuns([run({ id: 'a', queuedAt: 1 }), run({ id: 'b', queuedAt: 2, status: 'Failed' })]);
+  assert.equal(m.lastRun('app-fn')?.id, 'b');
+  assert.deepEqual(m.setRuns([run({ id: 'a', queuedAt: 1 })]), [], 'same run again is no change');
+  assert.deepEqual(changes, ['runs']);
+  m.apply({ type: 'run.updated', seq: 1, run: run({ id: 'b', queuedAt: 2, status: 'Completed' }) });
+  assert.equal(m.lastRun('app-fn')?.status, 'Completed');
+  const fn = { id: 'fn', appId: null, slug: 'fn', uri: 'file:///x.ts', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, triggers: [], steps: [], sdkMajor: 4 } as FunctionEntry;
+  m.setSourceFunctions([fn]);
+  m.setApps([], [{ id: 'app-fn', name: 'fn', appId: 'app', triggers: [], maxAttempts: 4, config: {} }]);
+  assert.equal(m.executorFunction(fn)?.id, 'app-fn', 'an unresolved app id still matches by the -<id> suffix');
+  assert.equal(m.functionsWithoutSource().length, 0);
+  m.setExecutor({ kind: 'stopped' });
+  assert.equal(m.executorFunctions.length, 0, 'a stopped executor knows no functions');
+});
