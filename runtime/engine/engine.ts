@@ -1,25 +1,26 @@
 // The run loop (PROTOCOL §6): takes queue items, calls the app, and turns what comes back into
 // stored state and new queue items. Every decision is one store transaction; results are durable
 // before anything that depends on them (the next request, a checkpoint's 200) happens.
-import { monotonicFactory } from 'ulid';
 import type { RunStatus, SdkExchange, SerializedError, StepInfo } from '../api';
 import type { EventBus } from '../bus';
 import type { Clock } from '../clock';
-import { FAILED_EVENT, FINISHED_EVENT, CANCELLED_EVENT, type FunctionRegistry } from '../functions';
+import { FINISHED_EVENT, type FunctionRegistry } from '../functions';
 import type { Logger } from '../log';
 import type { FunctionRecord, QueueItem, RunRecord, SdkEvent, StoredEvent } from '../model';
-import { signBody, serializeBody } from '../signing';
 import type { Store } from '../store/store';
 import { backoffMs, type RetryPolicy } from './backoff';
 import { applyOps } from './ops';
+import { callSdk } from './request';
 import { checkpoint } from './checkpoint';
+import { finalize } from './finish';
 import { describe, stepKind, timeoutValue } from './describe';
 import { PauseIndex, type LivePause } from './pauses';
 import { Scheduler } from './scheduler';
-import { classify, httpRequest, transportFailure, type SdkOp, type SdkResult } from './sdk-client';
+import type { SdkOp, SdkResult } from './sdk-client';
 import { runSummary } from './views';
 
-export const ulid = monotonicFactory();
+export { ulid } from './ids';
+import { ulid } from './ids';
 
 /** A run being worked on: its record plus the state each request needs, kept in memory. */
 export interface ActiveRun {
@@ -57,9 +58,6 @@ export interface EngineOptions {
   onUnknownFunction?: (fn: FunctionRecord) => void;
 }
 
-const MAX_SDK_TIMEOUT = 2 * 3600 * 1000;
-/** Request bodies above this switch to `use_api` (Go's MaxSDKRequestBodySize). */
-const MAX_REQUEST_BODY = 4 * 1024 * 1024;
 /** How often a run whose app refuses connections tries again. */
 const APP_DOWN_RETRY_MS = 2000;
 const TERMINAL: ReadonlySet<RunStatus> = new Set(['Completed', 'Failed', 'Cancelled']);
@@ -129,10 +127,12 @@ export class Engine {
   createRun(
     fn: FunctionRecord,
     events: StoredEvent[],
-    extra: Partial<Pick<RunRecord, 'parentRunId' | 'correlationId' | 'noFinishEvents' | 'rerunOf'>> = {},
+    extra: Partial<Pick<RunRecord, 'parentRunId' | 'correlationId' | 'noFinishEvents' | 'rerunOf' | 'hold'>> = {},
+    /** `admit: false` skips `admission` (flow control decided already); `startAt` delays the first request. */
+    opts: { admit?: boolean; startAt?: number } = {},
   ): RunRecord | null {
     const sdkEvents = events.map((e) => e.event);
-    const verdict = this.admission?.admit(fn, sdkEvents) ?? { action: 'start' as const };
+    const verdict = opts.admit === false ? { action: 'start' as const } : (this.admission?.admit(fn, sdkEvents) ?? { action: 'start' as const });
     if (verdict.action === 'skip') {
       this.o.log.info(`run of ${fn.id} skipped: ${verdict.reason}`);
       return null;
@@ -158,7 +158,7 @@ export class Engine {
     const ar: ActiveRun = { rec, events: sdkEvents, memo: new Map(), steps: new Map(), pending: new Set(), inflight: new Map() };
     this.active.set(rec.id, ar);
     this.o.store.putRun(rec);
-    this.enqueue(ar, { kind: 'exec', stepId: 'step', attempt: 0, runAt: now });
+    this.enqueue(ar, { kind: 'exec', stepId: 'step', attempt: 0, runAt: Math.max(now, opts.startAt ?? now) });
     this.o.bus.emit({ type: 'run.created', run: runSummary(rec) });
     return rec;
   }
@@ -253,7 +253,7 @@ export class Engine {
         error: { name: 'FunctionNotSynced', message: `function ${rec.functionId} is not served by any synced app: start the app and let Steplens sync it` },
       };
     } else {
-      result = await this.call(ar, fn, item, stack);
+      result = await callSdk(this.o, ar, fn, item, stack, this.abort.signal);
     }
     ar.inflight.delete(item.id);
     // Stopping: leave the item in the store; it runs again after the restart.
@@ -273,57 +273,6 @@ export class Engine {
       this.persist(ar);
     });
     if (result.kind === 'error' && result.unknownFunction && fn) this.o.onUnknownFunction?.(fn);
-  }
-
-  private async call(ar: ActiveRun, fn: FunctionRecord, item: QueueItem, stack: string[]): Promise<SdkResult> {
-    const rec = ar.rec;
-    const steps: Record<string, unknown> = {};
-    for (const [k, v] of ar.memo) steps[k] = v;
-    const body = {
-      event: ar.events[0] ?? { name: 'unknown', data: {}, id: '', ts: 0, user: {} },
-      events: ar.events,
-      steps,
-      ctx: {
-        run_id: rec.id,
-        fn_id: fn.uuid,
-        qi_id: item.id,
-        env: '',
-        step_id: item.stepId,
-        attempt: item.attempt,
-        max_attempts: fn.maxAttempts,
-        stack: { stack, current: stack.length },
-        disable_immediate_execution: rec.forceStepPlan,
-        use_api: false,
-      },
-      version: rec.requestVersion,
-      use_api: false,
-    };
-    const key = this.o.signingKey;
-    let text = serializeBody(body, !!key);
-    if (text.length > MAX_REQUEST_BODY) {
-      // Too big to send: the SDK fetches the state from /v0/runs/{id}/actions and /batch (PROTOCOL §3.3).
-      const lean = { ...body, steps: {}, events: [], use_api: true, ctx: { ...body.ctx, use_api: true } };
-      text = serializeBody(lean, !!key);
-    }
-    const url = new URL(fn.url);
-    url.searchParams.set('fnId', fn.id);
-    url.searchParams.set('stepId', item.stepId);
-    const headers: Record<string, string> = {
-      'content-type': 'application/json',
-      'x-run-id': rec.id,
-      'x-inngest-req-version': String(rec.requestVersion),
-      'x-inngest-step-id': item.stepId,
-      'x-request-id': ulid(),
-      'x-inngest-job-id': item.id,
-      'x-inngest-server-kind': 'dev',
-    };
-    if (key) headers['x-inngest-signature'] = signBody(text, key, this.o.clock.now());
-    try {
-      const res = await httpRequest('POST', url.toString(), headers, text, MAX_SDK_TIMEOUT, this.abort.signal);
-      return classify(res);
-    } catch (e) {
-      return transportFailure(e);
-    }
   }
 
   private apply(ar: ActiveRun, inflight: Inflight, result: SdkResult, fn: FunctionRecord | undefined): void {
@@ -520,51 +469,20 @@ export class Engine {
   // --- finishing --------------------------------------------------------------------------------------
 
   finalize(ar: ActiveRun, status: 'Completed' | 'Failed' | 'Cancelled', r: { output?: unknown; error?: SerializedError; reason?: string }): void {
-    const rec = ar.rec;
-    if (TERMINAL.has(rec.status)) return;
-    const now = this.o.clock.now();
-    rec.status = status;
-    rec.endedAt = now;
-    rec.startedAt ??= now;
-    rec.output = status === 'Completed' ? (r.output === undefined ? null : r.output) : undefined;
-    rec.error = status === 'Completed' ? undefined : r.error;
-    if (r.reason) rec.cancelReason = r.reason;
-    ar.pending.clear();
-    for (const s of ar.steps.values()) {
-      if (s.status === 'sleeping' || s.status === 'waiting' || s.status === 'planned' || s.status === 'running' || s.status === 'retrying') {
-        if (status === 'Cancelled' || s.status !== 'retrying') this.touchStep(ar, s.hashedId, { status: status === 'Failed' && s.status === 'retrying' ? 'failed' : 'cancelled', endedAt: now });
-      }
-    }
-    this.o.store.deleteQueueForRun(rec.id);
-    this.o.store.deletePausesForRun(rec.id);
-    this.scheduler.removeRun(rec.id);
-    this.pauses.removeRun(rec.id);
-    ar.rec.pending = [];
-    this.o.store.putRun(rec);
-    this.active.delete(rec.id);
-    this.o.bus.emit({ type: 'run.finished', run: runSummary(rec) });
-    if (!rec.noFinishEvents) this.publishFinish(ar, status);
+    finalize(this, ar, status, r);
   }
 
-  private publishFinish(ar: ActiveRun, status: 'Completed' | 'Failed' | 'Cancelled'): void {
-    const rec = ar.rec;
-    const data: Record<string, unknown> = {
-      function_id: rec.functionId,
-      run_id: rec.id,
-      event: ar.events[0] ?? null,
-      events: ar.events,
-      _inngest: { status },
-    };
-    if (status === 'Completed') data.result = rec.output ?? null;
-    else data.error = rec.error ?? { name: 'Error', message: status === 'Cancelled' ? `run cancelled${rec.cancelReason ? ': ' + rec.cancelReason : ''}` : 'run failed' };
-    if (rec.correlationId) data.correlation_id = rec.correlationId;
-    try {
-      this.o.publish(FINISHED_EVENT, data);
-      if (status === 'Failed') this.o.publish(FAILED_EVENT, data, `${rec.id}-failed`);
-      if (status === 'Cancelled') this.o.publish(CANCELLED_EVENT, data, `${rec.id}-cancelled`);
-    } catch (e) {
-      this.o.log.error(`could not publish the finish events of run ${rec.id}: ${(e as Error).message}`);
-    }
+  /** Shows (or clears) why a run is not moving (flow control); durable and streamed. */
+  setHold(runId: string, hold: RunRecord['hold']): void {
+    const ar = this.load(runId);
+    if (!ar) return;
+    ar.rec.hold = hold;
+    this.o.store.tx(() => this.persist(ar));
+  }
+
+  /** Drops a finished run from memory (the store keeps it). */
+  evict(runId: string): void {
+    this.active.delete(runId);
   }
 
   /** Cancels a run. Returns false when it is unknown or already finished. */

@@ -12,9 +12,13 @@ export class PauseIndex {
   private readonly byName = new Map<string, Map<string, LivePause>>();
   private readonly byCorrelation = new Map<string, LivePause>();
   private readonly byId = new Map<string, LivePause>();
+  private readonly byRun = new Map<string, Set<string>>();
 
   add(p: LivePause): void {
     this.byId.set(p.id, p);
+    let ids = this.byRun.get(p.runId);
+    if (!ids) this.byRun.set(p.runId, (ids = new Set()));
+    ids.add(p.id);
     if (p.kind === 'invoke' && p.correlationId) {
       this.byCorrelation.set(p.correlationId, p);
       return;
@@ -32,6 +36,9 @@ export class PauseIndex {
     const p = this.byId.get(id);
     if (!p) return;
     this.byId.delete(id);
+    const ids = this.byRun.get(p.runId);
+    ids?.delete(id);
+    if (ids && ids.size === 0) this.byRun.delete(p.runId);
     if (p.correlationId) this.byCorrelation.delete(p.correlationId);
     const m = this.byName.get(p.eventName);
     m?.delete(id);
@@ -39,11 +46,11 @@ export class PauseIndex {
   }
 
   removeRun(runId: string): void {
-    for (const p of [...this.byId.values()]) if (p.runId === runId) this.remove(p.id);
+    for (const id of [...(this.byRun.get(runId) ?? [])]) this.remove(id);
   }
 
   forRun(runId: string): LivePause[] {
-    return [...this.byId.values()].filter((p) => p.runId === runId);
+    return [...(this.byRun.get(runId) ?? [])].map((id) => this.byId.get(id)!).filter(Boolean);
   }
 
   byCorrelationId(id: string): LivePause | undefined {

@@ -18,6 +18,8 @@ interface HeapEntry {
 
 export class Scheduler {
   private readonly items = new Map<string, { item: QueueItem; gen: number }>();
+  /** Item ids per run (queued or held), so per-run lookups do not scan every item. */
+  private readonly byRun = new Map<string, Set<string>>();
   private readonly heap: HeapEntry[] = [];
   private readonly held = new Map<string, { item: QueueItem; hold: RunHold }>();
   private readonly ready: QueueItem[] = [];
@@ -37,6 +39,9 @@ export class Scheduler {
 
   /** Adds or replaces (same id) an item. */
   add(item: QueueItem): void {
+    let ids = this.byRun.get(item.runId);
+    if (!ids) this.byRun.set(item.runId, (ids = new Set()));
+    ids.add(item.id);
     const gen = ++this.gen;
     this.items.set(item.id, { item, gen });
     this.held.delete(item.id);
@@ -45,13 +50,24 @@ export class Scheduler {
   }
 
   remove(id: string): void {
+    const e = this.items.get(id) ?? this.held.get(id);
     this.items.delete(id);
     this.held.delete(id);
+    if (e) this.untrack(e.item.runId, id);
+  }
+
+  private untrack(runId: string, id: string): void {
+    const ids = this.byRun.get(runId);
+    ids?.delete(id);
+    if (ids && ids.size === 0) this.byRun.delete(runId);
   }
 
   removeRun(runId: string): void {
-    for (const [id, e] of this.items) if (e.item.runId === runId) this.items.delete(id);
-    for (const [id, e] of this.held) if (e.item.runId === runId) this.held.delete(id);
+    for (const id of this.byRun.get(runId) ?? []) {
+      this.items.delete(id);
+      this.held.delete(id);
+    }
+    this.byRun.delete(runId);
   }
 
   has(id: string): boolean {
@@ -60,8 +76,10 @@ export class Scheduler {
 
   itemsForRun(runId: string): QueueItem[] {
     const out: QueueItem[] = [];
-    for (const e of this.items.values()) if (e.item.runId === runId) out.push(e.item);
-    for (const e of this.held.values()) if (e.item.runId === runId) out.push(e.item);
+    for (const id of this.byRun.get(runId) ?? []) {
+      const e = this.items.get(id) ?? this.held.get(id);
+      if (e) out.push(e.item);
+    }
     return out;
   }
 
@@ -169,6 +187,7 @@ export class Scheduler {
         continue;
       }
       this.items.delete(e.id);
+      this.untrack(cur.item.runId, e.id);
       this.ready.push(cur.item);
     }
     while (this.ready.length > 0 && this.inFlight < this.maxInFlight) {
@@ -187,6 +206,7 @@ export class Scheduler {
     this.timer?.cancel();
     this.items.clear();
     this.held.clear();
+    this.byRun.clear();
     this.ready.length = 0;
   }
 }
