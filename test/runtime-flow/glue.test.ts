@@ -237,3 +237,34 @@ void test('app.synced: the glue re-reads the app\'s functions itself and reports
   glue.onBusMessage({ ...synced, app: { ...synced.app, state: 'error' } });
   assert.equal(reported.length, 2, 'a failed sync changes nothing');
 });
+
+void test('restart: a pending debounce and a start deadline from the persisted state are re-armed by start()', async () => {
+  const h = harness([fn('d', { debounce: { period: '5s' } }), fn('to', { timeouts: { start: '1m' }, throttle: { limit: 1, period: '1h' } })]);
+  h.send('d', 'x', { n: 1 });
+  h.send('to', 'x');
+  const held = h.send('to', 'x')!;
+  await Promise.resolve();
+  const saved = h.log.persisted.at(-1)!;
+  await h.glue.dispose();
+
+  // a new process: same clock, state from disk, no timers yet
+  const started: FlowEvent[][] = [];
+  const cancelled: string[] = [];
+  const flow2 = new FlowControl({ clock: h.clock, newRunId: () => 'after-restart', state: saved });
+  const glue2 = new FlowGlue(flow2, {
+    clock: h.clock,
+    startRun: (_fnId, events) => (started.push(events), 'engine-run-new'),
+    cancelRun: (runId) => void cancelled.push(runId),
+    releaseItem: () => undefined,
+    setRunHold: () => undefined,
+    fireCron: () => undefined,
+    persist: () => undefined,
+  });
+  glue2.syncApp('app', [fn('d', { debounce: { period: '5s' } }), fn('to', { timeouts: { start: '1m' }, throttle: { limit: 1, period: '1h' } })]);
+  glue2.start();
+  h.clock.advance(5 * S);
+  assert.deepEqual(started.map((evs) => evs.map((e) => e.data.n)), [[1]], 'the debounce fired after the restart');
+  h.clock.advance(M);
+  assert.ok(cancelled.includes(held), 'the start deadline of the throttled run still cancels it');
+  await glue2.dispose();
+});
