@@ -37,6 +37,9 @@ export class RunView {
   private edits: { eventData?: Record<string, unknown>; stepOutputs: Record<string, unknown> } = { stepOutputs: {} };
   private busy: string | null = null;
   private message: { text: string; error?: boolean } | null = null;
+  private print = '';
+  /** The open inline editor, kept across re-renders so live updates never eat what is typed. */
+  private editorNode: { key: string; el: HTMLElement } | null = null;
 
   constructor(private readonly host: RunViewHost) {}
 
@@ -47,6 +50,10 @@ export class RunView {
   /** Shows a run (a new one resets selection and edits; the same one keeps them). */
   show(run: RunDetail, stepId?: string): void {
     const same = this.run?.id === run.id;
+    const print = fingerprint(run);
+    // A refetch that changed nothing keeps the DOM (expanded JSON nodes, scroll, focus) as it is.
+    if (same && print === this.print && !stepId) return;
+    this.print = print;
     this.run = run;
     if (!same) {
       this.selected = null;
@@ -177,7 +184,12 @@ export class RunView {
 
   private editorEl(run: RunDetail): HTMLElement | null {
     const ed = this.editor;
-    if (!ed) return null;
+    if (!ed) {
+      this.editorNode = null;
+      return null;
+    }
+    const key = `${run.id}|${ed.kind}|${ed.kind === 'output' ? ed.hashedId : ''}`;
+    if (this.editorNode?.key === key) return this.editorNode.el;
     const step = ed.kind === 'output' ? this.step(ed.hashedId) : undefined;
     const initial = ed.kind === 'payload'
       ? this.edits.eventData ?? run.event?.data ?? {}
@@ -206,11 +218,19 @@ export class RunView {
       if (e.key === 'Escape') { this.editor = null; this.render(); }
     });
     queueMicrotask(() => area.focus());
-    return h('div', { class: 'inline-editor', role: 'group', 'aria-label': 'Edit for the next replay' },
+    const el = h('div', { class: 'inline-editor', role: 'group', 'aria-label': 'Edit for the next replay' },
       h('div', { class: 'muted' }, ed.kind === 'payload' ? 'Edit the event data the replay starts from (the original run is not changed).' : `Edit the output of step ${step?.displayName ?? ed.hashedId} for the next replay (from a later step).`),
       area, problem,
       h('div', { class: 'row-actions' },
         h('button', { class: 'btn', onclick: save }, 'Use for next replay'),
         h('button', { class: 'btn secondary', onclick: () => { this.editor = null; this.render(); } }, 'Close')));
+    this.editorNode = { key, el };
+    return el;
   }
+}
+
+/** What a re-render would show differently (statuses, timings, counts, outputs' presence). */
+function fingerprint(r: RunDetail): string {
+  const steps = r.steps.map((s) => `${s.hashedId}:${s.status}:${s.endedAt ?? ''}:${s.attempts.length}:${s.memoizedFrom ?? ''}`).join(',');
+  return `${r.status}|${r.endedAt ?? ''}|${r.requestCount}|${r.exchanges.length}|${r.reruns.join(',')}|${r.hold?.rule ?? ''}|${steps}`;
 }
