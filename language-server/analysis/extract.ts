@@ -104,7 +104,11 @@ function topLevel(ctx: Ctx, st: ts.Statement): void {
       if (!ts.isIdentifier(d.name) || !d.initializer) continue;
       const v = valueDecl(ctx, d.initializer, d.name.text);
       if (v) s.values.set(d.name.text, v);
+      const init = unwrap(d.initializer);
+      if ((ts.isArrowFunction(init) || ts.isFunctionExpression(init)) && takesStep(ctx, init)) analyseHandler(ctx, init, `helper:${ctx.key(init)}`, false, 'helper');
     }
+  } else if (ts.isFunctionDeclaration(st) && takesStep(ctx, st)) {
+    analyseHandler(ctx, st, `helper:${ctx.key(st)}`, false, 'helper');
   } else if (ts.isExportAssignment(st) && !st.isExportEquals) {
     const v = valueDecl(ctx, st.expression, 'default');
     if (v) {
@@ -112,6 +116,17 @@ function topLevel(ctx: Ctx, st: ts.Statement): void {
       s.exports.set('default', { local: 'default' });
     }
   }
+}
+
+/** A top-level helper that receives the step tools (`step` parameter, or `{ step }` destructured). */
+function takesStep(ctx: Ctx, fn: ts.FunctionLikeDeclaration): boolean {
+  // only in files that use the SDK, or when the parameter's type says it holds step tools
+  return fn.parameters.some((p) => {
+    const typed = !!p.type && /Step/.test(p.type.getText(ctx.sf));
+    if (!typed && ctx.summary.sdkSpecifier === null) return false;
+    if (ts.isIdentifier(p.name)) return p.name.text === 'step';
+    return ts.isObjectBindingPattern(p.name) && p.name.elements.some((e) => propName(e.propertyName ?? (ts.isIdentifier(e.name) ? e.name : undefined)) === 'step');
+  });
 }
 
 /** What a top-level `const name = <init>` holds, when it matters to the analysis. */

@@ -46,14 +46,22 @@ interface DupCandidate {
   branches: Branch[];
 }
 
-export function analyseHandler(ctx: Ctx, fn: ts.Node, functionKey: string, inFailureHandler: boolean): void {
+/**
+ * `helper` mode: a plain function that receives the step tools as a parameter named `step`
+ * (`async function charge(step: GetStepTools<typeof inngest>, ...)`); its steps belong to no
+ * single function but still get ids, ranges and the step checks.
+ */
+export function analyseHandler(ctx: Ctx, fn: ts.Node, functionKey: string, inFailureHandler: boolean, mode: 'handler' | 'helper' = 'handler'): void {
   if (!isFunctionLike(fn) || !fn.body) return;
   const stepNames = new Set<string>();
   const ctxNames = new Set<string>();
   const eventNames = new Set<string>();
   const bindParam = (b: ts.BindingName | undefined): void => {
     if (!b) return;
-    if (ts.isIdentifier(b)) ctxNames.add(b.text);
+    if (ts.isIdentifier(b)) {
+      if (mode === 'handler') ctxNames.add(b.text);
+      else if (b.text === 'step') stepNames.add(b.text);
+    }
     else if (ts.isObjectBindingPattern(b)) {
       for (const el of b.elements) {
         const key = propName(el.propertyName ?? (ts.isIdentifier(el.name) ? el.name : undefined));
@@ -63,7 +71,8 @@ export function analyseHandler(ctx: Ctx, fn: ts.Node, functionKey: string, inFai
       }
     }
   };
-  bindParam(fn.parameters[0]?.name);
+  if (mode === 'handler') bindParam(fn.parameters[0]?.name);
+  else for (const p of fn.parameters) bindParam(p.name);
   if (!ctxNames.size && !stepNames.size && !eventNames.size) return;
 
   const dups: DupCandidate[] = [];
@@ -119,7 +128,8 @@ export function analyseHandler(ctx: Ctx, fn: ts.Node, functionKey: string, inFai
     if (ts.isPropertyAccessExpression(node) && !ts.isPropertyAccessExpression(node.parent)) eventDataAccess(node);
     if (ts.isCallExpression(node)) {
       const method = stepMethod(node.expression);
-      if (method && !NOT_TOOLS.has(method)) {
+      // in helpers, `step` could be something else: only the SDK's own tool names count
+      if (method && !NOT_TOOLS.has(method) && (mode === 'handler' || method in TOOLS)) {
         stepCall(node, method, st);
         return;
       }

@@ -373,7 +373,13 @@ export class Workspace {
     const step =
       s.steps.find((x) => x.functionKey === key && x.inFailureHandler === failure && x.id === stepId) ??
       s.steps.find((x) => x.functionKey === key && x.inFailureHandler === failure && x.id === base);
-    return step ? { uri: fn.uri, range: step.idRange ?? step.range } : null;
+    if (step) return { uri: fn.uri, range: step.idRange ?? step.range };
+    // steps written in helpers that receive `step`: this file first, then anywhere
+    for (const f of [s, ...this.summaries.values().filter((x) => x !== s)]) {
+      const h = f.steps.find((x) => x.functionKey.startsWith('helper:') && (x.id === stepId || x.id === base));
+      if (h) return { uri: f.uri, range: h.idRange ?? h.range };
+    }
+    return null;
   }
 
   invokeTargetAt(uri: string, pos: Pos): FunctionEntry | undefined {

@@ -132,3 +132,31 @@ export const g = inngest.createFunction({ id: 'g' }, { event: 'a/b' }, async ({ 
 });`);
   assert.deepEqual(rangesOf(diags, 'duplicate-step-id'), []);
 });
+
+void test('helpers that receive the step tools: steps are located and checked; unrelated `step` objects are ignored', () => {
+  const { index, fx } = workspace({
+    'helpers.ts': `import type { GetStepTools } from 'inngest';
+import { inngest } from './client';
+export async function chargeCard(step: GetStepTools<typeof inngest>, amount: number) {
+  await step.run(«'charge'», () => amount);
+  «step.sleep»('cool', '1m');
+}
+export const notify = async ({ step }: { step: GetStepTools<typeof inngest> }) => step.sendEvent('notify', { name: 'a/n', data: {} });`,
+    'client.ts': `import { Inngest } from 'inngest';
+export const inngest = new Inngest({ id: 'app' });
+export const f = inngest.createFunction({ id: 'f' }, { event: 'a/b' }, async ({ step }) => {
+  await chargeCard(step, 1);
+});
+declare function chargeCard(s: unknown, n: number): Promise<void>;`,
+    'wizard.ts': `export function advance(step: { next(): void; run(x: string): void }) {
+  step.next();
+  step.run('x');
+}`,
+  });
+  const r = fx['helpers.ts']!.ranges;
+  assert.deepEqual(index.stepLocation('app-f', 'charge'), { uri: uri('helpers.ts'), range: r[0] });
+  assert.deepEqual(rangesOf(index.diagnostics(uri('helpers.ts')), 'unawaited-step'), [r[1]]);
+  assert.equal(index.file(uri('helpers.ts'))!.steps.length, 3);
+  assert.deepEqual(index.diagnostics(uri('wizard.ts')), []);
+  assert.equal(index.file(uri('wizard.ts'))!.steps.length, 0);
+});
