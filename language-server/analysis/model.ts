@@ -168,6 +168,7 @@ export interface StepCallModel {
   id: string | null;
   range: Rng;
   idRange?: Rng;
+  /** The function's key, or `helper:<uri>#<offset>` for a top-level helper that receives the step tools. */
   functionKey: string;
   /** True when the call is in the onFailure handler (registered as `<slug>-failure`). */
   inFailureHandler: boolean;
