@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { SteplensApi } from '../../../../extension/extension';
@@ -277,7 +278,11 @@ export function registerSteplensSuite(): void {
       const edit = new vscode.WorkspaceEdit();
       edit.replace(functionsUri, new vscode.Range(doc.positionAt(at), doc.positionAt(at + 'const CARD_DECLINED = true'.length)), 'const CARD_DECLINED = false');
       assert.ok(await vscode.workspace.applyEdit(edit));
-      assert.ok(await doc.save());
+      // What matters is the file on disk (the app reloads from it); save() can answer false when
+      // a save participant is slow, so check the disk and fall back to saveAll.
+      const onDisk = (): boolean => readFileSync(functionsUri.fsPath, 'utf8').includes('const CARD_DECLINED = false');
+      if (!(await doc.save()) && !onDisk()) await vscode.workspace.saveAll(false);
+      await waitFor('the fix saved to disk', onDisk, 30_000);
       const port = Number(new URL(app!.url).port);
       await stopApp(app);
       app = await startApp(ws, extRoot, api.executorUrl()!, port);
