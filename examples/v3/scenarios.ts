@@ -8,7 +8,7 @@
 // Run: INNGEST_DEV=http://127.0.0.1:8288 PORT=3000 node --import tsx examples/v3/scenarios.ts
 import { EventSchemas, Inngest, NonRetriableError, RetryAfterError } from 'inngest-v3';
 import { serve } from 'inngest-v3/node';
-import { Counters, gate, startAppServer } from '../shared/app-server';
+import { Counters, gate, pause, startAppServer } from '../shared/app-server';
 
 type Data = Record<string, any>;
 type EventName =
@@ -16,7 +16,7 @@ type EventName =
   | 'scn/invoke' | 'scn/chain' | 'scn/chain.next' | 'fan/order.created' | 'fan/other' | 'scn/retry' | 'scn/nonretriable'
   | 'scn/retry-after' | 'scn/fn-error' | 'scn/onfailure' | 'scn/checkpoint' | 'crash/sleep' | 'crash/wait' | 'crash/go'
   | 'crash/par' | 'bench/seq' | 'bench/par' | 'scn/slow-child' | 'scn/invoke-timeout' | 'scn/renamed'
-  | 'scn/extra' | 'scn/flex.a' | 'scn/flex.b'
+  | 'scn/extra' | 'scn/flex.a' | 'scn/flex.b' | 'crash/long'
   // v3's typed triggers only take names listed here, so the wildcard trigger is listed too.
   | 'fan/*';
 
@@ -273,6 +273,21 @@ const crashPar = inngest.createFunction({ id: 'crash-par' }, { event: 'crash/par
   return { fast, slow };
 });
 
+// Many short steps (checkpointed one by one on v4): the test kills the executor part-way through.
+const crashLong = inngest.createFunction({ id: 'crash-long' }, { event: 'crash/long' }, async ({ event, step, runId }) => {
+  const data = event.data as Data;
+  const steps = Number(data.steps ?? 40);
+  let done = 0;
+  for (let i = 0; i < steps; i++) {
+    done += await step.run(`s${i}`, async () => {
+      hit(runId, `s${i}`);
+      await pause(Number(data.stepMs ?? 25));
+      return 1;
+    });
+  }
+  return { done };
+});
+
 // --- benchmark shapes -----------------------------------------------------------------------------------
 const benchSeq = inngest.createFunction({ id: 'bench-seq' }, { event: 'bench/seq' }, async ({ event, step }) => {
   const steps = Number((event.data as Data).steps ?? 100);
@@ -299,7 +314,7 @@ const flexible = inngest.createFunction({ id: 'flexible' }, { event: flexEvent }
 export const functions = [
   seq, par, sleep, wait, child, failingChild, invokeParent, chainStart, chainNext, fanExact, fanWildcard, fanIf,
   retry, nonRetriable, retryAfter, fnError, onFailure, checkpoint, crashSleep, crashWait, crashPar, benchSeq, benchPar,
-  slowChild, invokeTimeout, renamed, flexible,
+  slowChild, invokeTimeout, renamed, flexible, crashLong,
   ...(process.env.SCENARIO_EXTRA === '1' ? [extra] : []),
 ];
 

@@ -9,7 +9,7 @@
 // (v4 runs in cloud mode without INNGEST_DEV and refuses unsigned requests.)
 import { Inngest, NonRetriableError, RetryAfterError, eventType } from 'inngest-v4';
 import { serve } from 'inngest-v4/node';
-import { Counters, gate, startAppServer } from '../shared/app-server';
+import { Counters, gate, pause, startAppServer } from '../shared/app-server';
 
 const inngest = new Inngest({ id: 'scenarios-v4' });
 const counters = new Counters();
@@ -259,6 +259,21 @@ const crashPar = inngest.createFunction({ id: 'crash-par', triggers: [{ event: '
   return { fast, slow };
 });
 
+// Many short steps (checkpointed one by one on v4): the test kills the executor part-way through.
+const crashLong = inngest.createFunction({ id: 'crash-long', triggers: [{ event: 'crash/long' }] }, async ({ event, step, runId }) => {
+  const data = event.data as Data;
+  const steps = Number(data.steps ?? 40);
+  let done = 0;
+  for (let i = 0; i < steps; i++) {
+    done += await step.run(`s${i}`, async () => {
+      hit(runId, `s${i}`);
+      await pause(Number(data.stepMs ?? 25));
+      return 1;
+    });
+  }
+  return { done };
+});
+
 // --- benchmark shapes -----------------------------------------------------------------------------------
 const benchSeq = inngest.createFunction({ id: 'bench-seq', triggers: [{ event: 'bench/seq' }] }, async ({ event, step }) => {
   const steps = Number((event.data as Data).steps ?? 100);
@@ -285,7 +300,7 @@ const flexible = inngest.createFunction({ id: 'flexible', triggers: [{ event: fl
 export const functions = [
   seq, par, sleep, wait, child, failingChild, invokeParent, chainStart, chainNext, fanExact, fanWildcard, fanIf,
   retry, nonRetriable, retryAfter, fnError, onFailure, checkpoint, crashSleep, crashWait, crashPar, benchSeq, benchPar,
-  slowChild, invokeTimeout, renamed, flexible,
+  slowChild, invokeTimeout, renamed, flexible, crashLong,
   ...(process.env.SCENARIO_EXTRA === '1' ? [extra] : []),
 ];
 

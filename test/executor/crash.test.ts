@@ -83,5 +83,26 @@ for (const sdk of SDKS) {
       assert.ok(par.slow >= 1 && par.slow <= 2, `slow (in flight at the kill) ran ${par.slow} times`);
       assert.equal(par['slow.started'], par.slow, 'every start of slow finished');
     });
+
+    void test('kill -9 in the middle of a run of 40 steps; no stored step runs again', async () => {
+      const { ex, app, fn } = rig;
+      const runId = await ex.runOf(await ex.send({ name: 'crash/long', data: { steps: 40, stepMs: 25 } }), fn('crash-long'));
+      // Kill once at least 10 step results are stored (v4: checkpointed; v3: one per request).
+      const before = await ex.waitForRunState(runId, '10 steps stored', (r) => r.steps.filter((s) => s.status === 'completed').length >= 10);
+      await ex.kill9();
+      const storedBeforeKill = before.steps.filter((s) => s.status === 'completed').map((s) => s.userId);
+      await ex.restart();
+
+      const run = await ex.waitForRun(runId, 60_000);
+      assert.equal(run.status, 'Completed', JSON.stringify(summarize(run)));
+      assert.deepEqual(run.output, { done: 40 });
+      const counters = await app.countersOf(runId);
+      for (const id of storedBeforeKill) assert.equal(counters[id], 1, `${id} was stored before the kill but ran ${counters[id]} times`);
+      for (let i = 0; i < 40; i++) assert.ok(counters[`s${i}`] >= 1 && counters[`s${i}`] <= 2, `s${i} ran ${counters[`s${i}`]} times`);
+      // Only the step in flight when the executor died may have run twice (a stale dispatch from
+      // before the restart must not keep executing beside the new one).
+      const twice = Object.entries(counters).filter(([, n]) => n > 1).map(([k]) => k);
+      assert.ok(twice.length <= 1, `steps that ran twice: ${twice.join(', ')}`);
+    });
   });
 }
