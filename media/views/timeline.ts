@@ -101,7 +101,9 @@ export function timeline(run: RunDetail, items: TimelineItem[], selected: string
       grid.append(h('div', { class: 'tl-group-head', role: 'presentation' }, `Parallel · ${size} steps`));
     }
     lastGroup = group;
-    const start = s.startedAt ?? s.attempts[0]?.startedAt ?? fromExchanges.get(s.hashedId)?.start;
+    // A retried step spans from its first attempt.
+    const firstAttempt = s.attempts.length ? Math.min(...s.attempts.map((a) => a.startedAt)) : undefined;
+    const start = (firstAttempt !== undefined && s.startedAt !== undefined ? Math.min(firstAttempt, s.startedAt) : s.startedAt ?? firstAttempt) ?? fromExchanges.get(s.hashedId)?.start;
     const end = s.endedAt ?? (s.status === 'running' || s.status === 'sleeping' || s.status === 'waiting' ? now : fromExchanges.get(s.hashedId)?.end ?? start);
     const bars = h('span', { class: 'tl-bars', role: 'gridcell' });
     const notes: (HTMLElement | string)[] = [];

@@ -1,7 +1,8 @@
 // A small app on the official SDK (inngest 4.x) for the panel tests: a checkout whose `charge` step
 // fails until the test "fixes the code" (POST /__fix flips a flag, as a reload with a fix would),
 // plus a function that sleeps a day, one that waits an hour for an approval
-// event, and one that invokes another. Started by the tests as a real process pointed at a real executor.
+// event, one that invokes another, and one
+// whose step fails once then succeeds on retry. Started by the tests as a real process pointed at a real executor.
 //
 // Run: INNGEST_DEV=http://127.0.0.1:PORT PORT=0 node --import tsx test/e2e/panel/checkout-app.ts
 // Prints `panel app ready at http://127.0.0.1:PORT/api/inngest` once it listens.
@@ -56,7 +57,14 @@ const gift = inngest.createFunction({ id: 'gift', triggers: [{ event: 'shop/gift
   return { wrapped };
 });
 
-const handler = serve({ client: inngest, functions: [checkout, nap, refund, wrap, gift] });
+const flaky = inngest.createFunction({ id: 'flaky-sync', retries: 2, triggers: [{ event: 'shop/sync.requested' }] }, async ({ step, runId }) =>
+  step.run('pull', () => {
+    hit(runId, 'pull');
+    if ((hits.get(`${runId}:pull`) ?? 0) < 2) throw new Error('upstream timed out');
+    return { pulled: 3 };
+  }));
+
+const handler = serve({ client: inngest, functions: [checkout, nap, refund, wrap, gift, flaky] });
 const server = http.createServer((req, res) => {
   const path = (req.url ?? '/').split('?')[0];
   if (path === '/__fix' && req.method === 'POST') {

@@ -219,6 +219,22 @@ void test('invoke a function from the composer; the invoke step links to the chi
   assert.deepEqual((await rig.ex.run(parentId)).output, { wrapped: 'wrapped scarf' });
 });
 
+void test('a retried step shows one sub-row per attempt, with the error of the failed one', async () => {
+  const ids = await rig.ex.send({ name: 'shop/sync.requested', data: {} });
+  const runId = await rig.ex.runOf(ids, 'panel-shop-flaky-sync');
+  const done = await rig.ex.waitForRun(runId);
+  assert.equal(done.status, 'Completed');
+  await page.waitForSelector(`.runs-scroll [data-run-id="${runId}"]`, { timeout: 10_000 });
+  await page.click(`.runs-scroll [data-run-id="${runId}"]`);
+  await page.waitForSelector('.tl-row[data-step-id=pull]', { timeout: 10_000 });
+  const attempts = await page.$$eval('.tl-attempt', (els) => els.map((e) => e.textContent ?? ''));
+  assert.equal(attempts.length, 2, attempts.join(' | '));
+  assert.match(attempts[0], /attempt 1.*Error: upstream timed out/);
+  assert.match(attempts[1], /attempt 2.*ok/);
+  assert.match((await page.textContent('.tl-row[data-step-id=pull]')) ?? '', /2 attempts/);
+  await shot(page, 'retries');
+});
+
 void test('edit the payload and a step output for the next replay, then replay from the start', async () => {
   await page.click(`.runs-scroll [data-run-id="${failedRunId}"]`);
   await page.waitForSelector('.tl-row.selected[data-step-id=charge]', { timeout: 10_000 });
