@@ -1,10 +1,27 @@
 // WorkspaceIndex: the public surface of the Steplens analysis. Pure: feed it file texts, ask it for
 // functions, events, diagnostics and per-file models. No LSP connection, no vscode, no file system.
 //
-// Incremental: setFile re-parses only that file (syntax only, `ts.createSourceFile`), then relinks the
-// cross-file facts (clients, schemas, functions, events) from the per-file summaries, which is cheap.
+// Data flow (one file at a time, then a cheap relink):
+//   setFile ─> store.ts      keeps text only for files that cannot hold Inngest code (parsed on demand)
+//           └> extract.ts    ts.createSourceFile (syntax only) -> FileSummary (summary.ts): imports,
+//                            exports, type declarations (shapes.ts), clients, EventSchemas chains,
+//                            eventTypes, createFunction calls; handler.ts walks each handler for step
+//                            calls; ctx.ts records literals and runs the local checks (checks.ts:
+//                            durations, crons, CEL) -> the file's local diagnostics
+//   first query ─> link.ts   follows imports/re-exports (modules.ts), resolves clients, v3 catalogues
+//                            (cached across edits) and v4 package catalogues (resolve-shape.ts turns
+//                            shapes into JSON Schema and examples), gives functions their app and slug
+//                ─> cross-diagnostics.ts  unknown-event, unknown-event-field, invalid-event-payload,
+//                            duplicate-function-id, event-without-listener for one file, cached
+//
 // Feed `package.json` files too (setFile with their text): they mark package boundaries (v4 event
-// declarations are scoped to a package) and tell which inngest major a package depends on.
+// declarations are scoped to a package), give workspace package names for imports, and tell which
+// inngest major a package depends on.
+//
+// To add a diagnostic: add its code to DIAGNOSTIC_CODES (model.ts); if one file suffices, emit it with
+// ctx.diag(...) where the construct is read (ctx.ts / handler.ts / extract.ts); if it needs other files,
+// emit it in cross-diagnostics.ts from the Linker's facts. Add a test with «range» markers for the
+// positive case in v3 and v4 style and a negative case (test/language-server/analysis/).
 import type { Loc, Pos } from '../protocol';
 import type {
   EventEntry,
