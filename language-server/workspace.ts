@@ -167,15 +167,18 @@ export class Workspace {
     const total = candidates.length;
     progress?.report(0, total, `${total} files`);
     const changed: string[] = [];
-    for (let i = 0; i < candidates.length; i += BATCH) {
+    // Reads of the next batch are in flight while the current one is analysed.
+    const readBatch = (i: number): Promise<Array<string | undefined>> => Promise.all(candidates.slice(i, i + BATCH).map((p) => this.readSource(p)));
+    let pending = total > 0 ? readBatch(0) : undefined;
+    for (let i = 0; i < candidates.length && pending; i += BATCH) {
+      const texts = await pending;
+      pending = i + BATCH < candidates.length && !this.disposed ? readBatch(i + BATCH) : undefined;
       if (this.disposed) break;
-      const batch = candidates.slice(i, i + BATCH);
-      const texts = await Promise.all(batch.map((p) => this.readSource(p)));
-      for (let j = 0; j < batch.length; j++) {
-        const p = batch[j] as string;
+      for (let j = 0; j < texts.length; j++) {
+        const p = candidates[i + j] as string;
         const text = texts[j];
-        const uri = pathToUri(p);
         if (text === undefined) continue;
+        const uri = pathToUri(p);
         found.add(uri);
         if (this.open.has(uri)) continue; // the editor's text wins
         this.files.set(uri, { source: 'disk', size: text.length });

@@ -117,15 +117,15 @@ export class Session {
     progress?.done?.();
     const crawled = performance.now();
     this.ready = true;
-    await this.publisher.sweep();
-    const swept = performance.now();
+    // Tell the client first (its views fill from the custom requests), then publish every file's diagnostics.
     this.notifier.flush();
     this.notify();
+    const notified = performance.now();
+    await this.publisher.sweep();
     const ms = (n: number): number => Math.round(n);
-    this.log.log('info', `indexed ${count} files in ${ms(performance.now() - started)} ms`, {
+    this.log.log('info', `indexed ${count} files in ${ms(notified - started)} ms; diagnostics of every file published ${ms(performance.now() - notified)} ms later`, {
       readAndAnalyse: ms(crawled - started),
-      diagnostics: ms(swept - crawled),
-      summary: ms(performance.now() - swept),
+      linkAndSummary: ms(notified - crawled),
     });
     return count;
   }
