@@ -347,6 +347,8 @@ function trigger(ctx: Ctx, el: ts.Expression, fnKey: string): TriggerSummary | u
     if (ev) {
       const n = ctx.eventName(ev, 'trigger', fnKey);
       const expression = ctx.expression(getProp(el, 'if'), 'trigger-if', fnKey);
+      const schema = getProp(el, 'schema');
+      if (schema && n?.name) ctx.summary.inlineEventSchemas.push({ name: n.name, data: schemaShape(ctx, schema), loc: { uri: ctx.summary.uri, range: n.range } });
       return { kind: 'event', name: n?.name ?? null, ref: n?.ref, range: n?.range ?? range, expression };
     }
     const cr = getProp(el, 'cron');

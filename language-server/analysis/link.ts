@@ -291,6 +291,15 @@ export class Linker {
 
   private linkPackages(): void {
     for (const f of this.relevant) {
+      for (const inline of f.inlineEventSchemas) {
+        const pkg = this.packageOf(f.uri);
+        let cat = this.packageCatalogs.get(pkg);
+        if (!cat) {
+          cat = { complete: true, events: new Map(), insertPoints: [], label: 'the eventType declarations of this package', strict: false };
+          this.packageCatalogs.set(pkg, cat);
+        }
+        if (!cat.events.has(inline.name)) cat.events.set(inline.name, { name: inline.name, data: resolveShape(inline.data, this.scope(f.uri)), loc: inline.loc });
+      }
       for (const decl of f.values.values()) {
         if (decl.kind !== 'eventType') continue;
         const pkg = this.packageOf(f.uri);

@@ -124,6 +124,8 @@ export interface FileSummary {
   invokeTargets: (InvokeTargetModel & { ref: string | null })[];
   eventDataAccesses: EventDataAccess[];
   localDiagnostics: SteplensDiagnostic[];
+  /** v4 `{ event: 'name', schema }` triggers: an event schema declared inline on a function. */
+  inlineEventSchemas: { name: string; data: Shape; loc: Loc }[];
   /** The specifier the file imports the SDK from (first seen), e.g. 'inngest' or 'inngest-v4'. */
   sdkSpecifier: string | null;
 }
@@ -148,6 +150,7 @@ export function emptySummary(uri: string): FileSummary {
     invokeTargets: [],
     eventDataAccesses: [],
     localDiagnostics: [],
+    inlineEventSchemas: [],
     sdkSpecifier: null,
   };
 }

@@ -154,3 +154,14 @@ export const c = inngest.createFunction({ id: 'c' }, { event: 'shop/*' }, async 
   });
   assert.deepEqual(rangesOf(diags, 'unknown-event-field'), []);
 });
+
+void test('unknown-event-field: v4 trigger with an inline schema (`{ event, schema }`)', () => {
+  const { diags, ranges, index } = diagsOf({
+    'fn.ts': `import { Inngest } from 'inngest';
+import { z } from 'zod';
+const inngest = new Inngest({ id: 'app' });
+export const f = inngest.createFunction({ id: 'f', triggers: [{ event: 'app/ping', schema: z.object({ host: z.string() }), if: 'event.data.«hots» != ""' }] }, async () => {});`,
+  });
+  assert.deepEqual(rangesOf(diags, 'unknown-event-field'), ranges);
+  assert.deepEqual(index.event('app/ping')!.example, { host: 'example-host' });
+});
