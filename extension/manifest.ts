@@ -257,6 +257,23 @@ export const activationEvents = [
   `onView:${Views.functions}`,
 ];
 
+/** A setting schema as package.json holds it (the language server contributes its own). */
+export type ConfigurationProperty = { type: string; default: unknown; description: string; enum?: readonly string[]; items?: { type: string } };
+
+/**
+ * package.json "contributes": the tables above plus the language server's own settings
+ * (`settingsSchema` of language-server/features/settings.ts, section steplens.languageServer),
+ * passed in so the extension bundle does not import server code.
+ */
+export function fullContributes(serverSettings: Record<string, ConfigurationProperty>): Omit<typeof contributes, 'configuration'> & {
+  configuration: { title: string; properties: Record<string, unknown> };
+} {
+  return {
+    ...contributes,
+    configuration: { ...contributes.configuration, properties: { ...contributes.configuration.properties, ...serverSettings } },
+  };
+}
+
 /** Other package.json fields the extension owns. */
 export const packageFields = {
   icon: 'extension/resources/icon.png',
@@ -271,7 +288,8 @@ if (typeof process !== 'undefined' && process.argv[1]?.endsWith('manifest.ts') &
     const path = await import('node:path');
     const file = path.join(path.dirname(process.argv[1]!), '..', 'package.json');
     const pkg = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
-    pkg.contributes = contributes;
+    const server = (await import('../language-server/features/settings')) as { settingsSchema: Record<string, ConfigurationProperty> };
+    pkg.contributes = fullContributes(server.settingsSchema);
     pkg.activationEvents = activationEvents;
     Object.assign(pkg, packageFields);
     fs.writeFileSync(file, JSON.stringify(pkg, null, 2) + '\n');

@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Commands, SECTION, SETTINGS, SETTING_KEYS, activationEvents, contributes, packageFields, readSettings, type Settings } from '../../extension/manifest';
+import { Commands, SECTION, SETTINGS, SETTING_KEYS, activationEvents, contributes, fullContributes, packageFields, readSettings, type Settings } from '../../extension/manifest';
+import { SETTINGS_SECTION, settingsSchema as serverSettings } from '../../language-server/features/settings';
 
 const pkg = JSON.parse(readFileSync(join(import.meta.dirname ?? __dirname, '..', '..', 'package.json'), 'utf8')) as {
   contributes: typeof contributes;
@@ -16,7 +17,7 @@ const pkg = JSON.parse(readFileSync(join(import.meta.dirname ?? __dirname, '..',
 };
 
 void test('package.json contributes is generated from extension/manifest.ts (run: node --import tsx extension/manifest.ts --write)', () => {
-  assert.deepEqual(pkg.contributes, JSON.parse(JSON.stringify(contributes)));
+  assert.deepEqual(pkg.contributes, JSON.parse(JSON.stringify(fullContributes(serverSettings))));
   assert.deepEqual(pkg.activationEvents, activationEvents);
   assert.equal(pkg.main, './dist/extension.js');
   assert.equal(pkg.icon, packageFields.icon);
@@ -25,7 +26,9 @@ void test('package.json contributes is generated from extension/manifest.ts (run
 
 void test('contributes.configuration has exactly the keys of the typed Settings, with matching types and defaults', () => {
   const props = pkg.contributes.configuration.properties as Record<string, { type: string; default: unknown; enum?: unknown[] }>;
-  assert.deepEqual(Object.keys(props).sort(), SETTING_KEYS.map((k) => `${SECTION}.${k}`).sort());
+  const own = Object.keys(props).filter((k) => !k.startsWith(`${SETTINGS_SECTION}.`));
+  assert.deepEqual(own.sort(), SETTING_KEYS.map((k) => `${SECTION}.${k}`).sort());
+  assert.deepEqual(Object.keys(props).filter((k) => k.startsWith(`${SETTINGS_SECTION}.`)).sort(), Object.keys(serverSettings).sort(), 'the language server settings are contributed too');
   const defaults = readSettings(() => undefined);
   for (const key of SETTING_KEYS) {
     const p = props[`${SECTION}.${key}`]!;
