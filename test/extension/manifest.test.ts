@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Commands, SECTION, SETTINGS, SETTING_KEYS, activationEvents, contributes, fullContributes, packageFields, readSettings, type Settings } from '../../extension/manifest';
+import { Commands, SECTION, SETTINGS, SETTING_KEYS, activationEvents, type contributes, fullContributes, packageFields, readSettings, type Settings } from '../../extension/manifest';
 import { SETTINGS_SECTION, settingsSchema as serverSettings } from '../../language-server/features/settings';
 
 const pkg = JSON.parse(readFileSync(join(import.meta.dirname ?? __dirname, '..', '..', 'package.json'), 'utf8')) as {
