@@ -271,6 +271,7 @@ export class App {
   }
 
   navigate(r: PanelRoute): void {
+    if (this.route.view === 'run' && (r.view !== 'run' || r.runId !== this.route.runId)) this.runView.leave();
     this.reportRoute(r);
     switch (r.view) {
       case 'runs':

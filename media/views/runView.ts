@@ -91,6 +91,21 @@ export class RunView {
     }
   }
 
+  private switchTab(t: 'timeline' | 'stepper'): void {
+    const run = this.run;
+    if (!run || t === this.tab) return;
+    this.tab = t;
+    this.render();
+    // The editor's "current line" follows the stepper, and is cleared when the stepper closes.
+    if (t === 'stepper') this.stepper?.announce();
+    else this.host.highlight(run, undefined);
+  }
+
+  /** Called when the panel leaves this run: clears the editor highlight the stepper set. */
+  leave(): void {
+    if (this.run && this.tab === 'stepper') this.host.highlight(this.run, undefined);
+  }
+
   private rerunRequest(fromStepId?: string): RerunRequest {
     const req: RerunRequest = {};
     if (fromStepId) req.fromStepId = fromStepId;
@@ -143,7 +158,17 @@ export class RunView {
       this.message ? h('div', { class: this.message.error ? 'error-text' : 'muted', role: 'alert' }, this.message.text) : null);
 
     const tabs = h('div', { class: 'tabs', role: 'tablist' },
-      (['timeline', 'stepper'] as const).map((t) => h('button', { role: 'tab', class: 'tab', 'aria-selected': String(this.tab === t), 'data-tab': t, onclick: () => { this.tab = t; this.render(); if (t === 'stepper') this.stepper?.el.focus(); } }, t === 'timeline' ? 'Timeline' : `Stepper (${run.exchanges.length})`)));
+      (['timeline', 'stepper'] as const).map((t) => h('button', {
+        role: 'tab', class: 'tab', 'aria-selected': String(this.tab === t), tabindex: this.tab === t ? 0 : -1, 'data-tab': t,
+        onclick: () => this.switchTab(t),
+        onkeydown: (e: KeyboardEvent) => {
+          if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') {
+            e.preventDefault();
+            this.switchTab(this.tab === 'timeline' ? 'stepper' : 'timeline');
+            this.el.querySelector<HTMLElement>(`[data-tab=${this.tab}]`)?.focus();
+          }
+        },
+      }, t === 'timeline' ? 'Timeline' : `Stepper (${run.exchanges.length})`)));
 
     let body: HTMLElement;
     if (this.tab === 'timeline') {

@@ -54,6 +54,12 @@ export class Stepper {
     this.actions.moved(this.index, exchangeStep(this.run, this.run.exchanges[this.index], this.byHash));
   }
 
+  /** Reports the current call (used when the stepper opens, so the editor highlights its step). */
+  announce(): void {
+    if (!this.run.exchanges.length) return;
+    this.actions.moved(this.index, exchangeStep(this.run, this.run.exchanges[this.index], this.byHash));
+  }
+
   private onKey(e: KeyboardEvent): void {
     if ((e.target as HTMLElement).closest('input,textarea,select')) return;
     const map: Record<string, number> = { ArrowRight: this.index + 1, ArrowLeft: this.index - 1, Home: 0, End: this.run.exchanges.length - 1 };

@@ -214,13 +214,18 @@ void test('send through the host, open the run, Go to source and the stepper ask
   assert.deepEqual(opened, [{ functionId: 'panel-shop-checkout', stepId: 'charge' }]);
   await page.screenshot({ path: join(SHOTS, 'panel-webview-light.png') });
   await page.click('[data-tab=stepper]');
+  // Opening the stepper highlights the first call's step; moving highlights the next one.
+  await waitUntil('a highlight request', async () => (highlighted.length ? true : undefined), 5000);
   await page.focus('.stepper');
   await page.keyboard.press('ArrowRight');
-  await waitUntil('a highlight request', async () => (highlighted.length ? true : undefined), 5000);
+  await waitUntil('a second highlight request', async () => (highlighted.length >= 2 ? true : undefined), 5000);
   const run = await rig.ex.run(runId);
   const second = run.exchanges[1];
   const expected = run.steps.find((s) => s.hashedId === second.stepId) ?? run.steps.find((s) => s.hashedId === second.ops[0]?.hashedId);
   assert.deepEqual(highlighted.at(-1), { functionId: 'panel-shop-checkout', stepId: expected?.userId });
   assert.ok(routes.some((t) => t.startsWith('Run ')), routes.join());
+  // Leaving the stepper clears the editor's highlight.
+  await page.click('[data-tab=timeline]');
+  await waitUntil('the highlight to be cleared', async () => (highlighted.at(-1) === null ? true : undefined), 5000);
   assert.deepEqual(problems, []);
 });
