@@ -141,6 +141,14 @@ void test('hover on a duration', async () => {
   assert.match(text, /5,400,000 ms/);
 });
 
+void test('hover inside an expression shows the data types of event and async', async () => {
+  const line = ws.text('src/functions.ts').split('\n').findIndex((l) => l.includes('async.data.orderId'));
+  const character = (ws.text('src/functions.ts').split('\n')[line] as string).indexOf('async.data.orderId') + 3;
+  const text = md(await ws.conn.sendRequest(HoverRequest.type, { textDocument: { uri: ws.uri('src/functions.ts') }, position: { line, character } }));
+  assert.match(text, /`async` is `app\/order\.placed`/);
+  assert.match(text, /orderId: string;/);
+});
+
 void test('completion of event names inside a trigger string', async () => {
   const items = (await ws.conn.sendRequest(CompletionRequest.type, { textDocument: { uri: ws.uri('src/functions.ts') }, position: ws.pos('src/functions.ts', 'typo') })) as CompletionItem[];
   const labels = items.map((i) => i.label);

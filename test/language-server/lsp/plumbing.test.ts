@@ -153,3 +153,18 @@ void test('the server also speaks over node IPC (how the extension starts it)', 
     proc.kill();
   }
 });
+
+void test('event-without-listener is a hint tagged unnecessary, and the hints setting switches it off', async () => {
+  await ws.write('src/lonely.ts', `import { inngest } from './app';\nexport async function ping() {\n  await inngest.send({ name: 'app/lonely', data: {} });\n}\n`);
+  const withHint = ws.nextDiagnostics('src/lonely.ts', (p) => p.version === 1);
+  await ws.open('src/lonely.ts');
+  const hint = (await withHint).diagnostics.find((d) => d.code === 'event-without-listener');
+  assert.ok(hint, 'expected the hint');
+  assert.equal(hint.severity, 4 /* Hint */);
+  assert.deepEqual(hint.tags, [1 /* Unnecessary */]);
+  ws.configuration = { exclude: ['generated/**', 'legacy/**'], hints: false };
+  const silenced = ws.nextDiagnostics('src/lonely.ts', (p) => !p.diagnostics.some((d) => d.code === 'event-without-listener'));
+  await ws.conn.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
+  await silenced;
+  await ws.close('src/lonely.ts');
+});
