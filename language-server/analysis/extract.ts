@@ -142,18 +142,7 @@ function valueDecl(ctx: Ctx, init: ts.Expression, name: string): ValueDecl | und
   if (ts.isCallExpression(e)) {
     const callee = unwrap(e.expression);
     const sdk = ctx.sdkName(callee);
-    if (sdk === 'eventType') {
-      const n = e.arguments[0] && unwrap(e.arguments[0]);
-      const ev = ctx.eventName(n, 'schema-declaration');
-      const opts = e.arguments[1] && unwrap(e.arguments[1]);
-      const schemaExpr = opts && ts.isObjectLiteralExpression(opts) ? getProp(opts, 'schema') : undefined;
-      return {
-        kind: 'eventType',
-        name: ev?.name ?? null,
-        nameLoc: n && isStringLike(n) ? { uri: ctx.summary.uri, range: ctx.range(n) } : undefined,
-        data: schemaExpr ? schemaShape(ctx, schemaExpr) : null,
-      };
-    }
+    if (sdk === 'eventType') return eventTypeDecl(ctx, e);
     if (sdk === 'staticSchema') return { kind: 'schema', shape: ctx.reader.type(e.typeArguments?.[0]) };
     if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'createFunction') return { kind: 'function', key: ctx.key(e) };
   }
@@ -163,6 +152,13 @@ function valueDecl(ctx: Ctx, init: ts.Expression, name: string): ValueDecl | und
     if (shape) return { kind: 'schema', shape };
   }
   if (ts.isObjectLiteralExpression(e)) {
+    const members: Record<string, Extract<ValueDecl, { kind: 'eventType' }>> = {};
+    for (const p of e.properties) {
+      const n = ts.isPropertyAssignment(p) ? propName(p.name) : undefined;
+      const v = ts.isPropertyAssignment(p) ? unwrap(p.initializer) : undefined;
+      if (n !== undefined && v && ts.isCallExpression(v) && ctx.sdkName(v.expression) === 'eventType') members[n] = eventTypeDecl(ctx, v);
+    }
+    if (Object.keys(members).length) return { kind: 'eventTypeGroup', members };
     const values: Record<string, string> = {};
     for (const p of e.properties) {
       const n = ts.isPropertyAssignment(p) ? propName(p.name) : undefined;
@@ -172,6 +168,19 @@ function valueDecl(ctx: Ctx, init: ts.Expression, name: string): ValueDecl | und
     if (Object.keys(values).length) return { kind: 'constants', values };
   }
   return undefined;
+}
+
+function eventTypeDecl(ctx: Ctx, e: ts.CallExpression): Extract<ValueDecl, { kind: 'eventType' }> {
+  const n = e.arguments[0] && unwrap(e.arguments[0]);
+  const ev = ctx.eventName(n, 'schema-declaration');
+  const opts = e.arguments[1] && unwrap(e.arguments[1]);
+  const schemaExpr = opts && ts.isObjectLiteralExpression(opts) ? getProp(opts, 'schema') : undefined;
+  return {
+    kind: 'eventType',
+    name: ev?.name ?? null,
+    nameLoc: n && isStringLike(n) ? { uri: ctx.summary.uri, range: ctx.range(n) } : undefined,
+    data: schemaExpr ? schemaShape(ctx, schemaExpr) : null,
+  };
 }
 
 function schemaShape(ctx: Ctx, expr: ts.Expression): Shape {

@@ -127,6 +127,9 @@ export class Linker {
       if (obj?.decl.kind === 'constants' && Object.hasOwn(obj.decl.values, rest)) {
         return { uri: obj.uri, name, decl: { kind: 'string', value: obj.decl.values[rest]! } };
       }
+      if (obj?.decl.kind === 'eventTypeGroup' && Object.hasOwn(obj.decl.members, rest)) {
+        return { uri: obj.uri, name, decl: obj.decl.members[rest]! };
+      }
       return undefined;
     }
     const local = f.values.get(name);
@@ -300,7 +303,8 @@ export class Linker {
         }
         if (!cat.events.has(inline.name)) cat.events.set(inline.name, { name: inline.name, data: resolveShape(inline.data, this.scope(f.uri)), loc: inline.loc });
       }
-      for (const decl of f.values.values()) {
+      const decls = [...f.values.values()].flatMap((d) => (d.kind === 'eventTypeGroup' ? Object.values(d.members) : [d]));
+      for (const decl of decls) {
         if (decl.kind !== 'eventType') continue;
         const pkg = this.packageOf(f.uri);
         let cat = this.packageCatalogs.get(pkg);

@@ -42,6 +42,8 @@ export type ValueDecl =
   | { kind: 'function'; key: string }
   /** `const USER_SIGNUP = 'app/user.signup'`: event names are often kept in constants. */
   | { kind: 'string'; value: string }
+  /** `const events = { signup: eventType(...), ... }` */
+  | { kind: 'eventTypeGroup'; members: Record<string, Extract<ValueDecl, { kind: 'eventType' }>> }
   /** `const Events = { SIGNUP: 'app/user.signup' } as const` */
   | { kind: 'constants'; values: Record<string, string> }
   | { kind: 'alias'; name: string };

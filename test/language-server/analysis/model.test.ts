@@ -231,3 +231,23 @@ export async function go() { await inngest.send({ name: USER_SIGNUP, data: {} })
   assert.equal(index.event('app/user.signup')!.senders.length, 1);
   assert.deepEqual(index.diagnostics(uri('fn.ts')), []);
 });
+
+void test('v4 eventTypes grouped in an object are declarations and resolve as triggers', () => {
+  const { index } = workspace({
+    'events.ts': `import { eventType, staticSchema } from 'inngest';
+export const events = {
+  signup: eventType('app/user.signup', { schema: staticSchema<{ userId: string }>() }),
+  deleted: eventType('app/user.deleted'),
+};`,
+    'fn.ts': `import { Inngest } from 'inngest';
+import { events } from './events';
+const inngest = new Inngest({ id: 'app' });
+export const f = inngest.createFunction({ id: 'f', triggers: [events.signup], cancelOn: [{ event: events.deleted, match: 'data.userId' }] }, async ({ step }) => {
+  await step.sendEvent('s', events.signup.create({ userId: 'u' }));
+  await inngest.send({ name: 'app/user.sigup', data: {} });
+});`,
+  });
+  assert.deepEqual(index.functions()[0]!.triggers.map((t) => (t.kind === 'event' ? t.event : t.kind)), ['app/user.signup']);
+  assert.ok(index.event('app/user.signup')!.dataSchema);
+  assert.deepEqual(index.diagnostics(uri('fn.ts')).map((d) => d.code), ['unknown-event', 'event-without-listener']);
+});
