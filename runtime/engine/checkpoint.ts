@@ -11,6 +11,13 @@ export function checkpoint(eng: Engine, runId: string, body: unknown): { status:
   const ar = eng.load(runId);
   if (!ar) return { status: 409, error: `run ${runId} is not running` };
   const inflight = typeof b.qi_id === 'string' ? ar.inflight.get(b.qi_id) : undefined;
+  // Only the dispatch in flight may checkpoint. One from before a restart (the SDK retries a
+  // failed checkpoint for ~2 s) is stale: 409 makes the SDK stop instead of running on beside
+  // the new dispatch.
+  if (!inflight) return { status: 409, error: `stale dispatch: queue item ${String(b.qi_id)} is not running` };
+  // The same queue item re-sent after a restart has a new request id.
+  const reqId = (body as { request_id?: unknown }).request_id;
+  if (typeof reqId === 'string' && reqId !== '' && reqId !== inflight.requestId) return { status: 409, error: `stale dispatch: request ${reqId} is not the current one` };
   const ops = b.steps as SdkOp[];
   for (const op of ops) {
     if (!op || typeof op !== 'object' || typeof op.op !== 'string') return { status: 400, error: 'checkpoint step without an op' };
@@ -23,11 +30,11 @@ export function checkpoint(eng: Engine, runId: string, body: unknown): { status:
         const endedAt = op.timing?.b !== undefined && op.timing?.a ? Math.round((op.timing.a + op.timing.b) / 1e6) : eng.o.clock.now();
         eng.saveResult(ar, op.id, { data: op.data === undefined ? null : op.data }, { status: 'completed', startedAt, endedAt }, op);
         const s = ar.steps.get(op.id);
-        if (s && s.attempts.length === 0) s.attempts.push({ attempt: inflight?.item.attempt ?? 0, startedAt, endedAt });
+        if (s && s.attempts.length === 0) s.attempts.push({ attempt: inflight.item.attempt, startedAt, endedAt });
       }
-      inflight?.exchange.ops.push({ ...opSummary(op), checkpointed: true });
+      inflight.exchange.ops.push({ ...opSummary(op), checkpointed: true });
     }
-    if (inflight) inflight.item.attempt = 0;
+    inflight.item.attempt = 0;
     // The run row itself is rewritten when the execution request returns; a checkpoint only
     // has to make the step results durable (they are what a restart must not lose).
     eng.o.bus.emit({ type: 'run.updated', run: runSummary(ar.rec) });

@@ -37,6 +37,8 @@ export interface ActiveRun {
 export interface Inflight {
   item: QueueItem;
   exchange: SdkExchange;
+  /** Sent as x-request-id; the SDK echoes it in checkpoints, which tells stale dispatches apart. */
+  requestId: string;
 }
 
 /** Hook for flow control (issue 4): decide whether a new run starts. */
@@ -242,7 +244,7 @@ export class Engine {
     };
     rec.requestCount++;
     if (item.stepId !== 'step') this.markStepStarted(ar, item);
-    const inflight: Inflight = { item, exchange };
+    const inflight: Inflight = { item, exchange, requestId: ulid() };
     ar.inflight.set(item.id, inflight);
     let result: SdkResult;
     if (!fn) {
@@ -253,7 +255,7 @@ export class Engine {
         error: { name: 'FunctionNotSynced', message: `function ${rec.functionId} is not served by any synced app: start the app and let Steplens sync it` },
       };
     } else {
-      result = await callSdk(this.o, ar, fn, item, stack, this.abort.signal);
+      result = await callSdk(this.o, ar, fn, item, stack, inflight.requestId, exchange.seq + 1, this.abort.signal);
     }
     ar.inflight.delete(item.id);
     // Stopping: leave the item in the store; it runs again after the restart.

@@ -4,14 +4,13 @@
 import type { FunctionRecord, QueueItem } from '../model';
 import { serializeBody, signBody } from '../signing';
 import type { ActiveRun, EngineOptions } from './engine';
-import { ulid } from './ids';
 import { classify, httpRequest, transportFailure, type SdkResult } from './sdk-client';
 
 const MAX_SDK_TIMEOUT = 2 * 3600 * 1000;
 /** Request bodies above this switch to `use_api` (Go's MaxSDKRequestBodySize). */
 const MAX_REQUEST_BODY = 4 * 1024 * 1024;
 
-export async function callSdk(o: EngineOptions, ar: ActiveRun, fn: FunctionRecord, item: QueueItem, stack: string[], signal: AbortSignal): Promise<SdkResult> {
+export async function callSdk(o: EngineOptions, ar: ActiveRun, fn: FunctionRecord, item: QueueItem, stack: string[], requestId: string, generation: number, signal: AbortSignal): Promise<SdkResult> {
   const rec = ar.rec;
   const steps: Record<string, unknown> = {};
   for (const [k, v] of ar.memo) steps[k] = v;
@@ -49,7 +48,8 @@ export async function callSdk(o: EngineOptions, ar: ActiveRun, fn: FunctionRecor
     'x-run-id': rec.id,
     'x-inngest-req-version': String(rec.requestVersion),
     'x-inngest-step-id': item.stepId,
-    'x-request-id': ulid(),
+    'x-request-id': requestId,
+    'x-inngest-generation-id': String(generation),
     'x-inngest-job-id': item.id,
     'x-inngest-server-kind': 'dev',
   };

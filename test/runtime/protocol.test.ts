@@ -23,6 +23,7 @@ const ALL = [
     { id: 'fake-app-v1', triggers: [{ event: 'fake/v1' }] },
     { id: 'fake-app-wait', triggers: [{ event: 'fake/wait' }] },
     { id: 'fake-app-many', triggers: [{ event: 'fake/many' }] },
+    { id: 'fake-app-ckpt', triggers: [{ event: 'fake/ckpt' }] },
 ];
 
 after(async () => {
@@ -195,4 +196,28 @@ void test('finished runs leave nothing behind in memory (memory follows active r
   const rest = await api<{ data: unknown[]; nextCursor?: string }>(h.url, `/api/runs?functionId=fake-app-many&limit=100&cursor=${page.body.nextCursor}`);
   assert.equal(rest.body.data.length, 50);
   assert.equal(rest.body.nextCursor, undefined);
+});
+
+void test('checkpoints are accepted only from the dispatch in flight (stale ones get 409) and are durable before the 200', async () => {
+  const seen: number[] = [];
+  sdk.script = async (r) => {
+    if (Object.keys(r.body.steps).length > 0) return { status: 200, body: r.body.steps };
+    const post = (requestId: string) =>
+      fetch(`${h.url}/v1/checkpoint/${r.body.ctx.run_id}/async`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ run_id: r.body.ctx.run_id, fn_id: r.body.ctx.fn_id, qi_id: r.body.ctx.qi_id, request_id: requestId, steps: [op({ id: 'c1', op: 'StepRun', name: 'c1', data: { n: 1 } })] }),
+      }).then((x) => x.status);
+    seen.push(await post('not-the-current-request'));
+    seen.push(await post(String(r.headers['x-request-id'])));
+    const detail = (await api<RunDetail>(h.url, `/api/runs/${r.body.ctx.run_id}`)).body;
+    seen.push(detail.steps.find((s) => s.hashedId === 'c1')?.status === 'completed' ? 1 : 0);
+    return { status: 206, body: [op({ id: 'RunComplete', op: 'RunComplete', data: 'done' })] };
+  };
+  const [id] = await sendEvent(h.url, { name: 'fake/ckpt' });
+  const [run] = await finishedRuns(h.url, id!);
+  assert.deepEqual(seen, [409, 200, 1]);
+  assert.equal(run!.status, 'Completed');
+  assert.equal(run!.output, 'done');
+  assert.ok(run!.exchanges[0]!.ops.some((o) => o.checkpointed && o.hashedId === 'c1'), 'the exchange lists the checkpointed op');
 });
