@@ -219,3 +219,26 @@ export const g = inngest.createFunction({ id: 'g' }, { event: 'app/b' }, async (
   const patched = line.slice(0, at.character) + add.edits[0]!.newText + line.slice(at.character);
   assert.equal(patched, `const inngest = new Inngest({ id: 'app', schemas: new EventSchemas().fromRecord<{ 'app/a': { data: {} } ; "app/b": { data: Record<string, unknown> }; }>() });`);
 });
+
+void test('duplicate-function-id: v4 style in one file; none across packages, unresolved clients, or distinct ids', () => {
+  const { index, fx } = workspace({
+    'a/package.json': '{ "name": "a" }',
+    'a/fns.ts': `import { Inngest } from 'inngest';
+const inngest = new Inngest({ id: 'same-app-id' });
+export const x = inngest.createFunction({ id: «'sync'», triggers: [{ event: 'a/x' }] }, async () => {});
+export const y = inngest.createFunction({ id: «'sync'», triggers: [{ cron: '0 * * * *' }] }, async () => {});
+export const z = inngest.createFunction({ id: 'other', triggers: [{ event: 'a/z' }] }, async () => {});`,
+    'b/package.json': '{ "name": "b" }',
+    'b/fns.ts': `import { Inngest } from 'inngest';
+const inngest = new Inngest({ id: 'same-app-id' });
+export const x = inngest.createFunction({ id: 'sync', triggers: [{ event: 'b/x' }] }, async () => {});`,
+    'c/package.json': '{ "name": "c" }',
+    'c/fns.ts': `import { makeClient } from './factory';
+const inngest = makeClient();
+export const x = inngest.createFunction({ id: 'dup' }, { event: 'c/x' }, async () => {});
+export const y = inngest.createFunction({ id: 'dup' }, { event: 'c/y' }, async () => {});`,
+  });
+  assert.deepEqual(rangesOf(index.diagnostics(uri('a/fns.ts')), 'duplicate-function-id'), fx['a/fns.ts']!.ranges);
+  assert.deepEqual(rangesOf(index.diagnostics(uri('b/fns.ts')), 'duplicate-function-id'), []);
+  assert.deepEqual(rangesOf(index.diagnostics(uri('c/fns.ts')), 'duplicate-function-id'), []);
+});
