@@ -104,6 +104,12 @@ void test('open the failed run: header, timeline with the parallel group, failed
   await page.click('.tl-row[data-step-id=reserve]');
   await page.waitForSelector('.step-detail .json-tree');
   assert.match((await page.textContent('.step-detail .json-tree')) ?? '', /orderId/);
+  // Every button says what it does (text or aria-label); lists, trees and grids carry their roles.
+  const unnamed = await page.$$eval('button', (bs) => bs.filter((b) => !(b.textContent?.trim() || b.getAttribute('aria-label'))).map((b) => b.outerHTML));
+  assert.deepEqual(unnamed, []);
+  for (const sel of ['[role=listbox] [role=option]', '[role=grid] [role=row]', '[role=tree] [role=treeitem]', '[role=tablist] [role=tab]']) {
+    assert.ok(await page.$(sel), `${sel} present`);
+  }
   await page.click('.tl-row[data-step-id=charge]');
   await shot(page, 'run');
 });
@@ -142,6 +148,12 @@ void test('skip a sleep from the timeline', async () => {
   await row.waitFor({ timeout: 10_000 });
   assert.match((await row.textContent()) ?? '', /wakes in (23|24)h/);
   await shot(page, 'sleep');
+  // The running run's spinner turns, unless the user asked for reduced motion.
+  const spin = () => page.$eval(`.runs-scroll [data-run-id="${runId}"] .status-icon .icon`, (el) => getComputedStyle(el).animationName);
+  assert.equal(await spin(), 'spin');
+  await page.emulateMedia({ reducedMotion: 'reduce' });
+  assert.equal(await spin(), 'none');
+  await page.emulateMedia({ reducedMotion: 'no-preference' });
   await row.locator('button', { hasText: 'Skip' }).click();
   await page.waitForSelector('.run-header .badge.st-completed', { timeout: 20_000 });
   assert.equal((await rig.ex.run(runId)).status, 'Completed');
