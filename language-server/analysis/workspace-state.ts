@@ -163,9 +163,9 @@ export class Workspace {
     const groups = new Map<string, LinkedFunction[]>();
     for (const fn of linker.functions) {
       if (!fn.client || fn.model.id === null) continue;
-      // one app = one client id within a package (several `new Inngest({ id })` with the same id serve together)
-      const app = fn.client.model.id !== null ? `${linker.packageOf(fn.client.uri)}|${fn.client.model.id}` : `${fn.client.uri}#${fn.client.model.localName}`;
-      const k = `${app}|${fn.model.id}`;
+      // one app = one client declaration: two entry points that each create a client with the same id
+      // (a v3 and a v4 build of one demo) are served separately
+      const k = `${fn.client.uri}#${fn.client.model.localName}|${fn.model.id}`;
       const g = groups.get(k) ?? [];
       g.push(fn);
       groups.set(k, g);
