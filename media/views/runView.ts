@@ -110,7 +110,8 @@ export class RunView {
     const req: RerunRequest = {};
     if (fromStepId) req.fromStepId = fromStepId;
     if (this.edits.eventData) req.eventData = this.edits.eventData;
-    if (Object.keys(this.edits.stepOutputs).length) req.stepOutputs = { ...this.edits.stepOutputs };
+    // Edited outputs only matter when earlier steps are kept: a replay from the start runs them all.
+    if (fromStepId && Object.keys(this.edits.stepOutputs).length) req.stepOutputs = { ...this.edits.stepOutputs };
     return req;
   }
 
@@ -128,7 +129,7 @@ export class RunView {
     const end = run.endedAt ?? Date.now();
     const attempts = run.steps.reduce((n, s) => n + s.attempts.length, 0);
     const active = run.status === 'Running' || run.status === 'Queued';
-    const pending = [this.edits.eventData ? 'edited payload' : '', Object.keys(this.edits.stepOutputs).length ? `${Object.keys(this.edits.stepOutputs).length} edited step output(s)` : ''].filter(Boolean);
+    const pending = [this.edits.eventData ? 'edited payload' : '', Object.keys(this.edits.stepOutputs).length ? `${Object.keys(this.edits.stepOutputs).length} edited step output(s) (when replaying from a later step)` : ''].filter(Boolean);
 
     const header = h('header', { class: 'run-header' },
       h('div', { class: 'run-title' },
