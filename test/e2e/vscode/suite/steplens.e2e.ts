@@ -118,6 +118,8 @@ export function registerSteplensSuite(): void {
       const t0 = Date.now();
       api = await ext.activate();
       recordFigure('activationMs', api.activationMs);
+      // The empty secondary side bar only takes room in the screenshots.
+      await vscode.commands.executeCommand('workbench.action.closeAuxiliaryBar').then(undefined, () => undefined);
       e2eLog(`activate(): ${api.activationMs.toFixed(1)} ms`);
       await api.ready();
       recordFigure('startToReadyMs', Date.now() - t0);
@@ -236,6 +238,30 @@ export function registerSteplensSuite(): void {
       await waitFor('the panel to navigate to the run', () => [...api.panel.posted].some((m) => m.type === 'navigate' && m.to.view === 'run' && m.to.runId === run.id));
       await waitFor('the panel to report the run route', () => api.panel.currentRoute?.view === 'run', 30_000).catch((err: unknown) => e2eLog(`note: ${String(err)}`));
       await screenshot('panel-run');
+    });
+
+    it('answers the panel\'s requests: go to source, fixtures, the API proxy; the Events view sends again', async function () {
+      const src = await api.panel.answer({ kind: 'openSource', step: { functionId: 'e2e-app-welcome-user', stepId: 'send-welcome' } });
+      assert.ok(src.ok, JSON.stringify(src));
+      const doc = await vscode.workspace.openTextDocument(functionsUri);
+      const expectedLine = lineOf(doc, "step.run('send-welcome'");
+      assert.deepEqual(src.result && { file: src.result.file, line: src.result.line }, { file: join('src', 'functions.ts'), line: expectedLine + 1 });
+      assert.equal(vscode.window.activeTextEditor?.selection.start.line, expectedLine, 'the editor shows the step call');
+
+      const saved = await api.panel.answer({ kind: 'saveFixture', fixture: { name: 'pro-signup', event: 'app/user.signup', data: { userId: 'u-9', email: 'x@example.com', plan: 'pro' } } });
+      assert.ok(saved.ok && saved.result.path.endsWith(join('.steplens', 'fixtures', 'pro-signup.json')), JSON.stringify(saved));
+      const listed = await api.panel.answer({ kind: 'listFixtures' });
+      assert.ok(listed.ok && listed.result.some((f) => f.name === 'pro-signup' && f.data.plan === 'pro'), JSON.stringify(listed));
+      const bad = await api.panel.answer({ kind: 'saveFixture', fixture: { name: '../escape', event: 'x', data: {} } });
+      assert.equal(bad.ok, false, 'a fixture name with a path is refused');
+      const foreign = await api.panel.answer({ kind: 'api', method: 'GET', path: 'http://example.com/' });
+      assert.equal(foreign.ok, false, 'only executor routes are proxied');
+
+      const ev = api.model.recentEvents().find((e) => e.name === 'app/user.signup');
+      assert.ok(ev, 'the sent event is in the Events view');
+      const before = api.model.recentRuns().filter((r) => r.functionId.endsWith('welcome-user')).length;
+      await vscode.commands.executeCommand(Commands.resendEvent, ev);
+      await waitFor('a second welcome-user run from "Send again"', () => api.model.recentRuns().filter((r) => r.functionId.endsWith('welcome-user') && r.status === 'Completed').length > before, 60_000);
     });
 
     it('"Invoke" runs a cron function through the executor\'s invoke API', async function () {
