@@ -49,13 +49,16 @@ export function crossDiagnostics(f: FileSummary, facts: WorkspaceFacts): Steplen
     for (const p of s.payloads) {
       const name = p.name ?? (p.ref ? linker.eventTypeName(f.uri, p.ref) : undefined);
       if (!name) continue;
-      if (s.via === 'client' && p.name !== null && p.nameRange && p.nameValueRange) {
+      let unknown = false;
+      if (p.name !== null && p.nameRange && p.nameValueRange) {
         const d = unknownEvent(f.uri, p.name, cat, p.nameRange, p.nameValueRange);
-        if (d) out.push(d);
+        unknown = !!d;
+        if (d && s.via === 'client') out.push(d); // step.sendEvent names are reported with the other literals
       }
       const decl = cat?.events.get(name) ?? declaredAnywhere(linker, f.uri, name);
       if (decl && p.data !== null) out.push(...payloadProblems(name, decl, p.data, p.range));
-      if (!isInternal(name) && linker.functions.length > 0 && !isListened(facts, name) && p.nameRange) {
+      // a name already reported as unknown (a typo) needs no second hint
+      if (!unknown && !isInternal(name) && linker.functions.length > 0 && !isListened(facts, name) && p.nameRange) {
         out.push({
           code: 'event-without-listener',
           severity: 'hint',
