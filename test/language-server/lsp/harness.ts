@@ -282,7 +282,12 @@ export class TestWorkspace {
     try {
       if (!this.exited) {
         await Promise.race([this.conn.sendRequest(ShutdownRequest.type), new Promise((r) => setTimeout(r, 2000).unref())]);
+        const exited = new Promise<void>((resolve) => {
+          if (this.exited) resolve();
+          this.proc.once('exit', () => resolve());
+        });
         await this.conn.sendNotification(ExitNotification.type);
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 2000).unref())]);
       }
     } catch {
       // the process may be gone already
