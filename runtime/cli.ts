@@ -125,6 +125,26 @@ export function parseDevArgs(argv: string[], cwd = process.cwd()): DevArgs {
   return a;
 }
 
+/** `STEPLENS_CPU_PROFILE=file.cpuprofile`: profile the executor until it stops (for perf work). */
+async function startProfileIfAsked(log: { info(m: string): void }): Promise<() => Promise<void>> {
+  const file = process.env.STEPLENS_CPU_PROFILE;
+  if (!file) return async () => undefined;
+  const { Session } = await import('node:inspector');
+  const { writeFileSync } = await import('node:fs');
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object): Promise<unknown> =>
+    new Promise((res, rej) => session.post(method, params ?? {}, (err, r) => (err ? rej(err) : res(r))));
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  log.info(`CPU profile -> ${file}`);
+  return async () => {
+    const r = (await post('Profiler.stop')) as { profile: unknown };
+    writeFileSync(file, JSON.stringify(r.profile));
+    session.disconnect();
+  };
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   if (cmd === undefined || cmd === '-h' || cmd === '--help' || cmd === 'help') {
@@ -154,6 +174,7 @@ export async function main(argv: string[]): Promise<number> {
     throw e;
   }
   const log = stderrLogger(parseLogLevel(args.logLevel));
+  const stopProfile = await startProfileIfAsked(log);
   const ex = new Executor({
     port: args.port,
     host: args.host,
@@ -181,7 +202,10 @@ export async function main(argv: string[]): Promise<number> {
       stopping = true;
       log.info(`${sig}: stopping`);
       ex.dispose().then(
-        () => resolveExit(0),
+        async () => {
+          await stopProfile();
+          resolveExit(0);
+        },
         (e: unknown) => {
           log.error(`error while stopping: ${(e as Error)?.message ?? String(e)}`);
           resolveExit(1);

@@ -263,8 +263,10 @@ export class AppSync {
     const before = JSON.stringify(this.o.functions.forApp(key).map(({ uuid: _u, ...f }) => f));
     this.o.store.tx(() => {
       for (const f of fresh) {
+        const prev = this.o.functions.get(f.id);
         this.o.functions.set(f);
-        this.o.store.putFunction(f);
+        // Re-syncs arrive every poll interval; most change nothing.
+        if (!prev || JSON.stringify(prev) !== JSON.stringify(f)) this.o.store.putFunction(f);
         oldIds.delete(f.id);
       }
       for (const id of oldIds) {
@@ -280,7 +282,6 @@ export class AppSync {
       if (typeof b.sdk === 'string') app.sdk = b.sdk;
       if (typeof b.framework === 'string') app.framework = b.framework;
       app.functionIds = fresh.map((f) => f.id);
-      this.o.store.putApp(app);
     });
     const after = JSON.stringify(this.o.functions.forApp(key).map(({ uuid: _u, ...f }) => f));
     return { ok: true, modified: before !== after, appId: appName };
