@@ -5,6 +5,7 @@
 // executor's bench measures that). Figures: time from navigation start to the panel's
 // `steplens:first-render` mark, median of several cold page loads (fresh browser context each), and
 // the same with a 5-step run open, to show what the 500-step run's payload costs. Target: < 300 ms.
+import { availableParallelism, loadavg } from 'node:os';
 import { launch } from '../e2e/panel/browser';
 import { recordedData, serveRecorded } from '../e2e/panel/recorded';
 
@@ -96,7 +97,7 @@ async function main(): Promise<void> {
   const line = (f: Figures) =>
     `${f.listed} runs listed, ${f.rows}-step run open (RunDetail ${(f.detailBytes / 1e6).toFixed(2)} MB): median ${f.median.toFixed(0)} ms ` +
     `from navigation start (min ${f.min.toFixed(0)}, max ${f.max.toFixed(0)}; from script start ${f.scriptMedian.toFixed(0)} ms)`;
-  console.log(`panel first render, ${LOADS} cold loads each:`);
+  console.log(`panel first render, ${LOADS} cold loads each (machine load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores):`);
   console.log(`  ${line(big)}; target < ${TARGET_MS} ms: ${big.median < TARGET_MS ? 'met' : 'NOT met'}`);
   console.log(`  ${line(small)}`);
   console.log(`  scrolling the ${big.listed}-run list top to bottom: ${big.scrollFrames} frames, p95 frame ${big.scrollP95.toFixed(1)} ms`);
