@@ -120,6 +120,11 @@ function measureOutbound(timer: SdkTimer): void {
 }
 const currentRunIds = new Set<string>();
 
+// Installed when this module is imported, i.e. before the app creates its Inngest client: some SDK
+// versions (v3) keep the fetch they find at client creation.
+const timer = new SdkTimer();
+measureOutbound(timer);
+
 function json(res: http.ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(body));
@@ -133,9 +138,6 @@ export interface StartedApp {
 
 /** Serves `handler` at /api/inngest plus the test endpoints; resolves once listening. */
 export async function startAppServer(handler: http.RequestListener, counters: Counters): Promise<StartedApp> {
-  const timer = new SdkTimer();
-  measureOutbound(timer);
-
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === SERVE_PATH) {

@@ -16,7 +16,8 @@ type EventName =
   | 'scn/invoke' | 'scn/chain' | 'scn/chain.next' | 'fan/order.created' | 'fan/other' | 'scn/retry' | 'scn/nonretriable'
   | 'scn/retry-after' | 'scn/fn-error' | 'scn/onfailure' | 'scn/checkpoint' | 'crash/sleep' | 'crash/wait' | 'crash/go'
   | 'crash/par' | 'bench/seq' | 'bench/par' | 'scn/slow-child' | 'scn/invoke-timeout' | 'scn/renamed'
-  | 'scn/extra' | 'scn/flex.a' | 'scn/flex.b' | 'crash/long'
+  | 'scn/extra' | 'scn/flex.a' | 'scn/flex.b' | 'crash/long' | 'scn/checkpoint-opt-in'
+  | 'bench/seq-checkpointed' | 'bench/seq-classic'
   // v3's typed triggers only take names listed here, so the wildcard trigger is listed too.
   | 'fan/*';
 
@@ -243,6 +244,19 @@ const checkpoint = inngest.createFunction({ id: 'checkpoint' }, { event: 'scn/ch
   return { c };
 });
 
+// The same with checkpointing asked for explicitly (v3 >= 3.51 supports it as an opt-in).
+const checkpointOptIn = inngest.createFunction(
+  { id: 'checkpoint-opt-in', checkpointing: true },
+  { event: 'scn/checkpoint-opt-in' },
+  async ({ step, runId }) => {
+    const a = await step.run('a', () => (hit(runId, 'a'), 'a'));
+    const b = await step.run('b', () => (hit(runId, 'b'), `${a}b`));
+    await step.sleep('rest', '1s');
+    const c = await step.run('c', () => (hit(runId, 'c'), `${b}c`));
+    return { c };
+  },
+);
+
 // --- crash test: long sleep, long wait, slow parallel step ----------------------------------------------
 const crashSleep = inngest.createFunction({ id: 'crash-sleep' }, { event: 'crash/sleep' }, async ({ event, step, runId }) => {
   await step.run('before', () => hit(runId, 'before'));
@@ -289,12 +303,26 @@ const crashLong = inngest.createFunction({ id: 'crash-long' }, { event: 'crash/l
 });
 
 // --- benchmark shapes -----------------------------------------------------------------------------------
-const benchSeq = inngest.createFunction({ id: 'bench-seq' }, { event: 'bench/seq' }, async ({ event, step }) => {
-  const steps = Number((event.data as Data).steps ?? 100);
+/** `data.steps` sequential steps. */
+async function seqSteps(step: { run: (id: string, fn: () => number) => Promise<number> }, data: Data) {
+  const steps = Number(data.steps ?? 100);
   let total = 0;
   for (let i = 0; i < steps; i++) total += await step.run(`s${i}`, () => i);
   return { total };
-});
+}
+const benchSeq = inngest.createFunction(
+  { id: 'bench-seq' }, { event: 'bench/seq' },
+  async ({ event, step }) => seqSteps(step, event.data as Data),
+);
+// The same with checkpointing forced on / off, so the benchmark can compare both modes on each SDK.
+const benchSeqCheckpointed = inngest.createFunction(
+  { id: 'bench-seq-checkpointed', checkpointing: true }, { event: 'bench/seq-checkpointed' },
+  async ({ event, step }) => seqSteps(step, event.data as Data),
+);
+const benchSeqClassic = inngest.createFunction(
+  { id: 'bench-seq-classic', checkpointing: false }, { event: 'bench/seq-classic' },
+  async ({ event, step }) => seqSteps(step, event.data as Data),
+);
 const benchPar = inngest.createFunction({ id: 'bench-par' }, { event: 'bench/par' }, async ({ event, step }) => {
   const width = Number((event.data as Data).width ?? 5);
   const parts = await Promise.all(Array.from({ length: width }, (_, i) => step.run(`w${i}`, () => i)));
@@ -314,7 +342,8 @@ const flexible = inngest.createFunction({ id: 'flexible' }, { event: flexEvent }
 export const functions = [
   seq, par, sleep, wait, child, failingChild, invokeParent, chainStart, chainNext, fanExact, fanWildcard, fanIf,
   retry, nonRetriable, retryAfter, fnError, onFailure, checkpoint, crashSleep, crashWait, crashPar, benchSeq, benchPar,
-  slowChild, invokeTimeout, renamed, flexible, crashLong,
+  slowChild, invokeTimeout, renamed, flexible, crashLong, checkpointOptIn,
+  benchSeqCheckpointed, benchSeqClassic,
   ...(process.env.SCENARIO_EXTRA === '1' ? [extra] : []),
 ];
 

@@ -117,5 +117,17 @@ for (const sdk of SDKS) {
         assert.equal(run.requestCount, 5, `a, b, sleep, c, 200: ${JSON.stringify(summarize(run))}`);
       }
     });
+
+    void test('checkpointing asked for explicitly: steps run inline, are checkpointed, and run once', async () => {
+      const { ex, app, fn } = rig;
+      const runId = await ex.runOf(await ex.send({ name: 'scn/checkpoint-opt-in' }), fn('checkpoint-opt-in'));
+      const run = await ex.waitForRun(runId);
+      assert.equal(run.status, 'Completed', JSON.stringify(summarize(run)));
+      assert.deepEqual(run.output, { c: 'abc' });
+      assert.deepEqual(await app.countersOf(runId), { a: 1, b: 1, c: 1 });
+      const checkpointed = run.exchanges.flatMap((e) => e.ops).filter((o) => o.checkpointed).map((o) => o.userId);
+      assert.ok(checkpointed.includes('a') && checkpointed.includes('b'), `checkpointed ops: ${checkpointed.join(',')}; ${JSON.stringify(summarize(run))}`);
+      assert.equal(run.requestCount, 2, JSON.stringify(summarize(run)));
+    });
   });
 }
