@@ -2,7 +2,7 @@
 import type { EventRecord, RunDetail, RunSummary, StepInfo } from '../runtime/api';
 import { ExecutorClient } from './client';
 import { h, icon, replace } from './dom';
-import { shortId } from './format';
+import { shortId, userFrame } from './format';
 import type { PanelEventInfo, PanelRoute } from './messages';
 import { Store, type StoreChange } from './store';
 import type { Transport } from './transport';
@@ -51,7 +51,12 @@ export class App {
       },
       goToSource: (run, step) => void this.goToSource(run, step),
       highlight: (run, step) => this.t.highlightSource(step ? { functionId: run.functionId, stepId: step.userId } : null),
-      sourceText: (run, step) => (this.t.canOpenSource ? null : `${run.functionId} › step "${step.userId}" (Go to source works in VS Code)`),
+      sourceText: (run, step) => {
+        if (this.t.canOpenSource) return null;
+        // The browser has no language server: a failed step's stack still says where it threw.
+        const frame = userFrame(step.error?.stack ?? step.attempts.find((a) => a.error?.stack)?.error?.stack);
+        return frame ? `${frame.file}:${frame.line}` : `${run.functionId} › step "${step.userId}" (Go to source works in VS Code)`;
+      },
       selectedStep: (runId, stepId) => this.reportRoute({ view: 'run', runId, stepId: stepId ?? undefined }),
     });
     this.composer = new Composer({

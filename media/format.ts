@@ -59,3 +59,17 @@ export function unwrapOutput(v: unknown): unknown {
   }
   return v;
 }
+
+/**
+ * The user's own frame in an SDK error stack (`/app/src/fns.ts:31:25`), skipping node_modules and
+ * Node internals: the browser's stand-in for Go to source when a step failed.
+ */
+export function userFrame(stack: string | undefined): { file: string; line: number; column: number } | null {
+  if (!stack) return null;
+  for (const m of stack.matchAll(/\(?((?:file:\/\/)?[^\s()]+?):(\d+):(\d+)\)?\s*$/gm)) {
+    const file = m[1];
+    if (/node_modules|^node:|^internal\/|<anonymous>/.test(file)) continue;
+    return { file: file.replace(/^file:\/\//, ''), line: Number(m[2]), column: Number(m[3]) };
+  }
+  return null;
+}
