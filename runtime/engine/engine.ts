@@ -347,6 +347,7 @@ export class Engine {
 
   touchStep(ar: ActiveRun, hashedId: string, patch: Partial<StepInfo>, op?: SdkOp, persist = true): StepInfo {
     let s = ar.steps.get(hashedId);
+    const created = !s;
     if (!s) {
       const userId = op?.userland?.id ?? (op?.op === 'StepPlanned' || op?.op === 'StepRun' ? op?.name : op?.displayName) ?? hashedId;
       s = {
@@ -360,17 +361,27 @@ export class Engine {
       };
       ar.steps.set(hashedId, s);
     }
+    const before = s.status;
     Object.assign(s, patch);
     if (persist) this.o.store.putStep(ar.rec.id, s);
+    // Live state changes for the stream; results are announced by saveResult.
+    if (patch.status && (patch.status !== before || created) && patch.status !== 'completed') this.emitStep(ar, s);
     return s;
+  }
+
+  /** step.started for a step that is planned, running, sleeping, waiting or retrying; step.finished once it ended. A copy: the live object keeps changing. */
+  private emitStep(ar: ActiveRun, s: StepInfo): void {
+    const step: StepInfo = { ...s, attempts: s.attempts.map((a) => ({ ...a })) };
+    const ended = s.status === 'completed' || s.status === 'failed' || s.status === 'cancelled';
+    this.o.bus.emit({ type: ended ? 'step.finished' : 'step.started', runId: ar.rec.id, step });
   }
 
   private markStepStarted(ar: ActiveRun, item: QueueItem): void {
     const now = this.o.clock.now();
-    const s = this.touchStep(ar, item.stepId, { status: 'running' }, undefined, false);
+    const s = this.touchStep(ar, item.stepId, {}, undefined, false);
     s.startedAt ??= now;
     s.attempts.push({ attempt: item.attempt, startedAt: now });
-    this.o.bus.emit({ type: 'step.started', runId: ar.rec.id, step: s });
+    this.touchStep(ar, item.stepId, { status: 'running' }, undefined, false);
   }
 
   private recordAttemptError(ar: ActiveRun, item: QueueItem, error: SerializedError, willRetry: boolean): void {
@@ -400,7 +411,7 @@ export class Engine {
     }
     ar.rec.stepCount = ar.memo.size;
     this.o.store.putStep(ar.rec.id, s, { value: ar.memo.get(hashedId), stackIndex: ar.memo.size - 1 });
-    this.o.bus.emit({ type: 'step.finished', runId: ar.rec.id, step: s });
+    this.emitStep(ar, s);
   }
 
   /** After a result was saved: coalesced (v2) or eager (v1) discovery (PROTOCOL §6). */

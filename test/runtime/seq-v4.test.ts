@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Inngest as Inngest4 } from 'inngest-v4';
 import { serve as serve4 } from 'inngest-v4/node';
+import type { ExecutorToClient } from '../../runtime/api';
 import { finishedRuns, sendEvent, serveApp, startExecutor, syncApp, type AppServer, type Harness } from './helpers';
 
 let h: Harness;
@@ -41,8 +42,20 @@ after(async () => {
 });
 
 void test('v4 sequential run with a sleep completes, each step once (checkpointed)', async () => {
+  const msgs: ExecutorToClient[] = [];
+  const unsubscribe = h.ex.bus.subscribe((m) => msgs.push(m));
   const [id] = await sendEvent(h.url, { name: 'seq4/go', data: { n: 1 } });
   const [run] = await finishedRuns(h.url, id!);
+  unsubscribe();
+  const mine = msgs.filter((m) => ('runId' in m && m.runId === run!.id) || ('run' in m && m.run.id === run!.id));
+  const kinds = mine.map((m) => (m.type === 'step.started' || m.type === 'step.finished' ? `${m.type}:${m.step.userId}:${m.step.status}` : m.type));
+  assert.equal(kinds[0], 'run.created');
+  assert.equal(kinds.at(-1), 'run.finished');
+  for (const k of ['step.finished:a:completed', 'step.finished:b:completed', 'step.started:nap:sleeping', 'step.finished:nap:completed']) assert.ok(kinds.includes(k), `${k} in ${kinds.join(', ')}`);
+  const seqs = mine.map((m) => m.seq);
+  assert.deepEqual(seqs, [...seqs].sort((x, y) => x - y), 'numbered in order');
+  const started = mine.find((m) => m.type === 'step.started');
+  assert.ok(started && started.type === 'step.started' && started.step.status === 'sleeping', 'messages are snapshots, not live objects');
   assert.equal(run!.status, 'Completed', JSON.stringify(run!.error));
   assert.deepEqual(run!.output, { a: { n: 2 }, b: 4 });
   assert.equal(counts.get('4a'), 1);
