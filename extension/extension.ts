@@ -36,6 +36,9 @@ export interface SteplensApi {
   statusText(): string;
   /** The last lines written to the Steplens channel. */
   recentLogs(): string[];
+  /** Information messages shown so far (e.g. the port notice), newest last. */
+  notices(): string[];
+  statusTooltip(): string;
 }
 
 export class Steplens {
@@ -49,6 +52,7 @@ export class Steplens {
   hasInngest = false;
   private started: Promise<void> = Promise.resolve();
   private portNoticeShown = new Set<number>();
+  readonly notices: string[] = [];
   readonly functionsView: FunctionsView;
   readonly runsView: RunsView;
   readonly eventsView: EventsView;
@@ -233,10 +237,9 @@ export class Steplens {
     this.portNoticeShown.add(port);
     const line = devEnvLine(url);
     const copy = 'Copy';
-    const pick = await vscode.window.showInformationMessage(
-      `Port ${preferred} is taken, so the Steplens executor runs on ${port}. Start your app with ${line}`,
-      copy,
-    );
+    const message = `Port ${preferred} is taken, so the Steplens executor runs on ${port}. Start your app with ${line}`;
+    this.notices.push(message);
+    const pick = await vscode.window.showInformationMessage(message, copy);
     if (pick === copy) await vscode.env.clipboard.writeText(line);
   }
 
@@ -283,6 +286,11 @@ export function activate(context: vscode.ExtensionContext): SteplensApi {
     views: { functions: sl.functionsView, runs: sl.runsView, events: sl.eventsView },
     statusText: () => sl.statusBar.text,
     recentLogs: () => [...recentLines],
+    notices: () => [...sl.notices],
+    statusTooltip: () => {
+      const t = sl.statusBar.item.tooltip;
+      return typeof t === 'string' ? t : (t?.value ?? '');
+    },
   };
 }
 

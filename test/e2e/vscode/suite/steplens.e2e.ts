@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { SteplensApi } from '../../../../extension/extension';
@@ -331,6 +332,25 @@ export function registerSteplensSuite(): void {
       assert.equal(done.rerunOf?.runId, failed.id);
       await waitFor('the panel to show the replay', () => [...api.panel.posted].some((m) => m.type === 'navigate' && m.to.view === 'run' && m.to.runId === replay!.runId));
       await screenshot('panel-replay');
+    });
+
+    it('when the configured port is taken, runs on the next free one and says how to point the app at it', async function () {
+      const held = createServer();
+      await new Promise<void>((r) => held.listen(0, '127.0.0.1', () => r()));
+      const port = (held.address() as { port: number }).port;
+      try {
+        const cfg = vscode.workspace.getConfiguration('steplens');
+        await cfg.update('port', port, vscode.ConfigurationTarget.Workspace);
+        const url = await waitFor('the executor to restart on another port', () => {
+          const u = api.executorUrl();
+          return u && Number(new URL(u).port) !== port && Number(new URL(u).port) > port ? u : undefined;
+        }, 30_000);
+        const line = `INNGEST_DEV=${url}`;
+        await waitFor('the one-time notice with the INNGEST_DEV line', () => api.notices().some((n) => n.includes(`Port ${port} is taken`) && n.includes(line)), 10_000);
+        assert.ok(api.statusTooltip().includes(line), `status bar tooltip lacks ${line}: ${api.statusTooltip()}`);
+      } finally {
+        held.close();
+      }
     });
   });
 }
