@@ -70,6 +70,10 @@ export class FakeSdk {
     let text = '';
     for await (const c of req) text += String(c);
     const sdkHeaders = { 'content-type': 'application/json', 'x-inngest-sdk': 'inngest-js:v4.24.0', 'x-inngest-req-version': '2' };
+    if (req.method === 'GET') {
+      res.writeHead(200, sdkHeaders).end(JSON.stringify({ function_count: this.functions.length, has_event_key: false, has_signing_key: false, mode: 'dev', schema_version: '2024-05-24' }));
+      return;
+    }
     if (req.method === 'PUT') {
       if (!this.syncReply || this.syncReply.register) {
         const r = await fetch(`${executorUrl}/fn/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(this.registration()) });
