@@ -48,6 +48,7 @@ void test('Steplens extension suite in a real VS Code (code-server + Chromium)',
     'chat.disableAIFeatures': true,
     'extensions.ignoreRecommendations': true,
     'workbench.secondarySideBar.defaultVisibility': 'hidden',
+    'editor.minimap.enabled': false,
   });
   temps.push(ws);
   const scratch = mkdtempSync(join(tmpdir(), 'steplens-cs-'));
