@@ -69,11 +69,13 @@ export class Engine {
   readonly pauses = new PauseIndex();
   readonly scheduler: Scheduler;
   admission: RunAdmission | undefined;
+  /** Flow control (issue 4): told when a queue item has finished executing, whatever the outcome. */
+  onItemDone: ((item: QueueItem) => void) | undefined;
   private readonly abort = new AbortController();
   private readonly running = new Set<Promise<void>>();
 
   constructor(readonly o: EngineOptions) {
-    this.scheduler = new Scheduler(o.clock, (item) => this.track(this.handle(item)));
+    this.scheduler = new Scheduler(o.clock, (item) => this.track(this.handle(item)).finally(() => this.onItemDone?.(item)));
   }
 
   private track(p: Promise<void>): Promise<void> {
