@@ -30,33 +30,91 @@ export function extractFile(uri: string, text: string, shallow: boolean): FileSu
   return summary;
 }
 
+function bindImport(ctx: Ctx, local: string, specifier: string, imported: string): void {
+  const s = ctx.summary;
+  const isSdk = specifier.startsWith('inngest');
+  const isZod = specifier === 'zod' || specifier.startsWith('zod/');
+  if (isSdk) s.sdkSpecifier ??= specifier;
+  s.imports.set(local, { specifier, imported });
+  if (imported === '*') {
+    if (isSdk) ctx.sdkNamespaces.add(local);
+    if (isZod) ctx.zodNames.add(local);
+  } else {
+    if (isSdk) ctx.sdkNames.set(local, imported);
+    if (isZod && (imported === 'z' || imported === 'default')) ctx.zodNames.add(local);
+  }
+}
+
+/** `require('x')` -> 'x'; `require('x').y` -> ['x', 'y']. */
+function requireOf(e: ts.Expression): { specifier: string; member?: string } | undefined {
+  e = unwrap(e);
+  if (ts.isPropertyAccessExpression(e)) {
+    const inner = requireOf(e.expression);
+    return inner && !inner.member ? { specifier: inner.specifier, member: e.name.text } : undefined;
+  }
+  if (ts.isCallExpression(e) && ts.isIdentifier(e.expression) && e.expression.text === 'require' && e.arguments[0] && isStringLike(e.arguments[0])) {
+    return { specifier: e.arguments[0].text };
+  }
+  return undefined;
+}
+
+/** CommonJS: `const { a } = require('x')`, `const m = require('x')`, `module.exports = ...`, `exports.a = ...`. */
+function readCommonJs(ctx: Ctx, st: ts.Statement): void {
+  const s = ctx.summary;
+  if (ts.isVariableStatement(st)) {
+    for (const d of st.declarationList.declarations) {
+      const req = d.initializer && requireOf(d.initializer);
+      if (!req) continue;
+      if (ts.isIdentifier(d.name)) bindImport(ctx, d.name.text, req.specifier, req.member ?? '*');
+      else if (ts.isObjectBindingPattern(d.name) && !req.member) {
+        for (const el of d.name.elements) if (ts.isIdentifier(el.name)) bindImport(ctx, el.name.text, req.specifier, propName(el.propertyName ?? el.name) ?? el.name.text);
+      }
+    }
+    return;
+  }
+  if (!ts.isExpressionStatement(st) || !ts.isBinaryExpression(st.expression) || st.expression.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return;
+  const target = dottedName(st.expression.left)?.join('.');
+  const right = unwrap(st.expression.right);
+  const exportValue = (name: string, e: ts.Expression): void => {
+    const u = unwrap(e);
+    if (ts.isIdentifier(u)) {
+      s.exports.set(name, { local: u.text });
+      return;
+    }
+    const local = `exports:${name.replace(/\./g, '$')}`; // no dot: dotted names mean member access to the resolver
+    const v = valueDecl(ctx, u, local);
+    if (v) s.values.set(local, v);
+    s.exports.set(name, { local });
+  };
+  if (target === 'module.exports') {
+    if (ts.isObjectLiteralExpression(right)) {
+      for (const p of right.properties) {
+        if (ts.isShorthandPropertyAssignment(p)) s.exports.set(p.name.text, { local: p.name.text });
+        else if (ts.isPropertyAssignment(p)) {
+          const n = propName(p.name);
+          if (n !== undefined) exportValue(n, p.initializer);
+        }
+      }
+    } else exportValue('module.exports', right);
+  } else if (target?.startsWith('exports.') || target?.startsWith('module.exports.')) {
+    exportValue(target.slice(target.lastIndexOf('.') + 1), right);
+  }
+}
+
 function readModuleShape(ctx: Ctx): void {
   const s = ctx.summary;
   for (const st of ctx.sf.statements) {
     if (ts.isImportDeclaration(st) && ts.isStringLiteral(st.moduleSpecifier)) {
       const specifier = st.moduleSpecifier.text;
-      const isSdk = specifier.startsWith('inngest');
-      const isZod = specifier === 'zod' || specifier.startsWith('zod/');
-      if (isSdk) s.sdkSpecifier ??= specifier;
       const clause = st.importClause;
-      if (!clause) continue;
-      if (clause.name) {
-        s.imports.set(clause.name.text, { specifier, imported: 'default' });
-        if (isZod) ctx.zodNames.add(clause.name.text);
+      if (!clause) {
+        if (specifier.startsWith('inngest')) s.sdkSpecifier ??= specifier;
+        continue;
       }
+      if (clause.name) bindImport(ctx, clause.name.text, specifier, 'default');
       const nb = clause.namedBindings;
-      if (nb && ts.isNamespaceImport(nb)) {
-        s.imports.set(nb.name.text, { specifier, imported: '*' });
-        if (isSdk) ctx.sdkNamespaces.add(nb.name.text);
-        if (isZod) ctx.zodNames.add(nb.name.text);
-      } else if (nb) {
-        for (const el of nb.elements) {
-          const imported = (el.propertyName ?? el.name).text;
-          s.imports.set(el.name.text, { specifier, imported });
-          if (isSdk) ctx.sdkNames.set(el.name.text, imported);
-          if (isZod && (imported === 'z' || imported === 'default')) ctx.zodNames.add(el.name.text);
-        }
-      }
+      if (nb && ts.isNamespaceImport(nb)) bindImport(ctx, nb.name.text, specifier, '*');
+      else if (nb) for (const el of nb.elements) bindImport(ctx, el.name.text, specifier, (el.propertyName ?? el.name).text);
     } else if (ts.isExportDeclaration(st)) {
       const from = st.moduleSpecifier && ts.isStringLiteral(st.moduleSpecifier) ? st.moduleSpecifier.text : undefined;
       if (!st.exportClause) {
@@ -72,6 +130,8 @@ function readModuleShape(ctx: Ctx): void {
     } else if (ts.isExportAssignment(st) && !st.isExportEquals) {
       const e = unwrap(st.expression);
       if (ts.isIdentifier(e)) s.exports.set('default', { local: e.text });
+    } else if (!hasExportModifier(st) && (ts.isVariableStatement(st) || ts.isExpressionStatement(st))) {
+      readCommonJs(ctx, st);
     } else if (hasExportModifier(st)) {
       const isDefault = ts.canHaveModifiers(st) && !!ts.getModifiers(st)?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword);
       if (ts.isVariableStatement(st)) {

@@ -135,9 +135,12 @@ export class Linker {
     const local = f.values.get(name);
     if (local) return local.kind === 'alias' ? this.resolveValue(uri, local.name, depth + 1) : { uri, name, decl: local };
     const imp = f.imports.get(name);
-    if (imp && imp.imported !== '*') {
+    if (imp) {
       const target = this.resolveModule(uri, imp.specifier);
-      return target ? this.resolveExport(target, imp.imported, depth + 1) : undefined;
+      if (!target) return undefined;
+      // `const client = require('./client')` where the module did `module.exports = client`
+      if (imp.imported === '*') return this.resolveExport(target, 'module.exports', depth + 1);
+      return this.resolveExport(target, imp.imported, depth + 1) ?? (imp.imported === 'default' ? this.resolveExport(target, 'module.exports', depth + 1) : undefined);
     }
     return undefined;
   }

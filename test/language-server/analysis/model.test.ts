@@ -251,3 +251,23 @@ export const f = inngest.createFunction({ id: 'f', triggers: [events.signup], ca
   assert.ok(index.event('app/user.signup')!.dataSchema);
   assert.deepEqual(index.diagnostics(uri('fn.ts')).map((d) => d.code), ['unknown-event']);
 });
+
+void test('CommonJS: require, module.exports and exports.x between files (plain JS apps)', () => {
+  const { index } = workspace({
+    'src/client.js': `const { Inngest, EventSchemas } = require('inngest');
+const inngest = new Inngest({ id: 'cjs-app' });
+module.exports = { inngest };`,
+    'src/other-client.js': `const { Inngest } = require('inngest');
+module.exports = new Inngest({ id: 'default-export-app' });`,
+    'src/functions.js': `const { inngest } = require('./client');
+const other = require('./other-client');
+exports.hello = inngest.createFunction({ id: 'hello' }, { event: 'app/hello' }, async ({ step }) => {
+  await step.sleep('nap', '1 fortnight');
+  return step.invoke('call', { function: exports.bye ?? bye, data: {} });
+});
+const bye = other.createFunction({ id: 'bye' }, { event: 'app/bye' }, async () => 'bye');
+module.exports.bye = bye;`,
+  });
+  assert.deepEqual(index.functions().map((f) => f.slug).sort(), ['cjs-app-hello', 'default-export-app-bye']);
+  assert.deepEqual(index.diagnostics(uri('src/functions.js')).map((d) => d.code), ['invalid-duration']);
+});
