@@ -13,10 +13,12 @@
 //    `PanelResults[kind]` is the type of `result` for each `request.kind`. Implement the host side
 //    with a `PanelRequestHandlers` table so a missing kind fails to compile.
 // 3. Stream: the panel posts `stream.subscribe` (with the last seq it saw, after a reload or a
-//    reconnect); the host (re)opens its executor WebSocket, sends `{type:'subscribe', since}`,
-//    relays every `ExecutorToClient` frame as `stream.message`, and its connection state as
-//    `stream.state`. After `closed` the panel posts `stream.subscribe` again with backoff, so the
-//    host need not retry on its own. While the stream is not `open` the panel polls over `api`.
+//    reconnect); the host answers with the messages it has after `since` (or a `resync` when it
+//    has lost some), then relays every live `ExecutorToClient` frame as `stream.message`, and its
+//    connection state as `stream.state`. After `closed` the panel posts `stream.subscribe` again
+//    with backoff (harmless if the host reconnects on its own). While the stream is not `open` the
+//    panel polls over `api`. A `hello` whose seq is below the panel's last seq means the executor
+//    restarted: the panel reloads everything.
 import type { ExecutorToClient } from '../runtime/api';
 
 /** Where the panel is and what it shows. The host can send the panel to any of these. */

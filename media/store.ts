@@ -59,6 +59,12 @@ export class Store {
   }
 
   receive(msg: ExecutorToClient): void {
+    // A `hello` below what we saw means a new executor (its seq starts over): reload everything.
+    if (msg.type === 'hello' && this.lastSeq !== undefined && msg.seq < this.lastSeq) {
+      this.lastSeq = msg.seq;
+      this.emit({ kind: 'resync' });
+      return;
+    }
     if (typeof msg.seq === 'number') this.lastSeq = Math.max(this.lastSeq ?? 0, msg.seq);
     const handler = this.apply[msg.type] as ((m: ExecutorToClient) => void) | undefined;
     handler?.(msg);

@@ -23,6 +23,11 @@ void test('stream messages update runs and the position to resume from', () => {
   assert.deepEqual(changes.map((c) => c.kind), ['run', 'run', 'run']);
   s.receive({ type: 'resync', seq: 8 });
   assert.equal(changes.at(-1)?.kind, 'resync');
+  // A restarted executor starts its seq over: the store follows it and asks for a reload.
+  changes.length = 0;
+  s.receive({ type: 'hello', seq: 1, version: 'x' });
+  assert.equal(s.lastSeq, 1);
+  assert.deepEqual(changes.map((c) => c.kind), ['resync']);
 });
 
 void test('newest first; replays sit right under the run they came from, even when newer runs exist', () => {
