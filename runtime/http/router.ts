@@ -83,6 +83,13 @@ export class Router {
     return this;
   }
 
+  /** Why a WebSocket upgrade must be refused (the same Host and Origin rules as requests), or null. */
+  upgradeRefusal(req: IncomingMessage): string | null {
+    if (!this.hostAllowed(req.headers.host)) return `refused: the Host header ${JSON.stringify(req.headers.host ?? '')} is not local`;
+    if (!this.originAllowed(req.headers.origin)) return `refused: the origin ${req.headers.origin} may not open the stream`;
+    return null;
+  }
+
   private hostAllowed(host: string | undefined): boolean {
     if (!host) return false;
     const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.replace(/:\d+$/, '');
