@@ -12,6 +12,9 @@ import { registerRoutes } from './http/routes';
 import { silentLogger, type Logger } from './log';
 import { Store } from './store/store';
 import { AppSync } from './sync';
+import { StreamServer } from './http/stream';
+import { Replay } from './replay';
+import { FlowWiring } from './wiring/flow';
 
 export const VERSION = '0.1.0';
 
@@ -51,6 +54,10 @@ export class Executor {
   engine!: Engine;
   ingest!: Ingest;
   sync!: AppSync;
+  /** Issue 4: flow control + cron + cancelOn, replay, the live stream. */
+  flow: FlowWiring | undefined;
+  replay!: Replay;
+  stream: StreamServer | undefined;
   private server: Server | undefined;
   private boundPort = 0;
 
@@ -97,7 +104,11 @@ export class Executor {
         discovery: this.opts.discovery,
         self: () => ({ url: this.url, port: this.boundPort }),
       });
+      const parts = { store: this.store, engine: this.engine, ingest: this.ingest, functions: this.functions, bus: this.bus, clock: this.clock };
+      this.flow = new FlowWiring({ ...parts, log: this.log.child('flow'), dataDir: this.opts.dataDir });
+      this.replay = new Replay({ ...parts, log: this.log.child('replay'), registerRerun: (f, r, e) => this.flow?.registerRerun(f, r, e) });
       const router = new Router(this.log.child('http'), this.opts.host);
+      this.replay.routes(router);
       registerRoutes(router, {
         store: this.store,
         engine: this.engine,
@@ -109,6 +120,8 @@ export class Executor {
         state: () => this.state,
       });
       this.server = createServer((req, res) => void router.handle(req, res));
+      this.stream = new StreamServer({ bus: this.bus, log: this.log.child('stream'), version: VERSION, refusal: (req) => router.upgradeRefusal(req) });
+      this.stream.attach(this.server);
       this.server.keepAliveTimeout = 65_000;
       this.server.headersTimeout = 70_000;
       this.server.requestTimeout = 0;
@@ -137,6 +150,7 @@ export class Executor {
   }
 
   private async closeParts(): Promise<void> {
+    await this.stream?.dispose();
     if (this.server) {
       const s = this.server;
       await new Promise<void>((resolve) => {
@@ -146,6 +160,7 @@ export class Executor {
     }
     await this.sync?.dispose();
     await this.engine?.dispose();
+    await this.flow?.dispose();
     await this.bus.dispose();
     await this.store?.dispose();
   }

@@ -92,7 +92,17 @@ export function registerRoutes(r: Router, d: RouteDeps): void {
   r.on('GET', 'v1Events', (c) => {
     const limit = limitOf(c.query, 100, 1000);
     const name = c.query.get('name') ?? undefined;
-    return ok({ data: store.listEvents(limit, undefined, name).map(v1Event) });
+    const time = (k: string): number | undefined => {
+      const v = c.query.get(k);
+      if (v === null) return undefined;
+      const t = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
+      if (Number.isNaN(t)) throw new HttpError(400, `${k} must be an RFC 3339 time or epoch ms, got ${JSON.stringify(v)}`);
+      return t;
+    };
+    const after = time('received_after');
+    const beforeT = time('received_before');
+    const before = beforeT !== undefined ? { at: beforeT, id: '' } : undefined;
+    return ok({ data: store.listEvents(limit, before, name, after).map(v1Event) });
   });
   r.on('GET', 'v1Event', (c) => {
     const e = findEvent(c.params.id!);

@@ -50,9 +50,13 @@ export class Store {
     const r = this.db.get('SELECT body FROM events WHERE id = ? AND received_at >= ? ORDER BY received_at LIMIT 1', [id, since]);
     return r ? parse<StoredEvent>(r.body) : undefined;
   }
-  listEvents(limit: number, before?: { at: number; id: string }, name?: string): StoredEvent[] {
+  listEvents(limit: number, before?: { at: number; id: string }, name?: string, after?: number): StoredEvent[] {
     const where: string[] = [];
     const p: Param[] = [];
+    if (after !== undefined) {
+      where.push('received_at > ?');
+      p.push(after);
+    }
     if (before) {
       where.push('(received_at < ? OR (received_at = ? AND internal_id < ?))');
       p.push(before.at, before.at, before.id);

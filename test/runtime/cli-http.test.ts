@@ -157,6 +157,10 @@ void test('event API: a retried send with the same id seed maps to the same ids;
   const ev = JSON.parse((await raw(base + route('v1Event', { id: body.ids[0]! }))).text) as { data: { id: string; name: string; data: unknown } };
   assert.equal(ev.data.id, body.ids[0]);
   assert.deepEqual(ev.data.data, { a: 1 });
+  const future = new Date(Date.now() + 60_000).toISOString();
+  assert.equal((JSON.parse((await raw(`${base}${route('v1Events')}?received_after=${future}`)).text) as { data: unknown[] }).data.length, 0);
+  assert.ok((JSON.parse((await raw(`${base}${route('v1Events')}?received_before=${future}&name=one/x`)).text) as { data: unknown[] }).data.length >= 1);
+  assert.equal((await raw(`${base}${route('v1Events')}?received_after=yesterday`)).status, 400);
 });
 
 void test('SIGTERM stops cleanly with exit code 0, and the data is there after a restart', async () => {
