@@ -56,6 +56,8 @@ export class Session {
   /** True once the first crawl finished; until then edits are indexed but sweeps wait. */
   private ready = false;
   private lastNotifiedVersion = -1;
+  /** Documents opened or edited during the first crawl, with their latest version. */
+  private readonly pendingPublish = new Map<string, number>();
 
   constructor(private readonly opts: SessionOptions) {
     this.log = opts.logger;
@@ -120,6 +122,8 @@ export class Session {
     // Tell the client first (its views fill from the custom requests), then publish every file's diagnostics.
     this.notifier.flush();
     this.notify();
+    for (const [uri, version] of this.pendingPublish) if (this.workspace.has(uri)) this.publisher.publishNow(uri, version);
+    this.pendingPublish.clear();
     const notified = performance.now();
     await this.publisher.sweep();
     const ms = (n: number): number => Math.round(n);
@@ -151,11 +155,16 @@ export class Session {
   documentChanged(doc: TextDocument): void {
     const uri = canonicalUri(doc.uri);
     if (!this.workspace.setEditorText(uri, doc.getText())) return;
-    if (!uri.endsWith('/package.json')) this.publisher.publishNow(uri, doc.version);
+    if (uri.endsWith('/package.json')) return;
+    // Before the first crawl ends the index lacks other files' schemas: publishing now would show
+    // false unknown-event errors. Publish these documents right after the crawl instead.
+    if (!this.ready) this.pendingPublish.set(uri, doc.version);
+    else this.publisher.publishNow(uri, doc.version);
   }
 
   async documentClosed(doc: TextDocument): Promise<void> {
     const uri = canonicalUri(doc.uri);
+    this.pendingPublish.delete(uri);
     await this.workspace.closeEditor(uri);
     if (!this.workspace.has(uri)) this.publisher.clear(uri);
   }

@@ -88,6 +88,8 @@ export interface StartOptions {
   folders?: string[];
   /** Extra node flags for the server process. */
   nodeArgs?: string[];
+  /** Documents to open right after `initialized`, while the server is still indexing. */
+  openOnStart?: string[];
   /** How long to wait for the first indexChanged (default 20 s). */
   startTimeoutMs?: number;
   /** Use this existing directory as the workspace (not deleted on dispose) instead of a temp dir. */
@@ -104,6 +106,8 @@ export interface StartTimings {
 export class TestWorkspace {
   readonly fixtures = new Map<string, Fixture>();
   readonly diagnostics = new Map<string, PublishDiagnosticsParams>();
+  /** Every publishDiagnostics received, in order. */
+  readonly published: PublishDiagnosticsParams[] = [];
   readonly indexChanges: IndexChangedNotification.Params[] = [];
   readonly logs: string[] = [];
   readonly progress: Array<{ token: ProgressToken; value: unknown }> = [];
@@ -146,6 +150,7 @@ export class TestWorkspace {
     for (const [rel, source] of Object.entries(opts.files)) ws.fixtures.set(rel, parseMarkers(source));
     conn.onNotification(PublishDiagnosticsNotification.type, (p) => {
       ws.diagnostics.set(p.uri, p);
+      ws.published.push(p);
       ws.settle(ws.diagWaiters, p);
     });
     conn.onNotification(IndexChangedNotification.type, (p) => {
@@ -192,6 +197,7 @@ export class TestWorkspace {
     const firstIndex = ws.waitForIndexChanged(() => true, 'the first steplens/indexChanged after start-up', opts.startTimeoutMs);
     ws.timings.initializedSent = performance.now();
     await conn.sendNotification(InitializedNotification.type, {});
+    for (const rel of opts.openOnStart ?? []) await ws.open(rel);
     await firstIndex;
     ws.timings.firstIndexChanged = performance.now();
     return ws;
