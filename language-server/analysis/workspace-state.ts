@@ -184,7 +184,7 @@ export class Workspace {
     if (!linked.entries) {
       const linker = linked.linker;
       const functions = linker.functions.filter((fn) => fn.model.id !== null).map((fn) => this.functionEntry(fn, linker));
-      linked.entries = { functions, events: this.buildEvents(linker, functions, linked.senders) };
+      linked.entries = { functions, events: this.buildEvents(linker, functions, linked.senders, linked.facts.listened) };
     }
     return linked.entries;
   }
@@ -218,7 +218,7 @@ export class Workspace {
     };
   }
 
-  private buildEvents(linker: Linker, functions: FunctionEntry[], senders: Map<string, Loc[]>): Map<string, EventEntry> {
+  private buildEvents(linker: Linker, functions: FunctionEntry[], senders: Map<string, Loc[]>, listenedNames: Set<string>): Map<string, EventEntry> {
     const events = new Map<string, EventEntry>();
     const get = (name: string): EventEntry => {
       let e = events.get(name);
@@ -243,6 +243,8 @@ export class Workspace {
     for (const fn of functions) {
       for (const t of fn.triggers) if (t.kind === 'event' && !t.event.includes('*')) get(t.event);
     }
+    // events something waits for (waitForEvent, cancelOn) are known too: a run may need one sent to it
+    for (const n of listenedNames) if (!n.includes('*')) get(n);
     for (const [name, locs] of senders) get(name).senders.push(...locs);
     const exact = new Map<string, string[]>();
     const wildcards: { prefix: string; slug: string }[] = [];

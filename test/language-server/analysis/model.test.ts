@@ -271,3 +271,15 @@ module.exports.bye = bye;`,
   assert.deepEqual(index.functions().map((f) => f.slug).sort(), ['cjs-app-hello', 'default-export-app-bye']);
   assert.deepEqual(index.diagnostics(uri('src/functions.js')).map((d) => d.code), ['invalid-duration']);
 });
+
+void test('events(): events a function waits for or is cancelled by are listed too', () => {
+  const { index } = workspace({
+    'fn.ts': `import { Inngest } from 'inngest';
+const inngest = new Inngest({ id: 'app' });
+export const f = inngest.createFunction({ id: 'f', cancelOn: [{ event: 'app/cancelled' }] }, { event: 'app/start' }, async ({ step }) => {
+  await step.waitForEvent('w', { event: 'app/approved', timeout: '1h' });
+});`,
+  });
+  assert.deepEqual(index.events().map((e) => e.name), ['app/approved', 'app/cancelled', 'app/start']);
+  assert.deepEqual(index.event('app/approved')!.listeners, []);
+});
