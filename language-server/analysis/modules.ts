@@ -53,7 +53,6 @@ export class ModuleResolver {
   private readonly moduleMemo = new Map<string, string | undefined>();
 
   resolve(fromUri: string, specifier: string): string | undefined {
-    if (specifier.startsWith('inngest') || specifier === 'zod' || specifier.startsWith('zod/')) return undefined;
     const dir = fromUri.slice(0, fromUri.lastIndexOf('/'));
     const key = `${dir}|${specifier}`;
     if (this.moduleMemo.has(key)) return this.moduleMemo.get(key);
