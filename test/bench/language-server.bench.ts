@@ -9,6 +9,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { DidChangeTextDocumentNotification } from 'vscode-languageserver-protocol/node';
 import { TestWorkspace } from '../language-server/lsp/harness';
 import { DEFAULT_SHAPE, generateWorkspace } from './language-server-workspace';
 
@@ -83,13 +84,24 @@ async function main(): Promise<void> {
     const samples: number[] = [];
     let withDiag = 0;
     for (let i = 0; i < EDITS; i++) {
-      const next = [...lines];
-      if (i % 2 === 0) next[stepLine] = (next[stepLine] as string).replace(/'load-\d+'/, `'load-edit-${i}'`);
-      else next[triggerLine] = (next[triggerLine] as string).replace(/event: '([^']+)'/, (_m, ev: string) => `event: '${ev}x'`);
+      // One line replaced in place (an incremental didChange, as an editor sends it): even edits
+      // rename a step id (and put the trigger back), odd edits misspell the trigger's event name.
+      const line = i % 2 === 0 ? (i === 0 || lines[triggerLine] === original.split('\n')[triggerLine] ? stepLine : triggerLine) : triggerLine;
+      const before = lines[line] as string;
+      const after =
+        line === stepLine
+          ? before.replace(/'load-[^']+'/, `'load-edit-${i}'`)
+          : i % 2 === 0
+            ? (original.split('\n')[triggerLine] as string)
+            : before.replace(/event: '([^']+)'/, (_m, ev: string) => `event: '${ev}x'`);
       const version = i + 2;
       const got = ws.nextDiagnostics(editFile, (p) => p.version === version);
       const sent = performance.now();
-      await ws.change(editFile, next.join('\n'));
+      await ws.conn.sendNotification(DidChangeTextDocumentNotification.type, {
+        textDocument: { uri: ws.uri(editFile), version },
+        contentChanges: [{ range: { start: { line, character: 0 }, end: { line, character: before.length } }, text: after }],
+      });
+      lines[line] = after;
       const p = await got;
       samples.push(performance.now() - sent);
       if (p.diagnostics.some((d) => d.code === 'unknown-event')) withDiag++;
