@@ -19,6 +19,8 @@ export interface RouteDeps {
   panel: Panel;
   version: string;
   state: () => string;
+  /** Issue 4 additions: the cron plan (FunctionInfo.nextCronRuns) and the reruns of a run (RunDetail.reruns). */
+  extras?: { nextCronRuns(fnId: string): number[] | undefined; rerunsOf(runId: string): string[] };
 }
 
 const STATUSES: RunStatus[] = ['Queued', 'Running', 'Completed', 'Failed', 'Cancelled'];
@@ -54,6 +56,12 @@ export function registerRoutes(r: Router, d: RouteDeps): void {
 
   const runRecord = (id: string) => engine.peek(id)?.rec ?? store.getRun(id);
   const findEvent = (id: string) => store.getEvent(id) ?? store.findEventById(id, 0);
+  const fnInfo = (f: Parameters<typeof functionInfo>[0]): FunctionInfo => {
+    const i = functionInfo(f);
+    const next = d.extras?.nextCronRuns(f.id);
+    if (next) i.nextCronRuns = next;
+    return i;
+  };
 
   // --- SDK protocol ---------------------------------------------------------------------------
   r.on('POST', 'eventApi', async (c) => {
@@ -85,7 +93,7 @@ export function registerRoutes(r: Router, d: RouteDeps): void {
     return ok(ar.events);
   });
   r.on('GET', 'devInfo', () =>
-    ok({ version: d.version, kind: 'steplens', functions: functions.all().map(functionInfo), apps: sync.list(), features: {} }),
+    ok({ version: d.version, kind: 'steplens', functions: functions.all().map(fnInfo), apps: sync.list(), features: {} }),
   );
 
   // --- v1 REST ---------------------------------------------------------------------------------
@@ -142,7 +150,7 @@ export function registerRoutes(r: Router, d: RouteDeps): void {
     await sync.syncNow(b.url, 'api');
     return ok(sync.get(b.url));
   });
-  r.on('GET', 'functions', () => ok({ data: functions.all().map(functionInfo) }));
+  r.on('GET', 'functions', () => ok({ data: functions.all().map(fnInfo) }));
   r.on('POST', 'functionInvoke', async (c) => {
     const fn = functions.get(c.params.id!);
     if (!fn || fn.removed) throw new HttpError(404, `no function ${c.params.id}`, 'See GET /api/functions for the ids of synced functions');
@@ -197,37 +205,7 @@ export function registerRoutes(r: Router, d: RouteDeps): void {
     engine.cancel(rec.id, 'cancelled from Steplens');
     return ok(runSummary(runRecord(rec.id)!));
   });
-  r.on('POST', 'runRerun', () => apiError(501, 'rerun is not available yet', 'It arrives with replay support'));
-  r.on('POST', 'stepSkipSleep', (c) => {
-    const ar = engine.load(c.params.id!);
-    if (!ar) throw new HttpError(404, `run ${c.params.id} is not running`);
-    const step = [...ar.steps.values()].find((s) => (s.hashedId === c.params.stepId || s.userId === c.params.stepId) && s.status === 'sleeping');
-    if (!step) throw new HttpError(404, `no sleeping step ${c.params.stepId} in run ${c.params.id}`);
-    store.tx(() => {
-      engine.dropItem({ id: `${ar.rec.id}:${step.hashedId}:wake` } as never);
-      engine.saveResult(ar, step.hashedId, null, { status: 'completed' });
-      engine.afterResult(ar);
-      engine.persist(ar);
-    });
-    return ok(runSummary(ar.rec));
-  });
-  r.on('POST', 'stepResolveWait', async (c) => {
-    const ar = engine.load(c.params.id!);
-    if (!ar) throw new HttpError(404, `run ${c.params.id} is not running`);
-    const b = (await c.json()) as { event?: { name?: string; data?: Record<string, unknown> } | null };
-    const p = engine.pauses.forRun(ar.rec.id).find((x) => x.kind === 'wait' && (x.hashedId === c.params.stepId || ar.steps.get(x.hashedId)?.userId === c.params.stepId));
-    if (!p) throw new HttpError(404, `no waiting step ${c.params.stepId} in run ${c.params.id}`);
-    if (!b || !('event' in b)) throw new HttpError(400, 'body must be {"event": {...}} or {"event": null}');
-    store.tx(() => {
-      if (b.event === null) engine.resolvePause(p, null);
-      else {
-        const ids = ingest.ingest([{ name: b.event?.name ?? p.eventName, data: b.event?.data ?? {}, user: {}, ts: Date.now() }]);
-        const ev = store.getEvent(ids[0]!);
-        if (engine.pauses.get(p.id) && ev) engine.resolvePause(p, ev.event);
-      }
-    });
-    return ok(runSummary(engine.peek(ar.rec.id)?.rec ?? store.getRun(ar.rec.id)!));
-  });
+  // runRerun, stepSkipSleep and stepResolveWait: runtime/replay.ts (Replay.routes).
   r.on('GET', 'events', (c) => {
     const limit = limitOf(c.query, 50, 500);
     const rows = store.listEvents(limit + 1, decodeCursor(c.query.get('cursor')), c.query.get('name') ?? undefined);
@@ -260,6 +238,6 @@ export function registerRoutes(r: Router, d: RouteDeps): void {
     const exchanges = store.exchanges<SdkExchange>(id);
     if (ar) for (const f of ar.inflight.values()) exchanges.push(f.exchange);
     const children = rec.childRunIds ?? [];
-    return { ...runSummary(rec), event: events[0] ?? null, events, steps, exchanges, reruns: [], childRunIds: children };
+    return { ...runSummary(rec), event: events[0] ?? null, events, steps, exchanges, reruns: d.extras?.rerunsOf(id) ?? [], childRunIds: children };
   }
 }
