@@ -93,7 +93,9 @@ export function parseSettings(raw: unknown, base: Readonly<Settings> = DEFAULT_S
   const hints = section['hints'];
   if (typeof hints === 'boolean') out.hints = hints;
   const logLevel = section['logLevel'];
-  if (typeof logLevel === 'string' && (LOG_LEVELS as readonly string[]).includes(logLevel)) out.logLevel = logLevel as Settings['logLevel'];
+  // The extension's own `steplens.logLevel` also has `trace`: the server's finest level is `debug`.
+  if (logLevel === 'trace') out.logLevel = 'debug';
+  else if (typeof logLevel === 'string' && (LOG_LEVELS as readonly string[]).includes(logLevel)) out.logLevel = logLevel as Settings['logLevel'];
   return out;
 }
 

@@ -193,4 +193,5 @@ void test('settings parse from a section, a nested tree, flat keys or a files.ex
   assert.deepEqual(parseSettings({ exclude: { 'x/**': true, 'y/**': false } }).exclude, ['x/**']);
   assert.equal(parseSettings({ maxFileSize: -1, logLevel: 'loud' }).maxFileSize, DEFAULT_SETTINGS.maxFileSize);
   assert.equal(parseSettings(null).logLevel, 'info');
+  assert.equal(parseSettings({ logLevel: 'trace' }).logLevel, 'debug');
 });
