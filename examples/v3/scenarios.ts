@@ -16,7 +16,7 @@ type EventName =
   | 'scn/invoke' | 'scn/chain' | 'scn/chain.next' | 'fan/order.created' | 'fan/other' | 'scn/retry' | 'scn/nonretriable'
   | 'scn/retry-after' | 'scn/fn-error' | 'scn/onfailure' | 'scn/checkpoint' | 'crash/sleep' | 'crash/wait' | 'crash/go'
   | 'crash/par' | 'bench/seq' | 'bench/par' | 'scn/slow-child' | 'scn/invoke-timeout' | 'scn/renamed'
-  | 'scn/extra' | 'scn/flex.a' | 'scn/flex.b' | 'crash/long' | 'scn/checkpoint-opt-in'
+  | 'scn/extra' | 'scn/flex.a' | 'scn/flex.b' | 'crash/long' | 'scn/checkpoint-opt-in' | 'crash/invoke'
   | 'bench/seq-checkpointed' | 'bench/seq-classic'
   // v3's typed triggers only take names listed here, so the wildcard trigger is listed too.
   | 'fan/*';
@@ -287,6 +287,14 @@ const crashPar = inngest.createFunction({ id: 'crash-par' }, { event: 'crash/par
   return { fast, slow };
 });
 
+// An invoke whose child sleeps 4 s: the test kills the executor while the parent waits on it.
+const crashInvoke = inngest.createFunction({ id: 'crash-invoke' }, { event: 'crash/invoke' }, async ({ step, runId }) => {
+  await step.run('before', () => hit(runId, 'before'));
+  const child = await step.invoke('call-slow-child', { function: slowChild, data: {} });
+  await step.run('after', () => hit(runId, 'after'));
+  return { child };
+});
+
 // Many short steps (checkpointed one by one on v4): the test kills the executor part-way through.
 const crashLong = inngest.createFunction({ id: 'crash-long' }, { event: 'crash/long' }, async ({ event, step, runId }) => {
   const data = event.data as Data;
@@ -342,7 +350,7 @@ const flexible = inngest.createFunction({ id: 'flexible' }, { event: flexEvent }
 export const functions = [
   seq, par, sleep, wait, child, failingChild, invokeParent, chainStart, chainNext, fanExact, fanWildcard, fanIf,
   retry, nonRetriable, retryAfter, fnError, onFailure, checkpoint, crashSleep, crashWait, crashPar, benchSeq, benchPar,
-  slowChild, invokeTimeout, renamed, flexible, crashLong, checkpointOptIn,
+  slowChild, invokeTimeout, renamed, flexible, crashLong, checkpointOptIn, crashInvoke,
   benchSeqCheckpointed, benchSeqClassic,
   ...(process.env.SCENARIO_EXTRA === '1' ? [extra] : []),
 ];

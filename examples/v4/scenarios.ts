@@ -271,6 +271,14 @@ const crashPar = inngest.createFunction({ id: 'crash-par', triggers: [{ event: '
   return { fast, slow };
 });
 
+// An invoke whose child sleeps 4 s: the test kills the executor while the parent waits on it.
+const crashInvoke = inngest.createFunction({ id: 'crash-invoke', triggers: [{ event: 'crash/invoke' }] }, async ({ step, runId }) => {
+  await step.run('before', () => hit(runId, 'before'));
+  const child = await step.invoke('call-slow-child', { function: slowChild, data: {} });
+  await step.run('after', () => hit(runId, 'after'));
+  return { child };
+});
+
 // Many short steps (checkpointed one by one on v4): the test kills the executor part-way through.
 const crashLong = inngest.createFunction({ id: 'crash-long', triggers: [{ event: 'crash/long' }] }, async ({ event, step, runId }) => {
   const data = event.data as Data;
@@ -326,7 +334,7 @@ const flexible = inngest.createFunction({ id: 'flexible', triggers: [{ event: fl
 export const functions = [
   seq, par, sleep, wait, child, failingChild, invokeParent, chainStart, chainNext, fanExact, fanWildcard, fanIf,
   retry, nonRetriable, retryAfter, fnError, onFailure, checkpoint, crashSleep, crashWait, crashPar, benchSeq, benchPar,
-  slowChild, invokeTimeout, renamed, flexible, crashLong, checkpointOptIn,
+  slowChild, invokeTimeout, renamed, flexible, crashLong, checkpointOptIn, crashInvoke,
   benchSeqCheckpointed, benchSeqClassic,
   ...(process.env.SCENARIO_EXTRA === '1' ? [extra] : []),
 ];

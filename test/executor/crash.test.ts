@@ -1,10 +1,11 @@
-// kill -9 the executor while runs are sleeping, waiting and mid-parallel; start it again on the same
+// kill -9 the executor while runs are sleeping, waiting, invoking and mid-parallel; start it again on the same
 // data dir and port; every run completes and each step whose result was stored runs exactly once.
 //
 // The kill lands on signals, not on time: each run is observed (through the API and the app's
 // counters) to be in the state we want to interrupt before the executor is killed:
 //   crash-sleep  `long-nap` sleeping (4 s)
 //   crash-wait   `go` waiting for crash/go
+//   crash-invoke the parent waiting on a child run that sleeps
 //   crash-par    `fast` stored while `slow` is held inside the app (on a gate the test opens after
 //                the restart) and `par-nap` sleeps
 // plus one event acknowledged just before the kill that must not be lost.
@@ -27,17 +28,21 @@ for (const sdk of SDKS) {
       await rig?.dispose();
     });
 
-    void test('kill -9 while sleeping, waiting and mid-parallel; restart; every run completes once', async () => {
+    void test('kill -9 while sleeping, waiting, invoking and mid-parallel; restart; every run completes once', async () => {
       const { ex, app, fn } = rig;
       const key = tag('crash');
       const sleepRun = await ex.runOf(await ex.send({ name: 'crash/sleep', data: { sleep: '4s' } }), fn('crash-sleep'));
       const waitRun = await ex.runOf(await ex.send({ name: 'crash/wait', data: { key } }), fn('crash-wait'));
+      const invokeRun = await ex.runOf(await ex.send({ name: 'crash/invoke', data: {} }), fn('crash-invoke'));
       const parRun = await ex.runOf(await ex.send({ name: 'crash/par', data: { slowMs: 60_000, sleep: '2s' } }), fn('crash-par'));
 
       const sleeping = await ex.waitForRunState(sleepRun, 'long-nap sleeping', (r) => r.steps.some((s) => s.userId === 'long-nap' && s.status === 'sleeping'));
       const wakeAt = stepOf(sleeping, 'long-nap').sleep?.until;
       assert.ok(wakeAt, 'a sleeping step knows when it wakes');
       await ex.waitForRunState(waitRun, 'go waiting', (r) => r.steps.some((s) => s.userId === 'go' && s.status === 'waiting'));
+      const invoking = await ex.waitForRunState(invokeRun, 'a child run', (r) => r.childRunIds.length === 1);
+      const childRun = invoking.childRunIds[0];
+      await ex.waitForRunState(childRun, 'the child sleeping', (r) => r.steps.some((s) => s.userId === 'dawdle' && s.status === 'sleeping'));
       await ex.waitForRunState(parRun, 'fast stored', (r) => r.steps.some((s) => s.userId === 'fast' && s.status === 'completed'));
       await waitUntil('slow to be executing in the app', async () => ((await app.countersOf(parRun))['slow.started'] ? true : undefined));
 
@@ -60,10 +65,13 @@ for (const sdk of SDKS) {
       const stored = await ex.api<V1One<V1Event>>('GET', route('v1Event', { id: lastEvent }));
       assert.equal(stored.data.name, 'crash/sleep', 'the event acknowledged before the kill is still stored');
       const lastRun = await ex.runOf(lastEvent, fn('crash-sleep'));
-      const runs = await Promise.all([sleepRun, waitRun, parRun, lastRun].map((id) => ex.waitForRun(id, 45_000)));
+      const runs = await Promise.all([sleepRun, waitRun, parRun, lastRun, invokeRun, childRun].map((id) => ex.waitForRun(id, 45_000)));
       for (const r of runs) assert.equal(r.status, 'Completed', JSON.stringify(summarize(r)));
 
-      const [s, w, p, l] = runs;
+      const [s, w, p, l, inv] = runs;
+      assert.deepEqual(inv.output, { child: 'too late' }, 'the parent got the child result after the restart');
+      assert.deepEqual(await app.countersOf(invokeRun), { before: 1, after: 1 }, 'crash-invoke counters');
+      assert.deepEqual(await app.countersOf(childRun), { late: 1 }, 'slow-child counters');
       assert.equal(s.output, 'slept');
       assert.ok((s.endedAt ?? 0) >= wakeAt - 50, 'the sleep did not wake early');
       assert.deepEqual(w.output, { go: key });
