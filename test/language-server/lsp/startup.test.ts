@@ -41,3 +41,21 @@ void test('no false unknown-event or event-without-listener for a document opene
   assert.ok(mine.length >= 1);
   for (const p of mine) assert.deepEqual(p.diagnostics, [], 'no unknown-event, no event-without-listener');
 });
+
+void test('a minimal client (no progress, no configuration pull, no dynamic registration) still gets the index, with settings from initializationOptions', async () => {
+  const minimal = await TestWorkspace.start({
+    files: {
+      'package.json': JSON.stringify({ name: 'min', dependencies: { inngest: '^3.54.0' } }),
+      'src/app.ts': `import { Inngest } from 'inngest';\nconst i = new Inngest({ id: 'min' });\nexport const f = i.createFunction({ id: 'f' }, { event: 'a/b' }, async () => {});\n`,
+      'skip/app.ts': `import { Inngest } from 'inngest';\nconst i = new Inngest({ id: 'min' });\nexport const g = i.createFunction({ id: 'g' }, { event: 'a/b' }, async () => {});\n`,
+    },
+    capabilities: {},
+    initializationOptions: { exclude: ['skip/**'] },
+  });
+  try {
+    assert.deepEqual(minimal.progress, []);
+    assert.equal(minimal.indexChanges[0]?.functionCount, 1);
+  } finally {
+    await minimal.dispose();
+  }
+});
