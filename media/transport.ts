@@ -73,6 +73,14 @@ export class BrowserTransport implements Transport {
     } catch (cause) {
       throw new TransportError(`Cannot reach the executor at ${this.apiBase || location.origin}`, 'Is `steplens dev` still running?', { cause });
     }
+    // JSON answers are parsed by the browser straight from the bytes (no 5 MB string in between).
+    if (res.status !== 204 && /json/.test(res.headers.get('content-type') ?? '')) {
+      try {
+        return { status: res.status, body: (await res.json()) as unknown };
+      } catch (cause) {
+        return { status: res.status, body: { error: `The executor sent malformed JSON (${String(cause)})` } };
+      }
+    }
     const text = await res.text();
     let parsed: unknown = null;
     if (text) {

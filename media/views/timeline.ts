@@ -162,9 +162,11 @@ export function timeline(run: RunDetail, items: TimelineItem[], selected: string
     if (!grid.isConnected && built > FIRST_ROWS) return; // replaced by a newer render
     const end = Math.min(items.length, built + CHUNK_ROWS);
     for (; built < end; built++) buildRow(built);
-    if (built < items.length) setTimeout(more, 0);
+    // Start after the first paint, so the rows in view show first.
+  if (built < items.length) requestAnimationFrame(() => setTimeout(more, 0));
   };
-  if (built < items.length) setTimeout(more, 0);
+  // Start after the first paint, so the rows in view show first.
+  if (built < items.length) requestAnimationFrame(() => setTimeout(more, 0));
   if (items.length === 0) grid.append(h('div', { class: 'empty-hint' }, run.status === 'Queued' ? `Queued${run.hold ? `: held by ${run.hold.rule} (${run.hold.detail})` : ''}` : 'No steps yet.'));
   grid.addEventListener('keydown', (e) => {
     const rows = [...grid.querySelectorAll<HTMLElement>('.tl-row:not(.tl-attempt)')];
