@@ -8,6 +8,7 @@ import { Linker, type CatalogCache, type LinkedFunction } from './link';
 import { readPackageJson, type PackageInfo } from './modules';
 import type { EventEntry, FileModel, FunctionEntry, LocatedLiteral, Logger, SteplensDiagnostic } from './model';
 import { exampleOf, toJsonSchema } from './resolve-shape';
+import type { Shape } from './shapes';
 import { SummaryStore } from './store';
 import { containsPos } from './text';
 
@@ -31,6 +32,7 @@ export class Workspace {
   private readonly modelCache = new Map<string, FileModel>();
   private warnedLarge = false;
   private readonly fingerprints = new Map<string, string>();
+  private readonly schemaCache = new WeakMap<Shape, { schema: Record<string, unknown>; example: Record<string, unknown> }>();
   /** v3 catalogues survive edits to files they were not read from (most edits are inside handlers). */
   private catalogCache: CatalogCache | null = { deps: new Set(), byClient: new Map() };
 
@@ -233,9 +235,15 @@ export class Workspace {
       for (const d of cat?.events.values() ?? []) {
         const e = get(d.name);
         if (e.dataSchema === null && d.data.k !== 'any') {
-          e.dataSchema = toJsonSchema(d.data);
-          const ex = exampleOf(d.data);
-          e.example = ex && typeof ex === 'object' && !Array.isArray(ex) ? (ex as Record<string, unknown>) : {};
+          // cached catalogues keep their shapes across edits, so the JSON Schema is reused too
+          let j = this.schemaCache.get(d.data);
+          if (!j) {
+            const ex = exampleOf(d.data);
+            j = { schema: toJsonSchema(d.data), example: ex && typeof ex === 'object' && !Array.isArray(ex) ? (ex as Record<string, unknown>) : {} };
+            this.schemaCache.set(d.data, j);
+          }
+          e.dataSchema = j.schema;
+          e.example = j.example;
         }
         e.declaration ??= d.loc;
       }
