@@ -1,22 +1,19 @@
-// The flow-control integration suite: FlowGlue wired into the real executor (runtime/executor.ts) by
-// hand, as runtime/flow/README.md's integration plan describes, driving a real inngest app over HTTP
+// The flow-control integration suite: FlowGlue as the real executor wires it (runtime/wiring/flow.ts),
+// following runtime/flow/README.md's integration plan, driving a real inngest app over HTTP
 // on 127.0.0.1. engine-integration-v3.test.ts and -v4.test.ts run it, one SDK per process (the two
 // SDKs share process-global state and cannot be loaded side by side). Time is a manual
 // clock: the test moves it; HTTP and the SDK run for real. Outcomes are read from the executor's store.
 //
-// Two engine hooks the plan asks for do not exist yet, so this test supplies them from outside:
-// the "queue item finished" callback (wrapping the scheduler's handler) and "set a run's hold".
+// The executor now wires the glue itself (runtime/wiring/flow.ts); this suite checks that wiring.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ExecutorToClient, RunHold } from '../../runtime/api';
+import type { ExecutorToClient } from '../../runtime/api';
 import { Executor } from '../../runtime/executor';
-import { runSummary } from '../../runtime/engine/views';
-import type { QueueItem, RunRecord } from '../../runtime/model';
-import { FlowControl } from '../../runtime/flow/index';
+import type { RunRecord } from '../../runtime/model';
 import { FlowGlue } from '../../runtime/flow/glue';
 
 export type Sdk = 'v3' | 'v4';
@@ -58,7 +55,6 @@ export function flowIntegrationSuite(SDK: Sdk, makeApp: MakeApp): void {
   const apps: http.Server[] = [];
   let glue: FlowGlue;
   const messages: ExecutorToClient[] = [];
-  const configErrors = new Map<string, unknown[]>();
   const gates = new Map<string, { promise: Promise<void>; open: () => void }>();
   function gate(id: string) {
     let g = gates.get(id);
@@ -103,58 +99,20 @@ export function flowIntegrationSuite(SDK: Sdk, makeApp: MakeApp): void {
 
     const urls = { [SDK]: await listen(makeApp(ex.url, (id) => gate(`${SDK}:${id}`).promise)) } as Record<Sdk, string>;
 
-    // --- the wiring, as the README's integration plan says -------------------------------------------
-    const flow = new FlowControl({ clock, newRunId: () => `flow-${Math.random().toString(36).slice(2)}` });
-    glue = new FlowGlue(flow, {
-      clock,
-      startRun: (fnId, events) =>
-        ex.store.tx(() => {
-          const fn = ex.functions.get(fnId);
-          const stored = events.map((e) => ex.store.findEventById(e.id, 0)).filter((e) => e !== undefined);
-          return fn && stored.length ? (ex.engine.createRun(fn, stored)?.id ?? null) : null;
-        }),
-      cancelRun: (runId, reason) => void ex.engine.cancel(runId, reason),
-      releaseItem: (id) => ex.engine.scheduler.release(id),
-      setRunHold: (runId, hold: RunHold | undefined) => {
-        const ar = ex.engine.load(runId);
-        if (!ar) return;
-        ar.rec.hold = hold;
-        ex.store.putRun(ar.rec);
-        ex.bus.emit({ type: 'run.updated', run: runSummary(ar.rec) });
-      },
-      fireCron: (fnId, event) =>
-        ex.store.tx(() => {
-          const stored = ex.ingest.publish(event.name, event.data, event.id);
-          const fn = ex.functions.get(fnId);
-          if (fn) ex.engine.createRun(fn, [stored]);
-        }),
-      persist: () => undefined,
-      functionsOf: (appId) => ex.functions.all().filter((f) => f.appId === appId && !f.removed),
-      onConfigErrors: (appId, errors) => void configErrors.set(appId, errors),
-    });
-    ex.engine.admission = glue.admission;
-    ex.engine.scheduler.gate = glue.gate;
-    ex.bus.subscribe(glue.onBusMessage);
+    // The executor wires flow control itself (runtime/wiring/flow.ts, the README's integration plan).
+    glue = ex.flow!.glue;
     ex.bus.subscribe((m) => void messages.push(m));
-    // Missing engine hook: "a queue item finished executing".
-    const sched = ex.engine.scheduler as unknown as { handler: (item: QueueItem) => Promise<void> };
-    const inner = sched.handler;
-    assert.equal(typeof inner, 'function', 'the scheduler keeps its item handler in `handler` (update this wrapper if the engine changed)');
-    sched.handler = (item) => inner(item).finally(() => glue.itemFinished(item));
-
     // The glue re-reads flow settings on app.synced by itself (deps.functionsOf).
     for (const sdk of SDKS) {
       await ex.sync.syncNow(urls[sdk]);
-      assert.deepEqual(configErrors.get(`flowapp-${sdk}`), [], `${sdk}: flow config accepted`);
+      assert.deepEqual(ex.flow!.configErrors.get(`flowapp-${sdk}`) ?? [], [], `${sdk}: flow config accepted`);
       assert.equal(glue.flow.nextCronRuns(slug(sdk, 'ticker')).length, 1, `${sdk}: the cron is planned`);
       assert.ok(glue.flow.config(slug(sdk, 'throttled'))?.throttle, `${sdk}: throttle registered`);
     }
-    glue.start();
   });
 
   after(async () => {
     for (const g of gates.values()) g.open();
-    await glue?.dispose();
     await ex?.dispose();
     for (const a of apps) {
       a.closeAllConnections();
