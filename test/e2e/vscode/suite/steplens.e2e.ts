@@ -331,6 +331,12 @@ export function registerSteplensSuite(): void {
       assert.equal(done.status, 'Completed', `replay ended ${done.status}: ${done.error?.message ?? ''}`);
       assert.equal(done.rerunOf?.runId, failed.id);
       await waitFor('the panel to show the replay', () => [...api.panel.posted].some((m) => m.type === 'navigate' && m.to.view === 'run' && m.to.runId === replay!.runId));
+      // The CodeLens and the step decorations follow the replay.
+      const line = lineOf(doc, "id: 'charge-order'");
+      await waitFor('the charge-order CodeLens to show the completed replay', async () =>
+        (await lensesAt(functionsUri, line - 1)).concat(await lensesAt(functionsUri, line)).find((t) => /^completed .* ago, 2 steps/.test(t)),
+      );
+      await waitFor('the charge step decorated as completed', () => (api.decorations.applied.get(functionsUri.fsPath) ?? []).filter((t) => t.includes('completed')).length >= 4, 30_000);
       await screenshot('panel-replay');
     });
 
@@ -341,12 +347,13 @@ export function registerSteplensSuite(): void {
       try {
         const cfg = vscode.workspace.getConfiguration('steplens');
         await cfg.update('port', port, vscode.ConfigurationTarget.Workspace);
-        const url = await waitFor('the executor to restart on another port', () => {
-          const u = api.executorUrl();
-          return u && Number(new URL(u).port) !== port && Number(new URL(u).port) > port ? u : undefined;
-        }, 30_000);
+        // The signal: the one-time notice naming the taken port (the old executor may also sit above it).
+        const notice = await waitFor('the one-time notice about the taken port', () => api.notices().find((n) => n.includes(`Port ${port} is taken`)), 30_000);
+        const url = api.executorUrl();
+        assert.ok(url, 'the executor runs again');
+        assert.ok(Number(new URL(url).port) > port, `${url} is above the taken port ${port}`);
         const line = `INNGEST_DEV=${url}`;
-        await waitFor('the one-time notice with the INNGEST_DEV line', () => api.notices().some((n) => n.includes(`Port ${port} is taken`) && n.includes(line)), 10_000);
+        assert.ok(notice.includes(line), notice);
         assert.ok(api.statusTooltip().includes(line), `status bar tooltip lacks ${line}: ${api.statusTooltip()}`);
       } finally {
         held.close();
