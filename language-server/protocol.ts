@@ -19,7 +19,15 @@ export interface Loc {
 
 export type TriggerEntry =
   | { kind: 'event'; event: string; expression?: string; range: Rng }
-  | { kind: 'cron'; cron: string; range: Rng; /** plain-words meaning, when the cron is valid */ description?: string }
+  | {
+      kind: 'cron';
+      cron: string;
+      range: Rng;
+      /** plain-words meaning, when the cron is valid */
+      description?: string;
+      /** ISO time of the next run after the request was answered (in UTC; the cron's TZ= prefix is applied), when valid. */
+      nextRun?: string;
+    }
   /** v4 `invoke(...)` trigger or a function only meant to be invoked. */
   | { kind: 'invoke'; range: Rng };
 

@@ -2,19 +2,25 @@
 // the debounced steplens/indexChanged notification. Pure handlers plus one small scheduler.
 import type { WorkspaceIndex } from '../analysis/index';
 import type { EventsRequest, FunctionsRequest, IndexChangedNotification, StepLocationRequest } from '../protocol';
-import { describeCron } from './cron';
+import { cronInfo } from './cron';
 
-export function functionsRequest(index: WorkspaceIndex, params: FunctionsRequest.Params, canonical: (uri: string) => string): FunctionsRequest.Result {
+export function functionsRequest(index: WorkspaceIndex, params: FunctionsRequest.Params, canonical: (uri: string) => string, now = new Date()): FunctionsRequest.Result {
   const functions = index.functions(params.uri ? canonical(params.uri) : undefined).map((f) => ({
     ...f,
-    triggers: f.triggers.map((t) => (t.kind === 'cron' && t.description === undefined ? withDescription(t) : t)),
+    triggers: f.triggers.map((t) => (t.kind === 'cron' ? withCronInfo(t, now) : t)),
   }));
   return { functions, version: index.version };
 }
 
-function withDescription<T extends { cron: string; description?: string }>(t: T): T {
-  const description = describeCron(t.cron);
-  return description ? { ...t, description } : t;
+/** Adds the plain-words description (unless the analysis gave one) and the next run time. */
+function withCronInfo<T extends { cron: string; description?: string; nextRun?: string }>(t: T, now: Date): T {
+  const info = cronInfo(t.cron, now, 1);
+  if (!info.ok) return t;
+  return {
+    ...t,
+    description: t.description ?? `${info.description} (${info.cron.timezone})`,
+    ...(info.nextRuns[0] ? { nextRun: info.nextRuns[0].toISOString() } : {}),
+  };
 }
 
 export function eventsRequest(index: WorkspaceIndex): EventsRequest.Result {

@@ -226,6 +226,10 @@ void test('custom requests: functions with triggers and steps, events with schem
   const cron = nightly.triggers[0]!;
   assert.equal(cron.kind, 'cron');
   assert.match((cron as { description?: string }).description ?? '', /09:00.*Europe\/Paris/);
+  const next = new Date((cron as { nextRun?: string }).nextRun ?? NaN);
+  assert.ok(next.getTime() > Date.now(), 'nextRun is in the future');
+  const parisHour = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', hour: '2-digit', hour12: false }).format(next);
+  assert.equal(parisHour, '09');
   const onboard = functions.find((f) => f.slug === 'shop-onboard')!;
   assert.deepEqual(onboard.steps.map((s) => s.id), ['first', 'second']);
   const only = await ws.conn.sendRequest(FunctionsRequest.type, { uri: ws.uri('src/events.ts') });
