@@ -263,7 +263,7 @@ export class App {
     try {
       const run = await this.client.run(runId);
       if (this.route.view === 'run' && this.route.runId === runId) this.runView.show(run);
-      this.store.runs.set(run.id, run);
+      this.store.refreshed(run);
     } catch {
       /* keep what is shown; the next change retries */
     }

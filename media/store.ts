@@ -36,6 +36,13 @@ export class Store {
     for (const l of this.listeners) l(c);
   }
 
+  /** A run fetched in full (its summary fields may be newer than the list's): no refetch follows. */
+  refreshed(run: RunSummary): void {
+    const old = this.runs.get(run.id);
+    this.runs.set(run.id, run);
+    if (!old || old.status !== run.status || old.endedAt !== run.endedAt || old.queuedAt !== run.queuedAt) this.emit({ kind: 'runs' });
+  }
+
   upsertRuns(runs: RunSummary[]): void {
     for (const r of runs) this.runs.set(r.id, r);
     this.emit({ kind: 'runs' });

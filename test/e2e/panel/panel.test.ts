@@ -323,8 +323,13 @@ void test('replay the failed run from its failed step after the app is fixed', a
   assert.equal(await rig.hits(newId, 'charge'), 1);
   assert.equal(await rig.hits(newId, 'email'), 1);
   // The replay is listed under the run it came from.
-  const rows = await page.$$eval('.runs-scroll .run-row', (els) => els.map((e) => e.getAttribute('data-run-id')));
-  assert.equal(rows.indexOf(newId), rows.indexOf(failedRunId) + 1);
+  // (Rows are absolutely positioned and reused: their list position is aria-posinset, not DOM order.)
+  const rows = await page.$$eval('.runs-scroll .run-row', (els) => els
+    .map((e) => ({ id: e.getAttribute('data-run-id'), pos: Number(e.getAttribute('aria-posinset')), replay: !!e.querySelector('.replay-mark') }))
+    .sort((a, b) => a.pos - b.pos));
+  const at = (id: string) => rows.findIndex((r) => r.id === id);
+  assert.equal(at(newId), at(failedRunId) + 1, JSON.stringify(rows));
+  assert.ok(rows[at(newId)].replay, 'the replay is marked as one');
   await shot(page, 'replay');
   // The original run is unchanged.
   assert.equal((await rig.ex.run(failedRunId)).status, 'Failed');
