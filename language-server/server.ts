@@ -72,14 +72,17 @@ connection.onInitialized(() => {
 async function start(): Promise<void> {
   const s = session;
   if (!s) return;
+  // Each step is optional: a client that refuses one still gets an index.
   if (clientCaps?.workspace?.didChangeWatchedFiles?.dynamicRegistration) {
-    await connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: SOURCE_GLOB }, { globPattern: PACKAGE_JSON_GLOB }] });
+    await attempt('registering file watchers', () =>
+      connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: SOURCE_GLOB }, { globPattern: PACKAGE_JSON_GLOB }] }),
+    );
   }
   if (clientCaps?.workspace?.didChangeConfiguration?.dynamicRegistration) {
-    await connection.client.register(DidChangeConfigurationNotification.type, { section: SETTINGS_SECTION });
+    await attempt('registering for settings changes', () => connection.client.register(DidChangeConfigurationNotification.type, { section: SETTINGS_SECTION }));
   }
-  await pullSettings();
-  const progress = clientCaps?.window?.workDoneProgress ? await connection.window.createWorkDoneProgress() : undefined;
+  await attempt('reading settings', pullSettings);
+  const progress = clientCaps?.window?.workDoneProgress ? await attempt('creating progress', () => connection.window.createWorkDoneProgress()) : undefined;
   progress?.begin('Steplens: indexing', 0, 'finding files', false);
   let ended = false;
   const end = (): void => {
@@ -94,6 +97,15 @@ async function start(): Promise<void> {
     });
   } finally {
     end();
+  }
+}
+
+async function attempt<T>(what: string, fn: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await fn();
+  } catch (err) {
+    logger.log('warn', `${what} failed; going on without it`, { error: err });
+    return undefined;
   }
 }
 
