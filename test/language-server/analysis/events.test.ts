@@ -242,3 +242,28 @@ export const y = inngest.createFunction({ id: 'dup' }, { event: 'c/y' }, async (
   assert.deepEqual(rangesOf(index.diagnostics(uri('b/fns.ts')), 'duplicate-function-id'), []);
   assert.deepEqual(rangesOf(index.diagnostics(uri('c/fns.ts')), 'duplicate-function-id'), []);
 });
+
+void test('event-without-listener: v4 eventType sends; eventType triggers count as listeners; no hint without functions', () => {
+  const { index, fx } = workspace({
+    'app/events.ts': `import { eventType } from 'inngest';
+export const placed = eventType('shop/order.placed');
+export const audited = eventType('shop/order.audited');`,
+    'app/fn.ts': `import { Inngest } from 'inngest';
+import { placed, audited } from './events';
+const inngest = new Inngest({ id: 'shop' });
+export const f = inngest.createFunction({ id: 'f', triggers: [placed] }, async ({ step }) => {
+  await step.sendEvent('audit', «audited».create({}));
+});
+export async function checkout() {
+  await inngest.send(placed.create({}));
+}`,
+  });
+  const diags = index.diagnostics(uri('app/fn.ts'));
+  assert.deepEqual(rangesOf(diags, 'event-without-listener'), fx['app/fn.ts']!.ranges);
+  const alone = workspace({
+    'sender.ts': `import { Inngest } from 'inngest';
+const inngest = new Inngest({ id: 'sender-only' });
+export const go = () => inngest.send({ name: 'elsewhere/handled', data: {} });`,
+  });
+  assert.deepEqual(alone.index.diagnostics(uri('sender.ts')), []);
+});
