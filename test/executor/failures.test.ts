@@ -89,6 +89,12 @@ for (const sdk of SDKS) {
       assert.match(run.error?.message ?? '', /boom outside any step/);
       // retries: 1 -> 2 attempts of the function body (v3 answers 500 both times: the executor must stop).
       assert.deepEqual(await app.countersOf(runId), { prep: 1, 'body-after-prep': 2 });
+      // The executor sends ctx.max_attempts, so v4 knows its second attempt is the last one and
+      // answers 400 + no-retry (PROTOCOL §4.5); v3 answers 500 both times.
+      const failing = run.exchanges.filter((e) => e.error);
+      assert.deepEqual(failing.map((e) => e.attempt), [0, 1], JSON.stringify(summarize(run)));
+      assert.deepEqual(failing.map((e) => e.status), sdk === 'v4' ? [500, 400] : [500, 500]);
+      if (sdk === 'v4') assert.equal(failing[1].noRetry, true);
     });
 
     void test('onFailure runs once with the error and the original event', async () => {
