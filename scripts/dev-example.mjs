@@ -195,7 +195,8 @@ async function main() {
   console.log(`\nRun ${run.status}${took}, ${run.requestCount} SDK requests. Output: ${short(run.output ?? run.error?.message)}`);
   const nudges = await api(url, 'GET', `${route('runs')}?functionId=steplens-demo-send-nudge`);
   for (const n of nudges.data ?? []) console.log(`Chained run ${n.id} of ${n.functionId}: ${n.status}`);
-  console.log(`\nOpen the Steplens UI: ${url}/`);
+  const ui = await fetch(`${url}/`).then((r) => r.status, (e) => String(e));
+  console.log(ui === 200 ? `\nOpen the Steplens UI: ${url}/` : `\nThe Steplens UI at ${url}/ did not answer (${ui}); the REST API at ${url}/v1/events works.`);
 
   if (once) return stop(run.status === 'Completed' ? 0 : 1);
   console.log('Serving until Ctrl+C. Send more events with:');
