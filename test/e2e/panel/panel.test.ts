@@ -305,6 +305,12 @@ void test('replay the failed run from its failed step after the app is fixed', a
   await rig.fix();
   await page.click(`.runs-scroll [data-run-id="${failedRunId}"]`);
   await page.waitForSelector('.tl-row.selected[data-step-id=charge]', { timeout: 10_000 });
+  // Edit an earlier step's output first: the replay starts from it (tax 6 -> 100).
+  await page.click('.tl-row[data-step-id=tax]');
+  await page.click('.step-detail button:has-text("Edit output")');
+  await page.locator('.inline-editor textarea').fill('100');
+  await page.press('.inline-editor textarea', 'Control+Enter');
+  await page.click('.tl-row[data-step-id=charge]');
   await page.click('[data-action=replay-from-step]');
   // The panel moves to the new run and shows it complete, live.
   await waitUntil('the panel to open the replay', async () => {
@@ -316,6 +322,7 @@ void test('replay the failed run from its failed step after the app is fixed', a
   const replay = await rig.ex.run(newId);
   assert.equal(replay.status, 'Completed');
   assert.equal(replay.rerunOf?.runId, failedRunId);
+  assert.deepEqual(replay.output, { ok: true, charge: { charged: 30 + 100 + 5, orderId: 'o-42' } }, 'charge ran with the edited tax');
   assert.match((await page.textContent('.run-header .origin')) ?? '', /Replay of run .* from step charge/);
   // Earlier steps were memoized from the old run, not executed again; charge and email ran.
   assert.match((await page.textContent('.tl-row[data-step-id=reserve]')) ?? '', /memoized from run/);
