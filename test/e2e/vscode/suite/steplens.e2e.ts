@@ -336,7 +336,10 @@ export function registerSteplensSuite(): void {
       await waitFor('the charge-order CodeLens to show the completed replay', async () =>
         (await lensesAt(functionsUri, line - 1)).concat(await lensesAt(functionsUri, line)).find((t) => /^completed .* ago, 2 steps/.test(t)),
       );
-      await waitFor('the charge step decorated as completed', () => (api.decorations.applied.get(functionsUri.fsPath) ?? []).filter((t) => t.includes('completed')).length >= 4, 30_000);
+      await waitFor('the charge step decorated as completed, no failed step left', () => {
+        const texts = api.decorations.applied.get(functionsUri.fsPath) ?? [];
+        return texts.filter((t) => t.includes('completed')).length >= 5 && !texts.some((t) => t.includes('failed'));
+      }, 30_000);
       await screenshot('panel-replay');
     });
 
