@@ -115,6 +115,7 @@ export class Session {
   /** The first crawl. Publishes diagnostics of every file and notifies once at the end. */
   async indexWorkspace(progress?: Progress): Promise<number> {
     const started = performance.now();
+    const cpuAtStart = process.cpuUsage();
     const count = await this.workspace.crawl(progress);
     progress?.done?.();
     const crawled = performance.now();
@@ -127,9 +128,12 @@ export class Session {
     const notified = performance.now();
     await this.publisher.sweep();
     const ms = (n: number): number => Math.round(n);
+    const cpu = process.cpuUsage();
     this.log.log('info', `indexed ${count} files in ${ms(notified - started)} ms; diagnostics of every file published ${ms(performance.now() - notified)} ms later`, {
       readAndAnalyse: ms(crawled - started),
       linkAndSummary: ms(notified - crawled),
+      indexCpuMs: ms((cpu.user + cpu.system - cpuAtStart.user - cpuAtStart.system) / 1000),
+      processCpuMs: ms((cpu.user + cpu.system) / 1000),
     });
     return count;
   }

@@ -64,7 +64,7 @@ async function main(): Promise<void> {
     const first = ws.indexChanges[0]!;
     const memAfterIndex = rssMb(ws.proc.pid);
     const serverCpu = cpuMs(ws.proc.pid);
-    console.log(`cold start (spawn -> first indexChanged): ${f1(cold)} ms`);
+    console.log(`cold index (spawn + initialize -> first indexChanged, after the progress end): ${f1(cold)} ms`);
     console.log(`  of which process start + initialize: ${f1(t.initializeAnswered - t.spawned)} ms, indexing (initialized -> indexChanged): ${f1(index)} ms`);
     console.log(`  server CPU time until then: ${f1(serverCpu)} ms (user + system; less sensitive to machine load than wall time)`);
     console.log(`  index: ${first.functionCount} functions, ${first.eventCount} events`);
@@ -133,7 +133,7 @@ async function main(): Promise<void> {
       failed = true;
     }
     console.log(`tsc --noEmit -p <ws>: ${f1(tsc)} ms wall, ${f1(tscCpu)} ms CPU`);
-    console.log(`ratio cold start / tsc: ${(cold / tsc).toFixed(3)} wall (target <= 0.1), ${(serverCpu / tscCpu).toFixed(3)} CPU; indexing alone / tsc: ${(index / tsc).toFixed(3)} wall`);
+    console.log(`ratio cold index / tsc: ${(cold / tsc).toFixed(3)} wall (target <= 0.1), ${(serverCpu / tscCpu).toFixed(3)} CPU; indexing alone / tsc: ${(index / tsc).toFixed(3)} wall`);
     console.log(`load average during the run: ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${cpus().length} cores`);
     console.log(
       `targets: cold index ${cold <= tsc / 10 ? 'MET' : 'MISSED'}, edit-to-diagnostics median ${median < 30 ? 'MET' : 'MISSED'}, memory ${mem.peak < 300 ? 'MET' : 'MISSED'}`,
