@@ -274,7 +274,8 @@ export class Linker {
         continue;
       }
       const shape = resolveShape(part.type, scope);
-      if (part.kind === 'record') {
+      // fromZod(x) with x an array of z.object({ name, data }) held in a variable reads as a union
+      if (part.kind === 'record' && shape.k !== 'union') {
         if (shape.k !== 'obj' || shape.open) cat.complete = false;
         if (shape.k !== 'obj') continue;
         if (shape.insertAt && !shape.open) cat.insertPoints.push(shape.insertAt);

@@ -420,7 +420,17 @@ function fingerprint(text: string): string {
   return `${text.length}:${h >>> 0}`;
 }
 
+const cronDescriptions = new Map<string, string | undefined>();
+
 function describeCron(cron: string): string | undefined {
+  if (cronDescriptions.has(cron)) return cronDescriptions.get(cron);
+  const d = describeCronUncached(cron);
+  if (cronDescriptions.size > 5000) cronDescriptions.clear();
+  cronDescriptions.set(cron, d);
+  return d;
+}
+
+function describeCronUncached(cron: string): string | undefined {
   const r = checkCron(cron);
   if (!r.ok) return undefined;
   try {

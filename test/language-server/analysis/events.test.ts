@@ -267,3 +267,22 @@ export const go = () => inngest.send({ name: 'elsewhere/handled', data: {} });`,
   });
   assert.deepEqual(alone.index.diagnostics(uri('sender.ts')), []);
 });
+
+void test('unknown-event: fromZod with an array of event schemas held in a variable in another file', () => {
+  const { index, fx } = workspace({
+    'schemas.ts': `import { z } from 'zod';
+export const events = [
+  z.object({ name: z.literal('app/a'), data: z.object({ id: z.string() }) }),
+  z.object({ name: z.literal('app/b'), data: z.object({}) }),
+];`,
+    'fn.ts': `import { Inngest, EventSchemas } from 'inngest';
+import { events } from './schemas';
+const inngest = new Inngest({ id: 'z', schemas: new EventSchemas().fromZod(events) });
+export const f = inngest.createFunction({ id: 'f' }, [{ event: 'app/a', if: 'event.data.«ID» == "x"' }, { event: 'app/b' }], async () => {});
+export const g = inngest.createFunction({ id: 'g' }, { event: «'app/c'» }, async () => {});`,
+  });
+  const diags = index.diagnostics(uri('fn.ts'));
+  const [field, unknown] = fx['fn.ts']!.ranges;
+  assert.deepEqual(rangesOf(diags, 'unknown-event-field'), [field]);
+  assert.deepEqual(rangesOf(diags, 'unknown-event'), [unknown]);
+});
