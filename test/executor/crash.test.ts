@@ -112,5 +112,18 @@ for (const sdk of SDKS) {
       const twice = Object.entries(counters).filter(([, n]) => n > 1).map(([k]) => k);
       assert.ok(twice.length <= 1, `steps that ran twice: ${twice.join(', ')}`);
     });
+
+    void test('an event id seen before the kill still starts nothing after the restart', async () => {
+      const { ex, fn } = rig;
+      const id = tag('dedupe');
+      await ex.waitForRun(await ex.runOf(await ex.send({ name: 'scn/seq', id, data: {} }), fn('seq')));
+      await ex.kill9();
+      await ex.restart();
+      const before = (await ex.runs({ functionId: fn('seq') })).length;
+      await ex.send({ name: 'scn/seq', id, data: { again: true } });
+      // A fresh event after the duplicate: once its run is done, the duplicate has been handled.
+      await ex.waitForRun(await ex.runOf(await ex.send({ name: 'scn/seq', data: { fence: true } }), fn('seq')));
+      assert.equal((await ex.runs({ functionId: fn('seq') })).length, before + 1, 'only the fence event started a run');
+    });
   });
 }
