@@ -341,3 +341,21 @@ void test('replay the failed run from its failed step after the app is fixed', a
   // The original run is unchanged.
   assert.equal((await rig.ex.run(failedRunId)).status, 'Failed');
 });
+
+void test('the executor restarts: the panel reconnects its stream and keeps showing runs live', async () => {
+  await page.waitForSelector('.stream-state .dot.open');
+  // Record that the panel noticed the stream going down (the state may flip back quickly).
+  await page.evaluate(`(() => {
+    const el = document.querySelector('.stream-state');
+    window.__sawDown = false;
+    new MutationObserver(() => { if (!el.querySelector('.dot.open')) window.__sawDown = true; }).observe(el, { childList: true, subtree: true });
+  })()`);
+  await rig.ex.restart();
+  await page.waitForFunction('window.__sawDown === true', undefined, { timeout: 20_000 });
+  await page.waitForSelector('.stream-state .dot.open', { timeout: 20_000 });
+  const ids = await rig.ex.send({ name: 'shop/sync.requested', data: {} });
+  const runId = await rig.ex.runOf(ids, 'panel-shop-flaky-sync', 20_000);
+  await page.waitForSelector(`.runs-scroll [data-run-id="${runId}"][data-status=Completed]`, { timeout: 20_000 });
+  // Older runs are still listed (the store kept them across the restart).
+  await page.waitForSelector(`.runs-scroll [data-run-id="${failedRunId}"]`, { timeout: 5000 });
+});
