@@ -368,7 +368,12 @@ export class Workspace {
       const { functions } = this.entries();
       const byKey = linked.linker.functionsByKey.get(s);
       if (byKey) return functions.find((f) => f.uri === byKey.uri && f.range === byKey.model.range);
-      return functions.find((f) => f.slug === s) ?? functions.find((f) => f.id === s);
+      return (
+        functions.find((f) => f.slug === s) ??
+        functions.find((f) => f.id === s) ??
+        // the executor's `<appId>-<id>` for a function whose client we could not resolve
+        functions.find((f) => f.appId === null && s.endsWith(`-${f.id}`))
+      );
     }, undefined);
   }
 

@@ -283,3 +283,15 @@ export const f = inngest.createFunction({ id: 'f', cancelOn: [{ event: 'app/canc
   assert.deepEqual(index.events().map((e) => e.name), ['app/approved', 'app/cancelled', 'app/start']);
   assert.deepEqual(index.event('app/approved')!.listeners, []);
 });
+
+void test('findFunction/stepLocation accept the executor slug when the client could not be resolved', () => {
+  const { index } = workspace({
+    'fn.ts': `import { makeClient } from './factory';
+const inngest = makeClient();
+export const f = inngest.createFunction({ id: 'charge' }, { event: 'a/b' }, async ({ step }) => {
+  await step.run('card', () => 1);
+});`,
+  });
+  assert.equal(index.findFunction('billing-app-charge')?.id, 'charge');
+  assert.equal(index.stepLocation('billing-app-charge', 'card')?.range.start.line, 3);
+});
