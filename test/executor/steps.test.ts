@@ -81,12 +81,14 @@ for (const sdk of SDKS) {
 
     void test('sleep and sleepUntil wait at least as long as asked, and memoize null', async () => {
       const { ex, app, fn } = rig;
-      const until = Date.now() + 2500;
+      const sentAt = Date.now();
+      const until = sentAt + 2500;
       const runId = await ex.runOf(await ex.send({ name: 'scn/sleep', data: { sleep: '1s', until: new Date(until).toISOString() } }), fn('sleep'));
       const sleeping = await ex.waitForRunState(runId, 'step nap sleeping', (r) => r.steps.some((s) => s.userId === 'nap' && s.status === 'sleeping'));
       const nap = stepOf(sleeping, 'nap');
       assert.equal(nap.kind, 'sleep');
-      assert.ok(nap.sleep && nap.sleep.until > Date.now() - 1000, `nap.sleep ${JSON.stringify(nap.sleep)}`);
+      // The wake time is an epoch-ms instant about 1 s after the step began sleeping.
+      assert.ok(nap.sleep && nap.sleep.until >= sentAt + 900 && nap.sleep.until < sentAt + 60_000, `nap.sleep ${JSON.stringify(nap.sleep)}, sent at ${sentAt}`);
       const run = await ex.waitForRun(runId);
       assert.equal(run.status, 'Completed', JSON.stringify(summarize(run)));
       const out = run.output as { before: number; napped: number; after: number };
