@@ -31,7 +31,7 @@ import { startRig, type Rig, type Sdk } from '../executor/harness';
 
 const STEPS = 100;
 const WIDTH = 5;
-const REPEAT = 3;
+const REPEAT = 5;
 
 interface Figures {
   wallMs: number;
