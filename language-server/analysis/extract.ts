@@ -258,7 +258,9 @@ function clientDecl(ctx: Ctx, e: ts.NewExpression, localName: string): ValueDecl
   let schemas: SchemasExpr | null = null;
   if (opts && ts.isObjectLiteralExpression(opts)) {
     const idE = getProp(opts, 'id');
-    const u = idE && unwrap(idE);
+    let u = idE && unwrap(idE);
+    // `id: process.env.APP_ID ?? 'my-app'`: in development the fallback is the id the app registers with
+    if (u && ts.isBinaryExpression(u) && (u.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || u.operatorToken.kind === ts.SyntaxKind.BarBarToken)) u = unwrap(u.right);
     if (u && isStringLike(u)) {
       id = u.text;
       idRange = ctx.range(u);
