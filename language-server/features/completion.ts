@@ -52,17 +52,30 @@ function eventDetail(e: EventEntry): string {
 }
 
 const PATH_BEFORE_CURSOR = /\b(event|async)((?:\.[A-Za-z_$][\w$]*)*)\.([A-Za-z_$][\w$]*)?$/;
+/** `match` values are a path from the event itself: `data.userId`. */
+const MATCH_PATH_BEFORE_CURSOR = /^\s*(data(?:\.[A-Za-z_$][\w$]*)*)\.([A-Za-z_$][\w$]*)?$/;
 
 function expressionItems(ctx: CompletionContext, doc: TextDocument, pos: Position, lit: ExpressionLiteral): CompletionItem[] {
   const start = doc.offsetAt(lit.valueRange.start);
   const cursor = doc.offsetAt(pos);
   if (cursor < start) return [];
   const before = doc.getText().slice(start, cursor);
-  const m = PATH_BEFORE_CURSOR.exec(before);
-  if (!m) return [];
-  const root = m[1] as 'event' | 'async';
-  const segs = (m[2] ?? '').split('.').filter(Boolean);
-  const partial = m[3] ?? '';
+  let root: 'event' | 'async' | 'match';
+  let segs: string[];
+  let partial: string;
+  const isMatch = lit.role === 'waitForEvent-match' || lit.role === 'cancelOn-match';
+  const mm = isMatch ? MATCH_PATH_BEFORE_CURSOR.exec(before) : null;
+  if (mm) {
+    root = 'match';
+    segs = (mm[1] as string).split('.');
+    partial = mm[2] ?? '';
+  } else {
+    const m = PATH_BEFORE_CURSOR.exec(before);
+    if (!m) return [];
+    root = m[1] as 'event' | 'async';
+    segs = (m[2] ?? '').split('.').filter(Boolean);
+    partial = m[3] ?? '';
+  }
   const replace: Range = { start: doc.positionAt(cursor - partial.length), end: pos };
   if (segs.length === 0) {
     return [
@@ -74,7 +87,10 @@ function expressionItems(ctx: CompletionContext, doc: TextDocument, pos: Positio
     ];
   }
   if (segs[0] !== 'data') return [];
-  const names = root === 'event' ? triggerEventsOf(ctx.index, doc.uri, lit) : lit.asyncEventName ? [lit.asyncEventName] : [];
+  const asyncNames = lit.asyncEventName ? [lit.asyncEventName] : [];
+  // A match field must exist on both the triggering and the awaited event: offer what either has.
+  const names =
+    root === 'event' ? triggerEventsOf(ctx.index, doc.uri, lit) : root === 'async' ? asyncNames : [...triggerEventsOf(ctx.index, doc.uri, lit), ...asyncNames];
   const seen = new Map<string, CompletionItem>();
   for (const name of names) {
     const schema = ctx.index.event(name)?.dataSchema;
@@ -89,7 +105,7 @@ function expressionItems(ctx: CompletionContext, doc: TextDocument, pos: Positio
         label: key,
         kind: nested ? CompletionItemKind.Module : CompletionItemKind.Field,
         detail: type.includes('\n') ? 'object' : type,
-        documentation: { kind: MarkupKind.Markdown, value: `\`${root}.${[...segs, key].join('.')}\` of \`${name}\`\n\n\`\`\`ts\n${type}\n\`\`\`` },
+        documentation: { kind: MarkupKind.Markdown, value: `\`${root === 'match' ? '' : `${root}.`}${[...segs, key].join('.')}\` of \`${name}\`\n\n\`\`\`ts\n${type}\n\`\`\`` },
         textEdit: { range: replace, newText: key },
       });
     }

@@ -163,6 +163,7 @@ void test('completion of event names in a string the analysis does not know yet,
   const draft = `import { inngest } from './client';
 export const draft = inngest.createFunction({ id: 'draft' }, { event: 'app/user.signup' }, async ({ step }) => {
   await step.waitForEvent('w', { event: 'app/order.placed', timeout: '1h', if: 'event.data./*@evPath*/ == async.data./*@asyncPath*/' });
+  await step.waitForEvent('m', { event: 'app/order.placed', timeout: '1h', match: 'data./*@matchPath*/' });
   await inngest.send({ name: 'ap/*@sendName*/' });
 });
 `;
@@ -174,6 +175,8 @@ export const draft = inngest.createFunction({ id: 'draft' }, { event: 'app/user.
   assert.deepEqual(ev, ['email', 'plan', 'userId']);
   const asyncItems = (await at('asyncPath')).map((i) => i.label).sort();
   assert.deepEqual(asyncItems, ['amount', 'orderId']);
+  const matchItems = (await at('matchPath')).map((i) => i.label).sort();
+  assert.deepEqual(matchItems, ['amount', 'email', 'orderId', 'plan', 'userId']);
   const names = (await at('sendName')).map((i) => i.label);
   assert.ok(names.includes('app/user.signup'), JSON.stringify(names));
   const gone = ws.nextIndexChanged((p) => p.functionCount === 3);
