@@ -20,6 +20,7 @@ import {
   type Loc,
 } from '../language-server/protocol';
 import type { Logger } from './logger';
+import { RestartPolicy } from './restartPolicy';
 import type { Model } from './model';
 import type { Scope } from './scopes';
 
@@ -28,28 +29,19 @@ export const DOCUMENT_SELECTOR = ['typescript', 'javascript', 'typescriptreact',
   language,
 }));
 
-/** Restart at most `max` times within `windowMs`; after that, stop and say so once. */
+/** Adapts RestartPolicy to the client's ErrorHandler; says once when it gives up. */
 export class RestartLimiter implements ErrorHandler {
-  private closes: number[] = [];
+  private readonly policy = new RestartPolicy();
   stopped = false;
-  constructor(
-    private readonly onGiveUp: (message: string) => void,
-    private readonly max = 4,
-    private readonly windowMs = 3 * 60_000,
-  ) {}
+  constructor(private readonly onGiveUp: (message: string) => void) {}
   error(_error: Error, _message: unknown, count: number | undefined): ErrorHandlerResult {
-    if (count !== undefined && count <= 3) return { action: ErrorAction.Continue, handled: true };
-    return { action: ErrorAction.Shutdown, handled: true };
+    return { action: this.policy.error(count) === 'continue' ? ErrorAction.Continue : ErrorAction.Shutdown, handled: true };
   }
   closed(): CloseHandlerResult {
-    const now = Date.now();
-    this.closes = this.closes.filter((t) => now - t < this.windowMs);
-    this.closes.push(now);
-    if (this.closes.length > this.max) {
+    const d = this.policy.closed();
+    if (d.action === 'stop') {
       this.stopped = true;
-      this.onGiveUp(
-        `The Steplens language server crashed ${this.closes.length} times in ${Math.round(this.windowMs / 60000)} minutes and will not be restarted.`,
-      );
+      this.onGiveUp(d.message);
       return { action: CloseAction.DoNotRestart, handled: true };
     }
     return { action: CloseAction.Restart, handled: true };
