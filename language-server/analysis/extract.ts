@@ -2,6 +2,7 @@
 // declarations, clients, EventSchemas chains, v4 eventTypes, zod schemas, createFunction calls with
 // their options and handlers, and `client.send(...)` calls.
 import ts from 'typescript';
+import type { Rng } from '../protocol';
 import { Ctx } from './ctx';
 import { analyseHandler } from './handler';
 import type { CreateFunctionModel } from './model';
@@ -254,7 +255,7 @@ function schemaShape(ctx: Ctx, expr: ts.Expression): Shape {
 function clientDecl(ctx: Ctx, e: ts.NewExpression, localName: string): ValueDecl {
   const opts = e.arguments?.[0] && unwrap(e.arguments[0]);
   let id: string | null = null;
-  let idRange;
+  let idRange: Rng | undefined;
   let schemas: SchemasExpr | null = null;
   if (opts && ts.isObjectLiteralExpression(opts)) {
     const idE = getProp(opts, 'id');
@@ -272,8 +273,7 @@ function clientDecl(ctx: Ctx, e: ts.NewExpression, localName: string): ValueDecl
       schemas = chain ? { kind: 'inline', parts: chain } : ts.isIdentifier(su) ? { kind: 'ref', name: su.text } : { kind: 'opaque' };
     }
   }
-  const model = { key: `${ctx.summary.uri}#${localName}`, localName, id, range: ctx.range(e), hasSchemas: schemas !== null };
-  void idRange;
+  const model = { key: `${ctx.summary.uri}#${localName}`, localName, id, idRange, range: ctx.range(e), hasSchemas: schemas !== null };
   ctx.summary.clients.push(model);
   const spec = ctx.summary.sdkSpecifier;
   const sdkMajor = spec === 'inngest-v3' ? 3 : spec === 'inngest-v4' ? 4 : schemas ? 3 : null;

@@ -193,6 +193,8 @@ export interface ClientModel {
   key: string;
   localName: string;
   id: string | null;
+  /** Range of the id string literal, when literal. */
+  idRange?: Rng;
   range: Rng;
   hasSchemas: boolean;
 }
