@@ -378,6 +378,10 @@ export class Workspace {
   }
 
   stepLocation(functionId: string, stepId: string): Loc | null {
+    return this.safe(() => this.stepLocationUnsafe(functionId, stepId), null);
+  }
+
+  private stepLocationUnsafe(functionId: string, stepId: string): Loc | null {
     const failure = functionId.endsWith('-failure') && !this.findFunction(functionId);
     const fn = this.findFunction(failure ? functionId.slice(0, -'-failure'.length) : functionId);
     if (!fn) return null;
@@ -398,6 +402,10 @@ export class Workspace {
   }
 
   invokeTargetAt(uri: string, pos: Pos): FunctionEntry | undefined {
+    return this.safe(() => this.invokeTargetAtUnsafe(uri, pos), undefined);
+  }
+
+  private invokeTargetAtUnsafe(uri: string, pos: Pos): FunctionEntry | undefined {
     const m = this.file(uri);
     const t = m?.invokeTargets.find((x) => containsPos(x.range, pos));
     if (t?.targetKey) return this.findFunction(t.targetKey);
