@@ -23,7 +23,7 @@ CREATE TABLE IF NOT EXISTS runs (id TEXT PRIMARY KEY, function_id TEXT NOT NULL,
 CREATE INDEX IF NOT EXISTS runs_by_time ON runs(queued_at, id);
 CREATE INDEX IF NOT EXISTS runs_by_fn ON runs(function_id, queued_at);
 CREATE INDEX IF NOT EXISTS runs_by_event ON runs(event_id);
-CREATE INDEX IF NOT EXISTS runs_by_status ON runs(status);
+CREATE INDEX IF NOT EXISTS runs_by_status_time ON runs(status, queued_at, id);
 CREATE TABLE IF NOT EXISTS steps (run_id TEXT NOT NULL, hashed_id TEXT NOT NULL, stack_index INTEGER,
   value TEXT, info TEXT NOT NULL, PRIMARY KEY (run_id, hashed_id));
 CREATE TABLE IF NOT EXISTS exchanges (run_id TEXT NOT NULL, seq INTEGER NOT NULL, body TEXT NOT NULL,
