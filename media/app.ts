@@ -15,6 +15,8 @@ const PAGE = 500;
 const FIRST_LOAD = 1000;
 /** How often to ask for changes while the live stream is down. */
 const POLL_MS = 1000;
+/** How long the first render waits for the language server's events. */
+const EVENTS_WAIT_MS = 2000;
 
 export class App {
   readonly store = new Store();
@@ -89,16 +91,22 @@ export class App {
         this.streamEl),
       this.banner,
       h('div', { class: 'split' }, this.runsList.el, this.content));
-    t.onNavigate((to) => this.navigate(to));
+    // The host may ask for a view before the first load is done: keep the last such wish for then.
+    t.onNavigate((to) => (this.started ? this.navigate(to) : (this.pendingNavigation = to)));
   }
+
+  private started = false;
+  private pendingNavigation: PanelRoute | null = null;
 
   async start(initial: PanelRoute | null): Promise<void> {
     this.t.stream({ message: (m) => this.store.receive(m), state: (s, d) => this.store.setStream(s, d) }, () => this.store.lastSeq);
     // A run to open is fetched alongside the list, not after it.
     if (initial?.view === 'run') this.prefetched = { id: initial.runId, detail: this.client.run(initial.runId) };
-    await Promise.all([this.loadFunctions(), this.reloadRuns()]);
-    this.navigate(initial ?? { view: 'runs' });
-    void this.loadEvents();
+    // Events (with schemas, from the language server) are loaded first so a composer opened by a
+    // CodeLens is prefilled from the schema's example.
+    await Promise.all([this.loadFunctions(), this.reloadRuns(), this.loadEvents()]);
+    this.started = true;
+    this.navigate(this.pendingNavigation ?? initial ?? { view: 'runs' });
   }
 
   private showBanner(text: string | null): void {
@@ -116,13 +124,16 @@ export class App {
     }
   }
 
+  /** Asks for the language server's events; waits at most EVENTS_WAIT_MS (a busy server answers later). */
   private async loadEvents(): Promise<void> {
-    try {
-      this.lspEvents = await this.t.events();
-    } catch {
-      this.lspEvents = null;
-    }
-    this.composer.setEvents(this.composerEvents());
+    const answered = this.t.events().then(
+      (events) => {
+        this.lspEvents = events;
+        this.composer.setEvents(this.composerEvents());
+      },
+      () => undefined,
+    );
+    await Promise.race([answered, new Promise((r) => setTimeout(r, EVENTS_WAIT_MS))]);
   }
 
   /** Language-server events when there are some; else the event triggers of synced functions. */

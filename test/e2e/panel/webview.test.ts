@@ -13,7 +13,7 @@ import { extname, join } from 'node:path';
 import type { Page } from 'playwright-core';
 import WebSocket from 'ws';
 import { Routes } from '../../../runtime/api';
-import type { Fixture, HostToWebview, PanelEventInfo, PanelRequest, PanelRequestHandlers, StepRef, WebviewToHost } from '../../../media/messages';
+import type { Fixture, HostToWebview, PanelEventInfo, PanelRequest, PanelRequestHandlers, PanelRoute, StepRef, WebviewToHost } from '../../../media/messages';
 import { ROOT, waitUntil } from '../../executor/harness';
 import { watchProblems } from './browser';
 import { startPanelRig, type PanelRig } from './rig';
@@ -54,6 +54,7 @@ const opened: StepRef[] = [];
 const highlighted: (StepRef | null)[] = [];
 const routes: string[] = [];
 let socket: WebSocket | null = null;
+let navigateOnReady: PanelRoute | null = null;
 
 /** The host side of messages.ts, as the extension implements it (a table: a missing kind fails to compile). */
 function handlers(executorUrl: string): PanelRequestHandlers {
@@ -90,6 +91,8 @@ async function onMessage(raw: string, executorUrl: string): Promise<void> {
   const table = handlers(executorUrl);
   switch (msg.type) {
     case 'ready':
+      // Like the extension: a CodeLens that opened the panel sends its route as soon as it is ready.
+      if (navigateOnReady) await post({ type: 'navigate', to: navigateOnReady });
       return;
     case 'route':
       routes.push(msg.title);
@@ -177,9 +180,9 @@ after(async () => {
 });
 
 void test('a CodeLens "Send test event" opens the composer prefilled from the schema, validated while typing', async () => {
+  navigateOnReady = { view: 'composer', functionId: 'panel-shop-checkout' };
   await page.goto(pageUrl);
   await page.waitForSelector('body.mode-vscode[data-ready=true]', { timeout: 15_000 });
-  await post({ type: 'navigate', to: { view: 'composer', functionId: 'panel-shop-checkout' } });
   await page.waitForFunction(() => (document.querySelector('input.event-name') as HTMLInputElement | null)?.value === 'shop/order.placed');
   await page.waitForSelector('.composer:not([data-loading])');
   assert.deepEqual(JSON.parse(await page.inputValue('textarea.json-editor')), ORDER_SCHEMA.example);
