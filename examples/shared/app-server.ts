@@ -100,7 +100,9 @@ class SdkTimer {
 function measureOutbound(timer: SdkTimer): void {
   const original = globalThis.fetch;
   globalThis.fetch = async (...args: Parameters<typeof fetch>) => {
-    if (timer.inFlight === 0) return original(...args);
+    // Registrations (periodic re-syncs) are not part of any run's execution.
+    const target = args[0] instanceof Request ? args[0].url : String(args[0]);
+    if (timer.inFlight === 0 || target.includes('/fn/register')) return original(...args);
     const t0 = performance.now();
     try {
       return await original(...args);

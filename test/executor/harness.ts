@@ -142,6 +142,8 @@ export interface ExecutorOptions {
   dataDir?: string;
   port?: number;
   signingKey?: string;
+  /** Seconds between app re-syncs (default 0.5 so tests see code changes quickly). */
+  pollInterval?: number;
   /** Leave autodiscovery on (the harness passes --no-discovery otherwise). */
   discovery?: boolean;
   /** Extra environment for the executor process (e.g. PORT, which autodiscovery also probes). */
@@ -182,7 +184,7 @@ export class Executor {
       '--retry-interval',
       '0.05',
       '--poll-interval',
-      '0.5',
+      String(this.opts.pollInterval ?? 0.5),
       ...(this.opts.signingKey ? ['--signing-key', this.opts.signingKey] : []),
       ...(this.opts.extraArgs ?? []),
     ];
