@@ -163,7 +163,9 @@ function unknownEvent(uri: string, name: string, cat: Catalog | null, range: Rng
   return {
     code: 'unknown-event',
     severity: 'warning',
-    message: `Unknown event "${name}".${suggestion ? ` Did you mean "${suggestion}"?` : ''} It is not declared in ${cat.label}; declare it there or fix the name.`,
+    message: `Unknown event "${name}".${suggestion ? ` Did you mean "${suggestion}"?` : ''} It is not declared in ${cat.label}; ${
+      cat.strict ? 'add it to the schemas (fromRecord, fromUnion or fromZod)' : `declare it with \`eventType("${name}")\``
+    } or fix the name.`,
     range,
     data: fixes.length ? { fixes } : undefined,
   };
