@@ -21,7 +21,8 @@ CREATE INDEX IF NOT EXISTS events_by_time ON events(received_at, internal_id);
 CREATE TABLE IF NOT EXISTS runs (id TEXT PRIMARY KEY, function_id TEXT NOT NULL, status TEXT NOT NULL,
   event_id TEXT, queued_at INTEGER NOT NULL, body TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS runs_by_time ON runs(queued_at, id);
-CREATE INDEX IF NOT EXISTS runs_by_fn ON runs(function_id, queued_at);
+CREATE INDEX IF NOT EXISTS runs_by_fn_time ON runs(function_id, queued_at, id);
+CREATE INDEX IF NOT EXISTS runs_by_fn_status_time ON runs(function_id, status, queued_at, id);
 CREATE INDEX IF NOT EXISTS runs_by_event ON runs(event_id);
 CREATE INDEX IF NOT EXISTS runs_by_status_time ON runs(status, queued_at, id);
 CREATE TABLE IF NOT EXISTS steps (run_id TEXT NOT NULL, hashed_id TEXT NOT NULL, stack_index INTEGER,
