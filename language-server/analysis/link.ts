@@ -307,7 +307,12 @@ export class Linker {
         }
         if (!cat.events.has(inline.name)) cat.events.set(inline.name, { name: inline.name, data: resolveShape(inline.data, this.scope(f.uri)), loc: inline.loc });
       }
-      const decls = [...f.values.values()].flatMap((d) => (d.kind === 'eventTypeGroup' ? Object.values(d.members) : [d]));
+      if (f.values.size === 0) continue;
+      const decls: ValueDecl[] = [];
+      for (const d of f.values.values()) {
+        if (d.kind === 'eventType') decls.push(d);
+        else if (d.kind === 'eventTypeGroup') decls.push(...Object.values(d.members));
+      }
       for (const decl of decls) {
         if (decl.kind !== 'eventType') continue;
         const pkg = this.packageOf(f.uri);
