@@ -271,6 +271,10 @@ export function registerSteplensSuite(): void {
       const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', functionsUri, 100)) ?? [];
       const invoke = lenses.find((l) => Math.abs(l.range.start.line - line) <= 1 && l.command?.title.includes('Invoke'));
       assert.ok(invoke?.command, 'no Invoke lens for nightly-report');
+      // A synced cron function also shows when it runs next.
+      await waitFor('the "next run in" CodeLens of the cron function', async () =>
+        (await lensesAt(functionsUri, invoke.range.start.line)).find((t) => /^next run in \d+[smhd]$/.test(t)),
+      30_000);
       const res = await vscode.commands.executeCommand<{ runId: string | null }>(invoke.command.command, ...(invoke.command.arguments ?? []));
       const done = await waitRun(api, 'the invoked nightly-report run to complete', (r) => r.functionId.endsWith('nightly-report') && r.status === 'Completed', 60_000);
       if (res?.runId) assert.equal(done.id, res.runId);
