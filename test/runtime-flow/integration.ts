@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { ExecutorToClient } from '../../runtime/api';
 import { Executor } from '../../runtime/executor';
 import type { RunRecord } from '../../runtime/model';
-import { FlowGlue } from '../../runtime/flow/glue';
+import { type FlowGlue } from '../../runtime/flow/glue';
 
 export type Sdk = 'v3' | 'v4';
 /** Builds the app's request handler; `wait(id)` resolves when the test opens the gate `id`. */
