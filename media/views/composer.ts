@@ -53,6 +53,8 @@ export class Composer {
   private sentAt = 0;
   private status = h('div', { class: 'muted', role: 'status' });
   private valid = true;
+  /** What the composer filled in by itself last (so later schema news may replace it). */
+  private autoFilled: string | null = null;
 
   constructor(private readonly host: ComposerHost) {
     this.nameInput.addEventListener('change', () => void this.eventChanged(true));
@@ -84,6 +86,12 @@ export class Composer {
 
   setEvents(events: PanelEventInfo[]): void {
     this.events = events;
+    // Schemas arrived after the composer filled itself: use the example if nothing was typed since.
+    const info = this.info();
+    if (this.mode === 'event' && info && Object.keys(info.example).length && this.area.value === this.autoFilled && this.autoFilled !== JSON.stringify(info.example, null, 2)) {
+      this.setData(info.example);
+      this.autoFilled = this.area.value;
+    }
     replace(this.datalist, events.map((e) => h('option', { value: e.name })));
     const fns = this.host.functions();
     const cur = this.fnSelect.value;
@@ -144,7 +152,10 @@ export class Composer {
       recent = [];
     }
     // Never overwrite what the user typed while the lists were loading.
-    if (prefill && this.area.value === typedBefore) this.setData(info && Object.keys(info.example).length ? info.example : recent[0]?.data ?? {});
+    if (prefill && this.area.value === typedBefore) {
+      this.setData(info && Object.keys(info.example).length ? info.example : recent[0]?.data ?? {});
+      this.autoFilled = this.area.value;
+    }
     replace(this.historyEl, recent.length === 0 ? h('li', { class: 'muted' }, 'No payloads sent yet.') : recent.slice(0, 10).map((ev) =>
       h('li', null, h('button', { class: 'pick', title: JSON.stringify(ev.data, null, 2), onclick: () => this.setData(ev.data) },
         h('span', { class: 'muted' }, relative(ev.receivedAt)), ' ', preview(ev.data, 60)))));
