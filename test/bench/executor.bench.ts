@@ -27,7 +27,7 @@
 //     completion is RunComplete in the same response, so sequential = 1 (below the SDK's 10 s
 //     maxRuntime). Parallel = 1 + W + 1 (the last step inline + RunComplete) = W + 2.
 // Targets: overhead <= 1.3x, requests at the minimum.
-import { startRig, type Rig, type Sdk } from '../executor/harness';
+import { cpuMs, startRig, type Rig, type Sdk } from '../executor/harness';
 
 const STEPS = 100;
 const WIDTH = 5;
@@ -56,8 +56,9 @@ async function once(rig: Rig, fnId: string, name: string, data: Record<string, u
 }
 
 /** `count` runs of `steps` sequential steps started by one event request; time until all ended. */
-async function concurrentRuns(rig: Rig, count: number, steps: number): Promise<{ ms: number; requests: number }> {
+async function concurrentRuns(rig: Rig, count: number, steps: number): Promise<{ ms: number; requests: number; executorCpuMs: number | null; appCpuMs: number | null }> {
   await rig.app.reset();
+  const [ex0, app0] = [await cpuMs(rig.ex.pid), await cpuMs(rig.app.pid)];
   const t0 = Date.now();
   const ids = await rig.ex.send(Array.from({ length: count }, (_, i) => ({ name: 'bench/seq', data: { steps, i } })));
   const runIds = await Promise.all(ids.map((id) => rig.ex.runOf(id, rig.fn('bench-seq'), 60_000)));
@@ -65,7 +66,13 @@ async function concurrentRuns(rig: Rig, count: number, steps: number): Promise<{
   const bad = runs.filter((r) => r.status !== 'Completed');
   if (bad.length) throw new Error(`${bad.length} concurrent runs did not complete: ${JSON.stringify(bad[0].error)}`);
   const ended = Math.max(...runs.map((r) => r.endedAt ?? Date.now()));
-  return { ms: ended - t0, requests: runs.reduce((n, r) => n + r.requestCount, 0) };
+  const [ex1, app1] = [await cpuMs(rig.ex.pid), await cpuMs(rig.app.pid)];
+  return {
+    ms: ended - t0,
+    requests: runs.reduce((n, r) => n + r.requestCount, 0),
+    executorCpuMs: ex0 !== null && ex1 !== null ? ex1 - ex0 : null,
+    appCpuMs: app0 !== null && app1 !== null ? app1 - app0 : null,
+  };
 }
 
 function median(xs: number[]): number {
@@ -133,6 +140,11 @@ async function benchSdk(sdk: Sdk): Promise<void> {
     const burst = await concurrentRuns(rig, 30, 20);
     console.log(`  30 concurrent runs of 20 steps (${defaultMode}, one request of 30 events): all done in ${fmt(burst.ms, 0)} ms, ${burst.requests} SDK requests in total` +
       ` (PROTOCOL §7 measured ${sdk === 'v4' ? '0.9-1.0 s checkpointed' : '2.6-3.2 s classic (v4)'} with an in-memory executor)`);
+    if (burst.executorCpuMs !== null && burst.appCpuMs !== null) {
+      // CPU time does not depend on how busy the machine is, unlike wall time.
+      console.log(`    CPU used: executor ${fmt(burst.executorCpuMs, 0)} ms (${fmt(burst.executorCpuMs / (30 * 20), 2)} ms per step), app + SDK ${fmt(burst.appCpuMs, 0)} ms;` +
+        ` executor/SDK CPU = ${fmt(burst.executorCpuMs / burst.appCpuMs, 2)}x`);
+    }
   } finally {
     await rig.dispose();
   }

@@ -340,6 +340,10 @@ export class ExampleApp {
     return app;
   }
 
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   /** { [runId]: { [stepId]: executions } } */
   async counters(): Promise<Record<string, Record<string, number>>> {
     const res = await fetch(`${this.origin}/__counters`);
@@ -400,6 +404,20 @@ export async function startRig(sdk: Sdk, opts: ExecutorOptions = {}): Promise<Ri
       await ex.dispose();
     },
   };
+}
+
+/** CPU time (user + system, ms) a process has used so far, from /proc (Linux); null elsewhere. */
+export async function cpuMs(pid: number | undefined): Promise<number | null> {
+  if (!pid) return null;
+  try {
+    const { readFile } = await import('node:fs/promises');
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may contain spaces): utime and stime are the 12th and 13th.
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(rest[11]) + Number(rest[12])) * 1000) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return null;
+  }
 }
 
 /** A port that was free a moment ago (for processes that must be started on a known port). */
