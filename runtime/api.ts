@@ -182,6 +182,8 @@ export interface FunctionInfo {
   config: Record<string, unknown>;
   /** Next fire time of each cron trigger, epoch ms. */
   nextCronRuns?: number[];
+  /** Flow-control or cron settings the executor could not use (bad key expression, malformed cron, ...): the function keeps its previous settings. */
+  configErrors?: string[];
 }
 
 export interface SyncAppRequest {

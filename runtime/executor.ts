@@ -118,7 +118,7 @@ export class Executor {
         panel: new Panel(this.opts.mediaDir ?? join(__dirname, 'media')),
         version: VERSION,
         state: () => this.state,
-        extras: { nextCronRuns: (id) => this.flow?.nextCronRuns(id), rerunsOf: (id) => this.replay.rerunsOf(id) },
+        extras: { nextCronRuns: (id) => this.flow?.nextCronRuns(id), configErrors: (id) => this.flow?.errorsOf(id) ?? [], rerunsOf: (id) => this.replay.rerunsOf(id) },
       });
       this.server = createServer((req, res) => void router.handle(req, res));
       this.stream = new StreamServer({ bus: this.bus, log: this.log.child('stream'), version: VERSION, refusal: (req) => router.upgradeRefusal(req) });

@@ -20,7 +20,7 @@ export interface RouteDeps {
   version: string;
   state: () => string;
   /** Issue 4 additions: the cron plan (FunctionInfo.nextCronRuns) and the reruns of a run (RunDetail.reruns). */
-  extras?: { nextCronRuns(fnId: string): number[] | undefined; rerunsOf(runId: string): string[] };
+  extras?: { nextCronRuns(fnId: string): number[] | undefined; configErrors(fnId: string): string[]; rerunsOf(runId: string): string[] };
 }
 
 const STATUSES: RunStatus[] = ['Queued', 'Running', 'Completed', 'Failed', 'Cancelled'];
@@ -60,6 +60,8 @@ export function registerRoutes(r: Router, d: RouteDeps): void {
     const i = functionInfo(f);
     const next = d.extras?.nextCronRuns(f.id);
     if (next) i.nextCronRuns = next;
+    const errors = d.extras?.configErrors(f.id);
+    if (errors?.length) i.configErrors = errors;
     return i;
   };
 
