@@ -34,7 +34,7 @@ export class Scheduler {
   constructor(
     private readonly clock: Clock,
     private readonly handler: (item: QueueItem) => Promise<void>,
-    private readonly maxInFlight = 64,
+    private readonly maxInFlight = 256,
   ) {}
 
   /** Adds or replaces (same id) an item. */
