@@ -293,9 +293,14 @@ export function issue4Suite(SDK: Sdk, makeApp: MakeApp): void {
     assert.notEqual((await detail(fresh.id)).status, 'Cancelled');
   });
 
-  void test('a flow key expression that does not compile is reported; the function still runs', async () => {
-    const errs = ex.flow!.configErrors.get(`i4-${SDK}`) ?? [];
-    assert.ok(errs.some((e) => e.fnId === slug('badkey') && /rateLimit\.key/.test(e.message)), JSON.stringify(errs.map((e) => e.message)));
+  void test('a flow key expression that does not compile and a malformed cron are reported on the function; nothing else changes', async () => {
+    const fns = (await api<{ data: FunctionInfo[] }>('GET', 'functions')).body.data;
+    const bad = fns.find((f) => f.id === slug('badkey'))!;
+    assert.match(bad.configErrors?.join() ?? '', /rateLimit\.key: expression "event\.data\.\(" does not compile/);
+    const cron = fns.find((f) => f.id === slug('badcron'))!;
+    assert.match(cron.configErrors?.join() ?? '', /cron/);
+    assert.equal(cron.nextCronRuns, undefined, 'a malformed cron is not scheduled');
+    assert.equal(fns.find((f) => f.id === slug('fixable'))!.configErrors, undefined);
     const r = await runOf(await send('i4/badkey'), 'badkey');
     assert.equal((await settled(r.id)).status, 'Completed');
   });
