@@ -1,0 +1,53 @@
+// Pure helpers of the panel in plain Node: formatting, the user's frame in a stack, how the
+// timeline groups parallel steps, and how the stepper names what came back.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { RunDetail, SdkExchange, StepInfo } from '../../../runtime/api';
+import { duration, relative, unwrapOutput, userFrame } from '../../../media/format';
+import { timelineItems } from '../../../media/views/timeline';
+import { opHeadline } from '../../../media/views/stepper';
+
+void test('durations and relative times read like VS Code', () => {
+  assert.equal(duration(850), '850 ms');
+  assert.equal(duration(1234), '1.2 s');
+  assert.equal(duration(184_000), '3 m 04 s');
+  assert.equal(duration(7_500_000), '2 h 05 m');
+  assert.equal(duration(3 * 86_400_000 + 4 * 3_600_000), '3 d 4 h');
+  assert.equal(relative(1000, 2000), 'just now');
+  assert.equal(relative(0, 12_000), '12s ago');
+  assert.equal(relative(86_400_000 - 3_600_000, 0), 'in 23h');
+});
+
+void test('stored step values are shown as the step returned them', () => {
+  assert.deepEqual(unwrapOutput({ data: { a: 1 } }), { a: 1 });
+  assert.equal(unwrapOutput({ type: 'data', data: null }), null);
+  assert.deepEqual(unwrapOutput({ data: 1, other: 2 }), { data: 1, other: 2 });
+  assert.equal(unwrapOutput(null), null);
+});
+
+void test("the user's own frame is found in an SDK stack", () => {
+  const stack = 'Error: card declined\n    at <anonymous> (/app/src/checkout.ts:31:25)\n    at Object.fn (/app/node_modules/inngest/components/InngestStepTools.js:455:38)';
+  assert.deepEqual(userFrame(stack), { file: '/app/src/checkout.ts', line: 31, column: 25 });
+  assert.deepEqual(userFrame('Error\n    at x (node:internal/timers:1:1)\n    at file:///w/fns.ts:9:2'), { file: '/w/fns.ts', line: 9, column: 2 });
+  assert.equal(userFrame('Error: only node_modules\n    at f (/a/node_modules/b.js:1:1)'), null);
+});
+
+const step = (userId: string, startedAt: number): StepInfo => ({ hashedId: `h-${userId}`, userId, displayName: userId, kind: 'run', status: 'completed', startedAt, endedAt: startedAt + 5, attempts: [] });
+const ex = (ops: [string, string][]): SdkExchange => ({
+  seq: 0, stepId: 'step', attempt: 0, startedAt: 0, durationMs: 1, stackSent: [], disableImmediateExecution: false, requestVersion: 2, status: 206,
+  ops: ops.map(([op, id]) => ({ op, hashedId: `h-${id}`, userId: id, label: `${op} ${id}` })),
+});
+
+void test('steps planned together form one parallel group, placed where its first member started', () => {
+  const run = {
+    steps: [step('reserve', 1), step('shipping', 12), step('tax', 10), step('charge', 20)],
+    exchanges: [ex([['StepRun', 'reserve'], ['StepPlanned', 'tax'], ['StepPlanned', 'shipping']]), ex([['StepFailed', 'charge']])],
+  } as unknown as RunDetail;
+  assert.deepEqual(timelineItems(run).map((i) => `${i.step.userId}${i.group ? `@${i.group}` : ''}`), ['reserve', 'tax@1', 'shipping@1', 'charge']);
+});
+
+void test('the stepper names what came back: repeated ops are counted', () => {
+  assert.equal(opHeadline(ex([['StepPlanned', 'a'], ['StepPlanned', 'b'], ['StepPlanned', 'c']])), 'StepPlanned x3');
+  assert.equal(opHeadline(ex([['StepRun', 'charge']])), 'StepRun charge');
+  assert.equal(opHeadline({ ...ex([]), status: 200 }), 'returned');
+});
