@@ -47,7 +47,7 @@ function publishFinish(eng: Engine, ar: ActiveRun, status: 'Completed' | 'Failed
   if (rec.correlationId) data.correlation_id = rec.correlationId;
   try {
     eng.o.publish(FINISHED_EVENT, data);
-    if (status === 'Failed') eng.o.publish(FAILED_EVENT, data, `${rec.id}-failed`);
+    if (status === 'Failed') eng.o.publish(FAILED_EVENT, data, rec.id);
     if (status === 'Cancelled') eng.o.publish(CANCELLED_EVENT, data, `${rec.id}-cancelled`);
   } catch (e) {
     eng.o.log.error(`could not publish the finish events of run ${rec.id}: ${(e as Error).message}`);
