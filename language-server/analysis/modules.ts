@@ -84,19 +84,43 @@ export class ModuleResolver {
       return undefined;
     }
     const alias = /^(?:@|~|#)\/?(.+)$/.exec(specifier);
-    if (!alias || specifier.startsWith('@') && !specifier.startsWith('@/')) return undefined;
-    const root = this.packageOf(fromUri) || uriRoot(fromUri);
-    for (const base of [`${root}/src/${alias[1]}`, `${root}/${alias[1]}`, `${root}/app/${alias[1]}`]) {
-      const r = this.resolvePath('', base, fromUri);
-      if (r) return r;
+    if (alias && (!specifier.startsWith('@') || specifier.startsWith('@/'))) {
+      const root = this.packageOf(fromUri) || uriRoot(fromUri);
+      for (const base of [`${root}/src/${alias[1]}`, `${root}/${alias[1]}`, `${root}/app/${alias[1]}`]) {
+        const r = this.resolvePath('', base, fromUri);
+        if (r) return r;
+      }
+      return this.bySuffix(alias[1]!, fromUri);
     }
-    // unknown root: the file whose path ends with the alias, nearest to the importer
-    const tail = `/${alias[1]!.replace(/\.(m|c)?jsx?$/, '')}`;
+    // tsconfig `paths` / `baseUrl` we do not read: `@modules/x/y` (alias folder `modules`) or `src/x/y`
+    if (!specifier.includes('/') || specifier.startsWith('inngest') || specifier.startsWith('node:')) return undefined;
+    const scoped = /^@([^/]+)\/(.+)$/.exec(specifier);
+    return scoped ? this.bySuffix(`${scoped[1]}/${scoped[2]}`, fromUri) : this.bySuffix(specifier, fromUri);
+  }
+
+  /** Workspace files by their last path segment (extension and /index removed), built on first need. */
+  private suffixIndex: Map<string, string[]> | null = null;
+
+  /** The file whose path ends with `/tail` (or `/tail/index`), nearest to the importer. */
+  private bySuffix(tail: string, fromUri: string): string | undefined {
+    if (!this.suffixIndex) {
+      this.suffixIndex = new Map();
+      for (const k of this.files.keys()) {
+        let noExt = k.replace(/\.(d\.ts|[mc]?tsx?|[mc]?jsx?)$/, '');
+        if (noExt.endsWith('/index')) noExt = noExt.slice(0, -'/index'.length);
+        const last = noExt.slice(noExt.lastIndexOf('/') + 1);
+        const list = this.suffixIndex.get(last) ?? [];
+        list.push(k);
+        this.suffixIndex.set(last, list);
+      }
+    }
+    const want = `/${tail.replace(/\.(m|c)?jsx?$/, '')}`;
+    const last = want.slice(want.lastIndexOf('/') + 1);
     let best: string | undefined;
     let bestShared = -1;
-    for (const k of this.files.keys()) {
+    for (const k of this.suffixIndex.get(last) ?? []) {
       const noExt = k.replace(/\.(d\.ts|[mc]?tsx?|[mc]?jsx?)$/, '');
-      if (!noExt.endsWith(tail) && !noExt.endsWith(`${tail}/index`)) continue;
+      if (!noExt.endsWith(want) && !noExt.endsWith(`${want}/index`)) continue;
       let shared = 0;
       while (shared < k.length && k[shared] === fromUri[shared]) shared++;
       if (shared > bestShared) {

@@ -295,3 +295,22 @@ export const f = inngest.createFunction({ id: 'charge' }, { event: 'a/b' }, asyn
   assert.equal(index.findFunction('billing-app-charge')?.id, 'charge');
   assert.equal(index.stepLocation('billing-app-charge', 'card')?.range.start.line, 3);
 });
+
+void test('module resolution: tsconfig-style aliases (@modules/...) and baseUrl imports (src/...) by path suffix', () => {
+  const { index } = workspace({
+    'a/package.json': '{ "name": "a" }',
+    'a/src/modules/common/inngest/client.ts': `import { Inngest } from 'inngest';
+export const inngest = new Inngest({ id: 'app-a' });`,
+    'a/src/modules/jobs/hello.ts': `import { inngest } from '@modules/common/inngest/client';
+import { Logger } from '@nestjs/common';
+export const hello = inngest.createFunction({ id: 'hello', triggers: [{ event: 'job/hello' }] }, async () => {});`,
+    'a/src/other.ts': `import { inngest } from 'src/modules/common/inngest/client';
+export const other = inngest.createFunction({ id: 'other', triggers: [{ event: 'job/other' }] }, async () => {});`,
+    'b/package.json': '{ "name": "b" }',
+    'b/src/modules/common/inngest/client.ts': `import { Inngest } from 'inngest';
+export const inngest = new Inngest({ id: 'app-b' });`,
+    'b/src/modules/jobs/hello.ts': `import { inngest } from '@modules/common/inngest/client';
+export const hello = inngest.createFunction({ id: 'hello', triggers: [{ event: 'job/hello' }] }, async () => {});`,
+  });
+  assert.deepEqual(index.functions().map((f) => `${f.uri.slice('file:///ws/'.length, 'file:///ws/'.length + 1)}:${f.slug}`).sort(), ['a:app-a-hello', 'a:app-a-other', 'b:app-b-hello']);
+});
