@@ -147,8 +147,7 @@ async function sendTestEvent(
 async function send(sl: Steplens, eventName: string, data: Record<string, unknown>): Promise<SendResult> {
   const client = requireClient(sl);
   const res = await client.sendEvent(eventName, data);
-  sl.model.lastPayloads.set(eventName, data);
-  sl.codeLens.refresh();
+  sl.rememberPayload(eventName, data);
   return { eventIds: res.ids, eventName, data };
 }
 

@@ -97,6 +97,24 @@ export class Steplens {
       }),
     );
     registerCommands(this);
+    // Last payloads per event survive a reload ("Send again" works in the next session too).
+    const saved = context.workspaceState.get<Record<string, Record<string, unknown>>>(LAST_PAYLOADS_KEY) ?? {};
+    for (const [name, data] of Object.entries(saved)) m.lastPayloads.set(name, data);
+    // "2s ago" in CodeLens and the Runs view: refresh the relative times now and then.
+    const tick = setInterval(() => {
+      if (m.recentRuns().length) {
+        this.codeLens.refresh();
+        this.runsView.refresh();
+      }
+    }, 30_000);
+    this.ext.defer(() => clearInterval(tick));
+  }
+
+  /** Remembers the payload last sent for an event (CodeLens "Send again"), also across reloads. */
+  rememberPayload(eventName: string, data: Record<string, unknown>): void {
+    this.model.lastPayloads.set(eventName, data);
+    void this.context.workspaceState.update(LAST_PAYLOADS_KEY, Object.fromEntries([...this.model.lastPayloads].slice(-50)));
+    this.codeLens.refresh();
   }
 
   readSettings(): Settings {
@@ -258,6 +276,7 @@ export class Steplens {
 }
 
 let current: Steplens | undefined;
+const LAST_PAYLOADS_KEY = 'steplens.lastPayloads';
 
 export function activate(context: vscode.ExtensionContext): SteplensApi {
   const t0 = performance.now();

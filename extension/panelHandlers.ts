@@ -67,13 +67,10 @@ function sourceLocation(uri: vscode.Uri, pos: vscode.Position): SourceLocation {
 
 function rememberPayloads(sl: Steplens, body: unknown): void {
   const list = Array.isArray(body) ? body : [body];
-  let changed = false;
   for (const e of list) {
     if (e && typeof e === 'object' && typeof (e as { name?: unknown }).name === 'string') {
       const ev = e as { name: string; data?: Record<string, unknown> };
-      sl.model.lastPayloads.set(ev.name, ev.data ?? {});
-      changed = true;
+      sl.rememberPayload(ev.name, ev.data ?? {});
     }
   }
-  if (changed) sl.codeLens.refresh();
 }

@@ -59,7 +59,7 @@ function activationWithShim(runs = 20): number[] {
     return id === 'vscode' ? vscodeModule : req.call(this, id);
   } as typeof req;
   const ext = require(join(ROOT, 'dist', 'extension.js')) as { activate(ctx: unknown): { activationMs: number }; deactivate(): unknown };
-  const ctx = { subscriptions: [], extensionUri: stub, asAbsolutePath: (p: string) => join(ROOT, p), storageUri: undefined, globalStorageUri: { fsPath: tmpdir() } };
+  const ctx = { subscriptions: [], workspaceState: { get: () => undefined, update: () => Promise.resolve() }, extensionUri: stub, asAbsolutePath: (p: string) => join(ROOT, p), storageUri: undefined, globalStorageUri: { fsPath: tmpdir() } };
   const out: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
