@@ -141,7 +141,13 @@ export class AppSync {
       } else if (res.status >= 200 && res.status < 300) {
         if (!isSdk) error = err('not_an_sdk', `${url} answered ${res.status} but is not an Inngest SDK endpoint (no x-inngest-sdk header)`, 'Check the URL: it is usually http://127.0.0.1:PORT/api/inngest');
         else if (header(res, 'x-inngest-sync-kind') === 'in_band') {
-          const r = this.applyRegistration(url, JSON.parse(res.body) as Record<string, unknown>);
+          let reg: unknown;
+          try {
+            reg = JSON.parse(res.body);
+          } catch {
+            reg = undefined;
+          }
+          const r = this.applyRegistration(url, reg);
           if (!r.ok) error = r.error;
         } else if (pend.registered && !pend.registered.ok) error = pend.registered.error;
         else if (!pend.registered) {
