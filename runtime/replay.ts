@@ -90,8 +90,9 @@ export class Replay {
         const known = steps.map((s) => s.userId).slice(0, 20).join(', ');
         throw new HttpError(404, `no step ${req.fromStepId} in run ${runId}`, known ? `Steps of this run: ${known}` : 'This run has no steps yet: rerun it from the start');
       }
-      const cut = from.stackIndex ?? Infinity;
-      keep = memo.filter((m, i) => i < cut && m.hashedId !== from!.hashedId);
+      // Stack order is completion order: keep what completed before that step (everything, if it never did).
+      const cut = memo.findIndex((m) => m.hashedId === from!.hashedId);
+      keep = cut < 0 ? memo : memo.slice(0, cut);
     }
     const edits = new Map<string, unknown>();
     for (const [k, v] of Object.entries(req.stepOutputs ?? {})) {
