@@ -116,7 +116,10 @@ export function levenshtein(a: string, b: string): number {
 export function closest(name: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;
   let bestD = Infinity;
+  const digitless = name.replace(/\d+/g, '#');
   for (const c of candidates) {
+    // `event-2` is not a typo of `event-1`, nor `order.v2` of `order.v1`: numbered siblings are distinct names
+    if (c !== name && c.replace(/\d+/g, '#') === digitless) continue;
     const d = levenshtein(name.toLowerCase(), c.toLowerCase());
     if (d < bestD) {
       bestD = d;

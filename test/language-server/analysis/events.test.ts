@@ -286,3 +286,13 @@ export const g = inngest.createFunction({ id: 'g' }, { event: «'app/c'» }, asy
   assert.deepEqual(rangesOf(diags, 'unknown-event-field'), [field]);
   assert.deepEqual(rangesOf(diags, 'unknown-event'), [unknown]);
 });
+
+void test('unknown-event (v4): numbered siblings are not typos of each other', () => {
+  const { index } = workspace({
+    'fn.ts': `import { Inngest, eventType } from 'inngest';
+const one = eventType('event-1');
+const inngest = new Inngest({ id: 'app' });
+export const f = inngest.createFunction({ id: 'f', triggers: [one, { event: 'event-2' }] }, async () => {});`,
+  });
+  assert.deepEqual(rangesOf(index.diagnostics(uri('fn.ts')), 'unknown-event'), []);
+});
