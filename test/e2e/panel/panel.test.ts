@@ -342,6 +342,29 @@ void test('replay the failed run from its failed step after the app is fixed', a
   assert.equal((await rig.ex.run(failedRunId)).status, 'Failed');
 });
 
+void test('keyboard: the runs list and the timeline work without a mouse', async () => {
+  await page.focus('.runs-scroll');
+  await page.keyboard.press('End');
+  await page.keyboard.press('Home');
+  const active = () => page.$eval('.runs-scroll', (el) => el.getAttribute('aria-activedescendant'));
+  const first = await active();
+  assert.ok(first?.startsWith('run-row-'));
+  // Walk down to the failed checkout run.
+  for (let i = 0; i < 30 && (await active()) !== `run-row-${failedRunId}`; i++) await page.keyboard.press('ArrowDown');
+  assert.equal(await active(), `run-row-${failedRunId}`);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector(`.runs-scroll .run-row.selected[data-run-id="${failedRunId}"]`, { timeout: 10_000 });
+  // It opens on its failed step; arrow keys move the selection (and the detail) up the timeline.
+  await page.waitForSelector('.tl-row.selected[data-step-id=charge]', { timeout: 10_000 });
+  await page.focus('.tl-row.selected');
+  await page.keyboard.press('ArrowUp');
+  await page.waitForFunction(() => {
+    const sel = document.querySelector('.tl-row.selected');
+    return sel?.getAttribute('data-step-id') === 'shipping' && sel === document.activeElement;
+  }, undefined, { timeout: 5000 });
+  assert.match((await page.textContent('.step-detail h3')) ?? '', /shipping/);
+});
+
 void test('the executor restarts: the panel reconnects its stream and keeps showing runs live', async () => {
   await page.waitForSelector('.stream-state .dot.open');
   // Record that the panel noticed the stream going down (the state may flip back quickly).
