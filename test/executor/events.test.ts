@@ -3,7 +3,7 @@
 // (apps, functions, invoke), against the v3 and v4 scenario apps.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { route, type AppInfo, type FunctionInfo, type InvokeResponse, type V1Event, type V1List, type V1One, type V1Run } from '../../runtime/api';
+import { route, type AppInfo, type FunctionInfo, type InvokeResponse, type Page, type RunSummary, type V1Event, type V1List, type V1One, type V1Run } from '../../runtime/api';
 import { SDKS, appId, startRig, stepOf, summarize, tag, waitUntil, type Rig } from './harness';
 
 for (const sdk of SDKS) {
@@ -115,6 +115,34 @@ for (const sdk of SDKS) {
       assert.deepEqual(await app.countersOf(runId), { before: 1 }, 'nothing after the sleep ran');
       const missing = await fetch(ex.url + route('v1Run', { id: 'no-such-run' }));
       assert.equal(missing.status, 404);
+    });
+
+    void test('the runs list filters by function and event, and pages with a cursor', async () => {
+      const { ex, fn } = rig;
+      const [eventId] = await ex.send({ name: 'fan/order.created', data: { total: 500 } });
+      await finishedRunsOf(eventId, 3);
+      const byEvent = await ex.runs({ eventId });
+      assert.deepEqual(byEvent.map((r) => r.functionId).sort(), [fn('fan-exact'), fn('fan-if'), fn('fan-wildcard')]);
+      const byBoth = await ex.runs({ eventId, functionId: fn('fan-if') });
+      assert.equal(byBoth.length, 1);
+      assert.equal(byBoth[0].status, 'Completed');
+
+      // Page through every seq run two at a time: no run twice, none missing, newest first.
+      const all = await ex.runs({ functionId: fn('seq') });
+      assert.ok(all.length >= 3, `enough seq runs to page: ${all.length}`);
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      for (let page = 0; page < 100; page++) {
+        const qs = new URLSearchParams({ functionId: fn('seq'), limit: '2', ...(cursor ? { cursor } : {}) });
+        const res = await ex.api<Page<RunSummary>>('GET', `${route('runs')}?${qs}`);
+        assert.ok(res.data.length <= 2);
+        seen.push(...res.data.map((r) => r.id));
+        cursor = res.nextCursor;
+        if (!cursor) break;
+      }
+      assert.deepEqual(seen, all.map((r) => r.id));
+      const queued = all.map((r) => r.queuedAt);
+      assert.deepEqual(queued, [...queued].sort((a, b) => b - a), 'newest first');
     });
 
     void test('apps, functions and invoke through the Steplens API', async () => {
