@@ -1,5 +1,5 @@
 // The panel application: wires the transport, the store and the views, and routes between them.
-import type { EventRecord, RunDetail, RunSummary, StepInfo } from '../runtime/api';
+import type { RunDetail, StepInfo } from '../runtime/api';
 import { ExecutorClient } from './client';
 import { h, icon, replace } from './dom';
 import { shortId, userFrame } from './format';
@@ -101,7 +101,11 @@ export class App {
   async start(initial: PanelRoute | null): Promise<void> {
     this.t.stream({ message: (m) => this.store.receive(m), state: (s, d) => this.store.setStream(s, d) }, () => this.store.lastSeq);
     // A run to open is fetched alongside the list, not after it.
-    if (initial?.view === 'run') this.prefetched = { id: initial.runId, detail: this.client.run(initial.runId) };
+    if (initial?.view === 'run') {
+      const detail = this.client.run(initial.runId);
+      detail.catch(() => undefined); // handled where it is awaited (openRun)
+      this.prefetched = { id: initial.runId, detail };
+    }
     // Events (with schemas, from the language server) are loaded first so a composer opened by a
     // CodeLens is prefilled from the schema's example.
     await Promise.all([this.loadFunctions(), this.reloadRuns(), this.loadEvents()]);
@@ -369,4 +373,3 @@ export class App {
   }
 }
 
-export type { EventRecord, RunSummary };
