@@ -347,6 +347,12 @@ function walk(ctx: Ctx, root: ts.Node): void {
           for (const a of n.arguments) visit(a, depth + 1);
           return;
         }
+        if (m === 'waitForEvent' && n.arguments.length >= 2) {
+          // a wait anywhere (handlers of workflow libraries, helpers) makes its event listened to
+          const o = unwrap(n.arguments[1]!);
+          const ev = ts.isObjectLiteralExpression(o) ? getProp(o, 'event') : undefined;
+          if (ev && isStringLike(unwrap(ev))) ctx.summary.looseWaits.push((unwrap(ev) as ts.StringLiteral).text);
+        }
         if (m === 'send' && n.arguments.length >= 1) {
           const ref = dottedName(callee.expression);
           if (ref) {

@@ -126,6 +126,8 @@ export interface FileSummary {
   invokeTargets: (InvokeTargetModel & { ref: string | null })[];
   eventDataAccesses: EventDataAccess[];
   localDiagnostics: SteplensDiagnostic[];
+  /** Event names awaited by `x.waitForEvent(id, { event })` calls outside analysed handlers (workflow helpers). */
+  looseWaits: string[];
   /** v4 `{ event: 'name', schema }` triggers: an event schema declared inline on a function. */
   inlineEventSchemas: { name: string; data: Shape; loc: Loc }[];
   /** The specifier the file imports the SDK from (first seen), e.g. 'inngest' or 'inngest-v4'. */
@@ -153,6 +155,7 @@ export function emptySummary(uri: string): FileSummary {
     eventDataAccesses: [],
     localDiagnostics: [],
     inlineEventSchemas: [],
+    looseWaits: [],
     sdkSpecifier: null,
   };
 }

@@ -130,6 +130,7 @@ export class Workspace {
       for (const lit of f.literals) {
         if (lit.kind === 'event-name' && (lit.role === 'waitForEvent' || lit.role === 'cancelOn')) listened.add(lit.name);
       }
+      for (const n of f.looseWaits) listened.add(n);
       for (const r of f.eventRefs) {
         if (r.role === 'waitForEvent' || r.role === 'cancelOn') {
           const n = linker.eventTypeName(f.uri, r.ref);

@@ -296,3 +296,19 @@ export const f = inngest.createFunction({ id: 'f', triggers: [one, { event: 'eve
   });
   assert.deepEqual(rangesOf(index.diagnostics(uri('fn.ts')), 'unknown-event'), []);
 });
+
+void test('event-without-listener: a waitForEvent in a workflow helper outside any handler counts as a listener', () => {
+  const { index } = workspace({
+    'actions.ts': `import { Inngest } from 'inngest';
+export const inngest = new Inngest({ id: 'cms' });
+export const publish = inngest.createFunction({ id: 'publish' }, { event: 'post.publish' }, async () => {});
+export async function approve(id: string) { await inngest.send({ name: 'post.approved', data: { id } }); }`,
+    'handlers.ts': `export const actions = [{
+  kind: 'approval',
+  handler: async ({ step }: { step: any }) => {
+    await step.waitForEvent('wait-approval', { event: 'post.approved', timeout: '1d', match: 'data.id' });
+  },
+}];`,
+  });
+  assert.deepEqual(rangesOf(index.diagnostics(uri('actions.ts')), 'event-without-listener'), []);
+});
