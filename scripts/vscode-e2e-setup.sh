@@ -40,6 +40,9 @@ mkdir -p "$ROOT/cs"
 NPM_CLI="$(dirname "$(readlink -f "$(command -v npm)")")/npm-cli.js"
 [ -f "$NPM_CLI" ] || NPM_CLI="$(npm root -g)/npm/bin/npm-cli.js"
 echo "vscode-e2e: installing code-server $CS_VERSION with Node 24 (takes minutes)"
+# Run from `npm test`, the environment carries the outer npm's settings (npm_config_user_agent names
+# Node 20, and code-server's postinstall reads its Node version from it): start the install clean.
+for v in $(env | sed -n 's/^\(npm_[A-Za-z0-9_]*\)=.*/\1/p'); do unset "$v"; done
 (cd "$ROOT/cs" && PATH="$NODE24/bin:$PATH" npm_config_nodedir="$NODE24" \
   "$NODE24/bin/node" "$NPM_CLI" install --no-audit --no-fund --foreground-scripts "code-server@$CS_VERSION")
 test -x "$ROOT/cs/node_modules/.bin/code-server"
