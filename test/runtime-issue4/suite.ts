@@ -222,6 +222,21 @@ export function issue4Suite(SDK: Sdk, makeApp: MakeApp): void {
     assert.equal((await api('DELETE', 'v1Run', { id: 'nope' })).status, 404);
   });
 
+  void test('a run cancelled while a step executes stops at the next step boundary', async () => {
+    const r = await runOf(await send('i4/mid', { id: 'm1' }), 'midstep');
+    await until('the slow step executing', () => state.counters['midstep.slow'] === 1);
+    assert.equal((await api('POST', 'runCancel', { id: r.id })).status, 200);
+    assert.equal((await detail(r.id)).status, 'Cancelled');
+    gate('mid-m1').open();
+    // The app's answer (v3) or checkpoint (v4) for the slow step arrives after the cancel.
+    await until('the slow step to return', async () => (await detail(r.id)).exchanges.length >= 1 && (await detail(r.id)).exchanges.every((x) => x.status !== null));
+    await new Promise((res) => setTimeout(res, 300));
+    const d = await detail(r.id);
+    assert.equal(d.status, 'Cancelled');
+    assert.equal(state.counters['midstep.next'] ?? 0, 0, 'the step after the cancel never ran');
+    assert.match(d.cancelReason ?? '', /cancelled/);
+  });
+
   void test('cancelOn with if, and its timeout; timeouts.finish; timeouts.start', async () => {
     const x = await runOf(await send('i4/go', { id: 'x' }), 'cancel-on');
     const y = await runOf(await send('i4/go', { id: 'y' }), 'cancel-on');

@@ -60,6 +60,15 @@ export function issue4Functions(create: Create, state: AppState, wait: (id: stri
       await step.sleep('nap', '1h');
       return 'done';
     }),
+    create({ id: 'midstep' }, { event: 'i4/mid' }, async ({ event, step }) => {
+      await step.run('slow', async () => {
+        count('midstep.slow');
+        await wait(`mid-${String(event.data.id)}`);
+        return 1;
+      });
+      await step.run('next', () => count('midstep.next'));
+      return 'not cancelled';
+    }),
     create({ id: 'badcron' }, { cron: '61 * * * *' }, async () => 'never'),
     create({ id: 'badkey', rateLimit: { limit: 1, period: '1m', key: 'event.data.(' } }, { event: 'i4/badkey' }, async () => 'ran'),
     create({ id: 'cancel-on', cancelOn: [{ event: 'i4/stop', if: 'async.data.id == event.data.id', timeout: '30s' }] }, { event: 'i4/go' }, async ({ step }) => {
