@@ -191,10 +191,10 @@ const COMMANDS: CommandSpec[] = [
 ];
 
 const WELCOME_NO_INNGEST = [
-  'Steplens shows the durable functions of projects that use the `inngest` SDK: send them test events from the code, watch runs step by step, and replay failures after a fix.',
-  'No package in this workspace depends on `inngest` yet.',
+  'Steplens shows the durable functions of projects that use the inngest SDK: send them test events from the code, watch runs step by step, and replay failures after a fix.',
+  'No package in this workspace depends on inngest yet.',
   `[Add an Example Function](command:${Commands.addExample})`,
-  'It adds `inngest` to package.json, a function in src/inngest/functions.ts and a serve route in src/inngest/serve.ts.',
+  'It adds inngest to package.json, a function in src/inngest/functions.ts and a serve route in src/inngest/serve.ts.',
 ].join('\n');
 
 /** package.json "contributes", generated from the tables above. */

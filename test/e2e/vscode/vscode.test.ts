@@ -60,8 +60,7 @@ void test('Steplens extension suite in a real VS Code (code-server + Chromium)',
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   const page: Page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
 
-  let resolveExit!: (code: number) => void;
-  const exited = new Promise<number>((r) => (resolveExit = r));
+  let resolveExit: (code: number) => void = () => undefined;
   await page.exposeFunction('codeAutomationExit', (code: number) => resolveExit(code));
   // The workbench's console, kept for failure reports (the suite's own log is read from <ws>/.e2e/log.txt).
   const consoleTail: string[] = [];
@@ -72,6 +71,7 @@ void test('Steplens extension suite in a real VS Code (code-server + Chromium)',
 
   // Screenshot requests from the suite: <ws>/.e2e/shot-<name>.req -> test-results/vscode-<name>.png.
   const taken = new Set<string>();
+  let e2eDir = e2e;
   const shoot = async (name: string): Promise<void> => {
     let note = '';
     if (name.startsWith('panel')) {
@@ -89,7 +89,7 @@ void test('Steplens extension suite in a real VS Code (code-server + Chromium)',
     }
     const file = join(RESULTS, `vscode-${name}.png`);
     await page.screenshot({ path: file });
-    writeFileSync(join(e2e, `shot-${name}.done`), `${note} -> ${file}`);
+    writeFileSync(join(e2eDir, `shot-${name}.done`), `${note} -> ${file}`);
   };
   // The composer's Send button, clicked in the webview like a user would.
   const clickSend = async (): Promise<void> => {
@@ -98,28 +98,47 @@ void test('Steplens extension suite in a real VS Code (code-server + Chromium)',
     try {
       await btn.waitFor({ state: 'visible', timeout: 30_000 });
       await btn.click();
-      writeFileSync(join(e2e, 'click-send.done'), 'clicked Send in the composer');
+      writeFileSync(join(e2eDir, 'click-send.done'), 'clicked Send in the composer');
     } catch (err) {
-      writeFileSync(join(e2e, 'click-send.done'), `failed: ${String(err)}`);
+      writeFileSync(join(e2eDir, 'click-send.done'), `failed: ${String(err)}`);
     }
   };
-  const watcher = watch(e2e, (_ev, f) => {
-    const name = /^(.+)\.req$/.exec(String(f ?? ''))?.[1];
-    if (!name || taken.has(name)) return;
-    taken.add(name);
-    if (name === 'click-send') void clickSend();
-    else if (name.startsWith('shot-')) {
-      const shot = name.slice('shot-'.length);
-      shoot(shot).catch((err: unknown) => writeFileSync(join(e2e, `${name}.done`), `failed: ${String(err)}`));
+  // The Functions view's welcome content, in a workspace without inngest.
+  const checkWelcome = async (): Promise<void> => {
+    const welcome = page.locator('.welcome-view-content').filter({ hasText: 'depends on' }).first();
+    try {
+      await welcome.waitFor({ state: 'visible', timeout: 30_000 });
+      const text = (await welcome.innerText()).replace(/\s+/g, ' ');
+      const button = await page.locator('.welcome-view-content .monaco-button', { hasText: 'Add an Example Function' }).count();
+      writeFileSync(join(e2eDir, 'check-welcome.done'), `found: ${text}${button ? ' [button: Add an Example Function]' : ' [no button]'}`);
+    } catch (err) {
+      writeFileSync(join(e2eDir, 'check-welcome.done'), `failed: ${String(err)}`);
     }
-  });
-
-  await page.goto(testUrl(cs, ws, suiteJs));
-  await page.locator('.monaco-workbench .part.statusbar').waitFor({ timeout: 90_000 });
-  const code = await Promise.race([
-    exited,
-    new Promise<number>((_, rej) => setTimeout(() => rej(new Error('the suite did not finish within 12 minutes')), 12 * 60_000).unref()),
-  ]);
+  };
+  const watchRequests = (dir: string): ReturnType<typeof watch> =>
+    watch(dir, (_ev, f) => {
+      const name = /^(.+)\.req$/.exec(String(f ?? ''))?.[1];
+      if (!name || taken.has(name)) return;
+      taken.add(name);
+      if (name === 'click-send') void clickSend();
+      else if (name === 'check-welcome') void checkWelcome();
+      else if (name.startsWith('shot-')) {
+        const shot = name.slice('shot-'.length);
+        shoot(shot).catch((err: unknown) => writeFileSync(join(dir, `${name}.done`), `failed: ${String(err)}`));
+      }
+    });
+  /** Opens the workbench on a folder with a suite to run, and resolves with its exit code. */
+  const runSuite = async (folder: string, suite: string, minutes: number): Promise<number> => {
+    const exited = new Promise<number>((r) => (resolveExit = r));
+    await page.goto(testUrl(cs!, folder, suite));
+    await page.locator('.monaco-workbench .part.statusbar').waitFor({ timeout: 90_000 });
+    return Promise.race([
+      exited,
+      new Promise<number>((_, rej) => setTimeout(() => rej(new Error(`the suite did not finish within ${minutes} minutes`)), minutes * 60_000).unref()),
+    ]);
+  };
+  const watcher = watchRequests(e2e);
+  const code = await runSuite(ws, suiteJs, 12);
   watcher.close();
   await page.screenshot({ path: join(RESULTS, 'vscode-final.png') }).catch(() => undefined);
 
@@ -133,4 +152,17 @@ void test('Steplens extension suite in a real VS Code (code-server + Chromium)',
   }
   assert.equal(code, 0, `the in-VS-Code suite failed (exit ${code}); see the diagnostics above and test-results/vscode-final.png`);
   assert.ok(result && (result.passes as number) >= 9, `expected at least 9 passing tests, got ${JSON.stringify(result)}`);
+
+  // Second window on the same server: a workspace without inngest gets the welcome view, no executor.
+  const plain = mkdtempSync(join(tmpdir(), 'steplens-plain-'));
+  temps.push(plain);
+  writeFileSync(join(plain, 'package.json'), JSON.stringify({ name: 'plain-app', private: true, dependencies: { express: '^4.0.0' } }, null, 2));
+  mkdirSync(join(plain, '.e2e'));
+  e2eDir = join(plain, '.e2e');
+  const watcher2 = watchRequests(e2eDir);
+  const code2 = await runSuite(plain, await buildSuite('welcome'), 3);
+  watcher2.close();
+  const log2 = existsSync(join(e2eDir, 'log.txt')) ? readFileSync(join(e2eDir, 'log.txt'), 'utf8') : '(no log)';
+  for (const line of log2.trim().split('\n')) t.diagnostic(`[no inngest] ${line}`);
+  assert.equal(code2, 0, 'the welcome-view suite failed; see the [no inngest] lines above');
 });

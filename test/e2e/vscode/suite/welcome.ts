@@ -1,0 +1,30 @@
+// A workspace whose package.json does not depend on inngest: the extension activates (the
+// workspace has a package.json) but starts nothing, hides its status item and shows the welcome
+// view with the "Add an Example Function" button (checked in the page by the runner).
+import * as vscode from 'vscode';
+import assert from 'node:assert/strict';
+import type { SteplensApi } from '../../../../extension/extension';
+import { EXTENSION_ID } from '../../../../extension/manifest';
+import { askRunner, e2eLog, screenshot, writeResult } from './signals';
+
+export async function run(): Promise<void> {
+  try {
+    const ext = vscode.extensions.getExtension<SteplensApi>(EXTENSION_ID);
+    assert.ok(ext, `${EXTENSION_ID} not loaded`);
+    const api = await ext.activate();
+    await api.ready();
+    assert.equal(api.executorUrl(), undefined, 'no executor without inngest');
+    assert.equal(api.model.executor.kind, 'stopped');
+    assert.ok(api.recentLogs().some((l) => l.includes('no package in this workspace depends on inngest')), api.recentLogs().join('\n'));
+    await vscode.commands.executeCommand('workbench.view.extension.steplens');
+    const note = await askRunner('check-welcome', 60_000);
+    if (note !== undefined) assert.match(note, /^found: .*Add an Example Function/, note);
+    await screenshot('welcome');
+    e2eLog('ok   welcome view without inngest');
+    writeResult({ failures: 0, passes: 1, pending: 0 });
+  } catch (err) {
+    e2eLog(`FAIL welcome view without inngest: ${err instanceof Error ? err.stack : String(err)}`);
+    writeResult({ failures: 1, passes: 0, pending: 0 });
+    throw err;
+  }
+}
