@@ -1,5 +1,5 @@
 // Every route of api.ts bound to the executor's parts.
-import type { InvokeResponse, Page, RunDetail, RunStatus, RunSummary, SdkExchange, SyncAppRequest } from '../api';
+import type { InvokeResponse, Page, RunDetail, RunStatus, RunSummary, SyncAppRequest } from '../api';
 import type { Engine } from '../engine/engine';
 import { eventRecord, runSummary, v1Event, v1Run } from '../engine/views';
 import { EVENT_LIMITS, type Ingest } from '../events';
@@ -200,7 +200,7 @@ export function registerRoutes(r: Router, d: RouteDeps): void {
     }
     return ok(page);
   });
-  r.on('GET', 'run', (c) => ok(runDetail(c.params.id!)));
+  r.on('GET', 'run', (c) => runDetailReply(c.params.id!));
   r.on('POST', 'runCancel', (c) => {
     const rec = runRecord(c.params.id!);
     if (!rec) throw new HttpError(404, `no run ${c.params.id}`);
@@ -231,15 +231,22 @@ export function registerRoutes(r: Router, d: RouteDeps): void {
     return apiError(404, `no route ${c.req.method} ${path}`);
   });
 
-  function runDetail(id: string): RunDetail {
+  /**
+   * `RunDetail` as JSON text. The exchanges (the bulk of a long run) are spliced in as stored,
+   * without a parse and re-stringify: the panel and scripts poll this route.
+   */
+  function runDetailReply(id: string): Reply {
     const rec = runRecord(id);
     if (!rec) throw new HttpError(404, `no run ${id}`);
     const events = rec.eventIds.map((e) => store.getEvent(e)).filter((e) => !!e).map((e) => eventRecord(e!));
     const ar = engine.peek(id);
     const steps = ar ? [...ar.steps.values()].sort((a, b) => (a.stackIndex ?? 1e9) - (b.stackIndex ?? 1e9)) : store.stepInfos(id);
-    const exchanges = store.exchanges<SdkExchange>(id);
-    if (ar) for (const f of ar.inflight.values()) exchanges.push(f.exchange);
+    const raw = store.exchangesRaw(id);
+    if (ar) for (const f of ar.inflight.values()) raw.push(JSON.stringify(f.exchange));
     const children = rec.childRunIds ?? [];
-    return { ...runSummary(rec), event: events[0] ?? null, events, steps, exchanges, reruns: d.extras?.rerunsOf(id) ?? [], childRunIds: children };
+    const detail: Omit<RunDetail, 'exchanges'> = { ...runSummary(rec), event: events[0] ?? null, events, steps, reruns: d.extras?.rerunsOf(id) ?? [], childRunIds: children };
+    const head = JSON.stringify(detail);
+    const text = `${head.slice(0, -1)}${head.length > 2 ? ',' : ''}"exchanges":[${raw.join(',')}]}`;
+    return { status: 200, raw: text, headers: { 'content-type': 'application/json' } };
   }
 }

@@ -163,6 +163,10 @@ export class Store {
   putExchange(runId: string, seq: number, body: unknown): void {
     this.db.run('INSERT OR REPLACE INTO exchanges (run_id, seq, body) VALUES (?,?,?)', [runId, seq, JSON.stringify(body)]);
   }
+  /** The stored JSON text of each exchange, in order (spliced into answers as is). */
+  exchangesRaw(runId: string): string[] {
+    return this.db.all('SELECT body FROM exchanges WHERE run_id = ? ORDER BY seq', [runId]).map((r) => String(r.body));
+  }
   exchanges<T>(runId: string): T[] {
     return this.db.all('SELECT body FROM exchanges WHERE run_id = ? ORDER BY seq', [runId]).map((r) => parse<T>(r.body));
   }
