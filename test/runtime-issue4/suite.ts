@@ -71,6 +71,7 @@ export function issue4Suite(SDK: Sdk, makeApp: MakeApp): void {
   let dir = '';
   let ex: Executor;
   let app: http.Server;
+  let appUrl = '';
   const slug = (id: string) => `i4-${SDK}-${id}`;
 
   async function api<T>(method: string, name: RouteName, params: Record<string, string> = {}, body?: unknown, query = ''): Promise<{ status: number; body: T }> {
@@ -103,7 +104,7 @@ export function issue4Suite(SDK: Sdk, makeApp: MakeApp): void {
     const handler = makeApp(ex.url, state, (id) => gate(id).promise);
     app = http.createServer((req, res) => void handler(req, res));
     await new Promise<void>((r) => app.listen(0, '127.0.0.1', r));
-    const url = `http://127.0.0.1:${(app.address() as { port: number }).port}/api/inngest`;
+    const url = (appUrl = `http://127.0.0.1:${(app.address() as { port: number }).port}/api/inngest`);
     const synced = await api<{ state: string }>('POST', 'appsSync', {}, { url });
     assert.equal(synced.body.state, 'synced', JSON.stringify(synced.body));
   });
@@ -369,6 +370,9 @@ export function issue4Suite(SDK: Sdk, makeApp: MakeApp): void {
     await new Promise((r) => ws.once('open', r));
     ws.send(JSON.stringify({ type: 'subscribe' }));
     await until('hello', () => got.find((m) => m.type === 'hello'));
+    await api('POST', 'appsSync', {}, { url: appUrl });
+    const synced = await until('app.synced', () => got.find((m) => m.type === 'app.synced'));
+    assert.equal(synced.type === 'app.synced' && synced.app.id, `i4-${SDK}`);
     const eventId = await send('i4/sleep');
     const run = await runOf(eventId, 'sleeper');
     await until('the sleep on the stream', () => got.some((m) => m.type === 'step.started' && m.runId === run.id && m.step.status === 'sleeping'));
