@@ -232,10 +232,10 @@ export const contributes = {
   menus: {
     commandPalette: COMMANDS.filter((c) => c.internal).map((c) => ({ command: c.command, when: 'false' })),
     'view/title': [
-      { command: Commands.syncApp, when: `view == ${Views.functions}`, group: 'navigation@1' },
-      { command: Commands.refresh, when: `view == ${Views.functions}`, group: 'navigation@2' },
-      { command: Commands.openPanel, when: `view == ${Views.runs}`, group: 'navigation@1' },
-      { command: Commands.restartExecutor, when: `view == ${Views.runs}`, group: 'navigation@2' },
+      { command: Commands.syncApp, when: `view == ${Views.functions} && ${Contexts.hasInngest}`, group: 'navigation@1' },
+      { command: Commands.refresh, when: `view == ${Views.functions} && ${Contexts.hasInngest}`, group: 'navigation@2' },
+      { command: Commands.openPanel, when: `view == ${Views.runs} && ${Contexts.hasInngest}`, group: 'navigation@1' },
+      { command: Commands.restartExecutor, when: `view == ${Views.runs} && ${Contexts.hasInngest}`, group: 'navigation@2' },
       { command: Commands.showLogs, when: `view =~ /^steplens\\./`, group: 'z_logs' },
     ],
     'view/item/context': [
