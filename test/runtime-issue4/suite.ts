@@ -186,10 +186,15 @@ export function issue4Suite(SDK: Sdk, makeApp: MakeApp): void {
     const s = await runOf(await send('i4/sleep'), 'sleeper');
     await stepState(s.id, 'nap', 'sleeping');
     assert.equal((await api('POST', 'stepSkipSleep', { id: s.id, stepId: 'nope' })).status, 404);
+    const nap = (await detail(s.id)).steps.find((x) => x.userId === 'nap')!;
+    assert.equal(nap.kind, 'sleep');
+    assert.equal(nap.sleep?.until, nap.startedAt! + 3600_000, 'the timeline shows when the sleep ends');
     assert.equal((await api('POST', 'stepSkipSleep', { id: s.id, stepId: 'nap' })).status, 200);
     assert.equal((await settled(s.id)).output, 'woke');
     const w = await runOf(await send('i4/wait'), 'waiter');
     await stepState(w.id, 'approval', 'waiting');
+    const approval = (await detail(w.id)).steps.find((x) => x.userId === 'approval')!;
+    assert.deepEqual([approval.kind, approval.wait?.event, approval.wait?.expiresAt], ['waitForEvent', 'i4/approved', approval.startedAt! + 3600_000]);
     assert.equal((await api('POST', 'stepResolveWait', { id: w.id, stepId: 'approval' }, { event: 5 })).status, 400);
     assert.equal((await api('POST', 'stepResolveWait', { id: w.id, stepId: 'approval' }, { event: { data: { ok: 1 } } })).status, 200);
     assert.deepEqual((await settled(w.id)).output, { got: { ok: 1 } });
