@@ -104,7 +104,7 @@ export class Db {
       throw new StoreOpenError(
         busy
           ? `the data dir ${dir} is in use by another steplens process: stop it or pass another --data-dir`
-          : `cannot open the store ${file}: ${(cause as Error)?.message ?? String(cause)}`,
+          : `cannot open the store ${file}: ${(cause as Error)?.message ?? String(cause)} (if the file is damaged, move the data dir away to start afresh)`,
         { cause },
       );
     }

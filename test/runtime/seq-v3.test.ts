@@ -24,7 +24,12 @@ before(async () => {
     });
     return { a, b };
   });
-  apps.push(await serveApp(serve3({ client: c3, functions: [f3] })));
+  const par = c3.createFunction({ id: 'par2', optimizeParallelism: true }, { event: 'seq3/par' }, async ({ step }) => {
+    const [x, y] = await Promise.all([step.run('x', () => (bump('3x'), 1)), step.run('y', () => (bump('3y'), 2))]);
+    const z = await step.run('z', () => (bump('3z'), x + y));
+    return { x, y, z };
+  });
+  apps.push(await serveApp(serve3({ client: c3, functions: [f3, par] })));
   for (const a of apps) await syncApp(h.url, a.url);
 });
 
@@ -41,4 +46,15 @@ void test('v3 sequential run completes, each step once', async () => {
   assert.equal(counts.get('3a'), 1);
   assert.equal(counts.get('3b'), 1);
   assert.equal(run!.requestCount, 3);
+});
+
+void test('v3 with optimizeParallelism (request version 2): parallel steps coalesce into one discovery', async () => {
+  const [id] = await sendEvent(h.url, { name: 'seq3/par' });
+  const [run] = await finishedRuns(h.url, id!);
+  assert.equal(run!.status, 'Completed', JSON.stringify(run!.error));
+  assert.deepEqual(run!.output, { x: 1, y: 2, z: 3 });
+  assert.deepEqual([counts.get('3x'), counts.get('3y'), counts.get('3z')], [1, 1, 1]);
+  assert.equal(run!.exchanges[1]!.requestVersion, 2, 'pinned to version 2');
+  // plan x+y, run x, run y, one discovery that runs z inline (flag reset), then the 200.
+  assert.equal(run!.requestCount, 5);
 });
