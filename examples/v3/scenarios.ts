@@ -110,8 +110,8 @@ const invokeParent = inngest.createFunction({ id: 'invoke-parent' }, { event: 's
 });
 
 // --- invoke with a timeout the child outlives -----------------------------------------------------------
-const slowChild = inngest.createFunction({ id: 'slow-child' }, { event: 'scn/slow-child' }, async ({ step, runId }) => {
-  await step.sleep('dawdle', '4s');
+const slowChild = inngest.createFunction({ id: 'slow-child' }, { event: 'scn/slow-child' }, async ({ event, step, runId }) => {
+  await step.sleep('dawdle', (event.data as Data).sleep ?? '4s');
   return step.run('late', () => (hit(runId, 'late'), 'too late'));
 });
 const invokeTimeout = inngest.createFunction({ id: 'invoke-timeout' }, { event: 'scn/invoke-timeout' }, async ({ step }) => {
@@ -287,10 +287,10 @@ const crashPar = inngest.createFunction({ id: 'crash-par' }, { event: 'crash/par
   return { fast, slow };
 });
 
-// An invoke whose child sleeps 4 s: the test kills the executor while the parent waits on it.
+// An invoke whose child sleeps 8 s: the test kills the executor while the parent waits on it.
 const crashInvoke = inngest.createFunction({ id: 'crash-invoke' }, { event: 'crash/invoke' }, async ({ step, runId }) => {
   await step.run('before', () => hit(runId, 'before'));
-  const child = await step.invoke('call-slow-child', { function: slowChild, data: {} });
+  const child = await step.invoke('call-slow-child', { function: slowChild, data: { sleep: '8s' } });
   await step.run('after', () => hit(runId, 'after'));
   return { child };
 });

@@ -97,8 +97,8 @@ const invokeParent = inngest.createFunction({ id: 'invoke-parent', triggers: [{ 
 });
 
 // --- invoke with a timeout the child outlives -----------------------------------------------------------
-const slowChild = inngest.createFunction({ id: 'slow-child', triggers: [{ event: 'scn/slow-child' }] }, async ({ step, runId }) => {
-  await step.sleep('dawdle', '4s');
+const slowChild = inngest.createFunction({ id: 'slow-child', triggers: [{ event: 'scn/slow-child' }] }, async ({ event, step, runId }) => {
+  await step.sleep('dawdle', (event.data as Data).sleep ?? '4s');
   return step.run('late', () => (hit(runId, 'late'), 'too late'));
 });
 const invokeTimeout = inngest.createFunction({ id: 'invoke-timeout', triggers: [{ event: 'scn/invoke-timeout' }] }, async ({ step }) => {
@@ -271,10 +271,10 @@ const crashPar = inngest.createFunction({ id: 'crash-par', triggers: [{ event: '
   return { fast, slow };
 });
 
-// An invoke whose child sleeps 4 s: the test kills the executor while the parent waits on it.
+// An invoke whose child sleeps 8 s: the test kills the executor while the parent waits on it.
 const crashInvoke = inngest.createFunction({ id: 'crash-invoke', triggers: [{ event: 'crash/invoke' }] }, async ({ step, runId }) => {
   await step.run('before', () => hit(runId, 'before'));
-  const child = await step.invoke('call-slow-child', { function: slowChild, data: {} });
+  const child = await step.invoke('call-slow-child', { function: slowChild, data: { sleep: '8s' } });
   await step.run('after', () => hit(runId, 'after'));
   return { child };
 });

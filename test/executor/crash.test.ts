@@ -3,7 +3,7 @@
 //
 // The kill lands on signals, not on time: each run is observed (through the API and the app's
 // counters) to be in the state we want to interrupt before the executor is killed:
-//   crash-sleep  `long-nap` sleeping (4 s)
+//   crash-sleep  `long-nap` sleeping (8 s)
 //   crash-wait   `go` waiting for crash/go
 //   crash-invoke the parent waiting on a child run that sleeps
 //   crash-par    `fast` stored while `slow` is held inside the app (on a gate the test opens after
@@ -31,7 +31,7 @@ for (const sdk of SDKS) {
     void test('kill -9 while sleeping, waiting, invoking and mid-parallel; restart; every run completes once', async () => {
       const { ex, app, fn } = rig;
       const key = tag('crash');
-      const sleepRun = await ex.runOf(await ex.send({ name: 'crash/sleep', data: { sleep: '4s' } }), fn('crash-sleep'));
+      const sleepRun = await ex.runOf(await ex.send({ name: 'crash/sleep', data: { sleep: '8s' } }), fn('crash-sleep'));
       const waitRun = await ex.runOf(await ex.send({ name: 'crash/wait', data: { key } }), fn('crash-wait'));
       const invokeRun = await ex.runOf(await ex.send({ name: 'crash/invoke', data: {} }), fn('crash-invoke'));
       const parRun = await ex.runOf(await ex.send({ name: 'crash/par', data: { slowMs: 60_000, sleep: '2s' } }), fn('crash-par'));
@@ -45,6 +45,11 @@ for (const sdk of SDKS) {
       await ex.waitForRunState(childRun, 'the child sleeping', (r) => r.steps.some((s) => s.userId === 'dawdle' && s.status === 'sleeping'));
       await ex.waitForRunState(parRun, 'fast stored', (r) => r.steps.some((s) => s.userId === 'fast' && s.status === 'completed'));
       await waitUntil('slow to be executing in the app', async () => ((await app.countersOf(parRun))['slow.started'] ? true : undefined));
+
+      // Still in the states we mean to interrupt (the sleeps are long enough for a busy machine).
+      const now = await Promise.all([ex.run(sleepRun), ex.run(childRun)]);
+      assert.equal(stepOf(now[0], 'long-nap').status, 'sleeping', 'long-nap still sleeping at the kill');
+      assert.equal(stepOf(now[1], 'dawdle').status, 'sleeping', 'the child still sleeping at the kill');
 
       // An event acknowledged right before the kill must survive it.
       const [lastEvent] = await ex.send({ name: 'crash/sleep', data: { sleep: '1s' } });

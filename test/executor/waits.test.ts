@@ -48,7 +48,8 @@ for (const sdk of SDKS) {
       const { ex, app, fn } = rig;
       const orderId = tag('order');
       const started = Date.now();
-      const runId = await ex.runOf(await ex.send({ name: 'scn/wait', data: { orderId, timeout: '1s', reviewTimeout: '2s' } }), fn('wait'));
+      // The review wait lasts 6 s, long enough to be seen waiting even on a busy machine.
+      const runId = await ex.runOf(await ex.send({ name: 'scn/wait', data: { orderId, timeout: '1s', reviewTimeout: '6s' } }), fn('wait'));
       await ex.waitForRunState(runId, 'review waiting', waitingOn('review'));
       await ex.send({ name: 'scn/reviewed', data: { orderId, score: 1 } });
       const run = await ex.waitForRun(runId);
@@ -56,7 +57,7 @@ for (const sdk of SDKS) {
       assert.deepEqual(run.output, { approvedBy: null, reviewScore: null, done: true });
       assert.equal(stepOf(run, 'approval').output, null);
       assert.equal(stepOf(run, 'review').output, null);
-      assert.ok(Date.now() - started >= 2900, `both waits (1 s + 2 s) timed out after only ${Date.now() - started} ms`);
+      assert.ok(Date.now() - started >= 6900, `both waits (1 s + 6 s) timed out after only ${Date.now() - started} ms`);
       assert.deepEqual(await app.countersOf(runId), { done: 1 });
     });
 
