@@ -103,6 +103,7 @@ for (const sdk of SDKS) {
       // Kill once at least 10 step results are stored (v4: checkpointed; v3: one per request).
       const before = await ex.waitForRunState(runId, '10 steps stored', (r) => r.steps.filter((s) => s.status === 'completed').length >= 10);
       await ex.kill9();
+      assert.equal(before.status, 'Running', 'the kill landed before the run finished');
       const storedBeforeKill = before.steps.filter((s) => s.status === 'completed').map((s) => s.userId);
       await ex.restart();
 
