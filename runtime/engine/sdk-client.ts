@@ -64,6 +64,24 @@ export function httpRequest(
   timeoutMs: number,
   signal?: AbortSignal,
 ): Promise<RawResponse> {
+  // A kept-alive socket the app closed just as we reused it fails with ECONNRESET before the
+  // app saw anything: send once more on a fresh socket (the retry Node's docs recommend).
+  return sendOnce(method, url, headers, body, timeoutMs, signal).catch((e: unknown) => {
+    if (e instanceof StaleSocketError) return sendOnce(method, url, headers, body, timeoutMs, signal);
+    throw e;
+  });
+}
+
+class StaleSocketError extends SdkTransportError {}
+
+function sendOnce(
+  method: string,
+  url: string,
+  headers: Record<string, string>,
+  body: string | undefined,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     let u: URL;
     try {
@@ -97,9 +115,14 @@ export function httpRequest(
       },
     );
     req.setTimeout(timeoutMs, () => req.destroy(new SdkTransportError(`no response within ${Math.round(timeoutMs / 1000)} s`, 'timeout')));
+    let gotResponse = false;
+    req.on('response', () => (gotResponse = true));
     req.on('error', (cause: NodeJS.ErrnoException) => {
       if (cause instanceof SdkTransportError) return reject(cause);
       const code = cause.code ?? 'error';
+      if (code === 'ECONNRESET' && req.reusedSocket && !gotResponse) {
+        return reject(new StaleSocketError('a kept-alive connection was closed by the app', 'stale_socket', { cause }));
+      }
       const msg =
         code === 'ECONNREFUSED'
           ? `connection refused by ${u.host}: is the app running?`

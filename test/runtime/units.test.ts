@@ -8,7 +8,9 @@ import { nameMatches, matches } from '../../runtime/cel';
 import type { Clock } from '../../runtime/clock';
 import { backoffMs, parseDuration } from '../../runtime/engine/backoff';
 import { Scheduler } from '../../runtime/engine/scheduler';
-import { classify } from '../../runtime/engine/sdk-client';
+import { classify, httpRequest } from '../../runtime/engine/sdk-client';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { QueueItem } from '../../runtime/model';
 import { serializeBody, signBody } from '../../runtime/signing';
 
@@ -137,4 +139,31 @@ void test('the bus numbers messages and replays what it still keeps', () => {
   assert.deepEqual(bus.since(3)?.map((m) => m.seq), [4, 5]);
   assert.equal(bus.since(0), null, 'too old: the client must resync');
   assert.deepEqual(bus.since(5), []);
+});
+
+void test('a kept-alive socket the app drops on reuse is retried once on a fresh connection', async () => {
+  const perSocket = new WeakMap<object, number>();
+  let served = 0;
+  const server = http.createServer((req, res) => {
+    const n = (perSocket.get(req.socket) ?? 0) + 1;
+    perSocket.set(req.socket, n);
+    if (n > 1) {
+      req.socket.destroy(); // like an app closing an idle connection just as it is reused
+      return;
+    }
+    served++;
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  try {
+    const a = await httpRequest('POST', url, { 'content-type': 'application/json' }, '{}', 5000);
+    const b = await httpRequest('POST', url, { 'content-type': 'application/json' }, '{}', 5000);
+    assert.equal(a.status, 200);
+    assert.equal(b.status, 200, 'the second call succeeded after one transparent retry');
+    assert.equal(served, 2);
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+  }
 });
