@@ -108,7 +108,9 @@ async function main(): Promise<void> {
     }
     return median(xs);
   };
-  const fn = 'fake-app-work';
+  const fn = 'work';
+  const check = (await (await fetch(ex.url + route('runs') + `?limit=50&status=Completed&functionId=${fn}`)).json()) as Page<RunSummary>;
+  if (check.data.length !== 50) throw new Error(`the filtered query found ${check.data.length} runs, not 50: check the function id`);
   const newest = (await (await fetch(ex.url + route('runs') + '?limit=50')).json()) as Page<RunSummary>;
   const older = (await (await fetch(ex.url + route('runs') + `?limit=1&to=${newest.data[49]!.queuedAt - 1}`)).json()) as Page<RunSummary>;
   const pageMid = (await (await fetch(ex.url + route('runs') + `?limit=50&cursor=${newest.nextCursor}`)).json()) as Page<RunSummary>;
