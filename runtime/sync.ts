@@ -121,7 +121,7 @@ export class AppSync {
       const body = serializeBody({ url }, !!this.o.signingKey);
       const headers: Record<string, string> = { 'content-type': 'application/json', 'x-inngest-server-kind': 'dev' };
       if (this.o.signingKey) headers['x-inngest-signature'] = signBody(body, this.o.signingKey, this.o.clock.now());
-      const res = await httpRequest('PUT', url, headers, body, SYNC_TIMEOUT_MS, this.abort.signal);
+      const res = await httpRequest('PUT', url, headers, body, SYNC_TIMEOUT_MS, this.abort.signal, true);
       const isSdk = header(res, 'x-inngest-sdk') !== undefined;
       // A cloud-mode SDK strips its x-inngest-* headers from answers to unsigned requests, all but this one.
       const cloudMode = !isSdk && header(res, 'x-inngest-sdk-handled') === 'true';
@@ -309,7 +309,7 @@ export class AppSync {
             const url = `http://127.0.0.1:${port}${path}`;
             if (this.apps.has(url)) return;
             try {
-              const res = await httpRequest('GET', url, {}, undefined, 1000, this.abort.signal);
+              const res = await httpRequest('GET', url, {}, undefined, 1000, this.abort.signal, true);
               if (header(res, 'x-inngest-sdk') !== undefined) {
                 this.o.log.info(`discovered an Inngest app at ${url}`);
                 await this.syncNow(url, 'discovery');

@@ -63,11 +63,15 @@ export function httpRequest(
   body: string | undefined,
   timeoutMs: number,
   signal?: AbortSignal,
+  /**
+   * Resend once when a kept-alive socket the app closed as we reused it fails with ECONNRESET
+   * (the retry Node's docs recommend). Only for idempotent calls (sync pings, probes): an
+   * execution request may have reached the app, so its failure is an attempt like any other.
+   */
+  idempotent = false,
 ): Promise<RawResponse> {
-  // A kept-alive socket the app closed just as we reused it fails with ECONNRESET before the
-  // app saw anything: send once more on a fresh socket (the retry Node's docs recommend).
   return sendOnce(method, url, headers, body, timeoutMs, signal).catch((e: unknown) => {
-    if (e instanceof StaleSocketError) return sendOnce(method, url, headers, body, timeoutMs, signal);
+    if (idempotent && e instanceof StaleSocketError) return sendOnce(method, url, headers, body, timeoutMs, signal);
     throw e;
   });
 }
@@ -121,7 +125,7 @@ function sendOnce(
       if (cause instanceof SdkTransportError) return reject(cause);
       const code = cause.code ?? 'error';
       if (code === 'ECONNRESET' && req.reusedSocket && !gotResponse) {
-        return reject(new StaleSocketError('a kept-alive connection was closed by the app', 'stale_socket', { cause }));
+        return reject(new StaleSocketError('the app closed the connection without answering (a kept-alive connection was reset)', 'ECONNRESET', { cause }));
       }
       const msg =
         code === 'ECONNREFUSED'
