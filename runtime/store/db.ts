@@ -96,6 +96,8 @@ export class Db {
       // WAL checkpoints (copying the log into the db file, with fsyncs) run off the hot path, on
       // an idle timer, instead of inside whichever commit crosses 1000 pages.
       this.db.exec('PRAGMA wal_autocheckpoint=0');
+      // A burst of writes grows the WAL; once a checkpoint has folded it in, cut it back to 16 MB on disk.
+      this.db.exec('PRAGMA journal_size_limit=16777216');
       this.db.exec(SCHEMA);
       writeFileSync(join(dir, PID_FILE), String(process.pid));
     } catch (cause) {
