@@ -149,11 +149,15 @@ async function main(): Promise<void> {
 
   // --- disk -----------------------------------------------------------------------------------
   // Fold the WAL into the db file (PASSIVE, as the executor's idle timer does), then measure the file.
-  ex.store.db.run('INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v', ['bench', String(Date.now())]);
+  // The write after a complete checkpoint resets the WAL and cuts it to journal_size_limit.
+  const touch = () => ex.store.db.run('INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v', ['bench', String(Date.now())]);
+  touch();
+  ex.store.db.checkpoint();
+  touch();
   ex.store.db.checkpoint();
   const size = async (f: string) => (await stat(join(dir, f)).catch(() => ({ size: 0 }))).size;
   const bytes = await size('steplens.db');
-  console.log(`  store on disk: ${mb(bytes)} db file for ${TOTAL} runs = ${(bytes / TOTAL / 1024).toFixed(2)} KB per run (run + step + 2 exchanges + event + its function.finished event); WAL file ${mb(await size('steplens.db-wal'))} (reused, not history)`);
+  console.log(`  store on disk: ${mb(bytes)} db file for ${TOTAL} runs = ${(bytes / TOTAL / 1024).toFixed(2)} KB per run (run + step + 2 exchanges + event + its function.finished event); WAL file ${mb(await size('steplens.db-wal'))} (bounded by write bursts, not history)`);
 
   // --- stream delay -------------------------------------------------------------------------------
   // The subscriber runs in its own process (as the panel and the extension do) and stamps each
