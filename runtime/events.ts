@@ -150,6 +150,8 @@ export class Ingest {
   private store(ev: StoredEvent): void {
     const { store, functions, engine } = this.o;
     store.putEvent(ev);
+    // Announced before the runs it starts (run.created), so the stream reads in causal order; cancelOn matches run here too.
+    this.o.bus.emit({ type: 'event.received', event: eventRecord(ev) });
     const name = ev.event.name;
     for (const fn of functions.triggeredBy(ev.event)) {
       const extra: Parameters<Engine['createRun']>[2] = {};
@@ -167,6 +169,5 @@ export class Ingest {
       engine.createRun(fn, [ev], extra);
     }
     engine.onEvent(ev);
-    this.o.bus.emit({ type: 'event.received', event: eventRecord(ev) });
   }
 }
