@@ -214,6 +214,17 @@ export async function main(argv: string[]): Promise<number> {
     };
     process.on('SIGINT', () => stop('SIGINT'));
     process.on('SIGTERM', () => stop('SIGTERM'));
+    // Started by an editor or a script that died without signalling us (kill -9, a crash): the
+    // pipes to it break, or we are re-parented. Stop rather than live on as an orphan.
+    for (const stream of [process.stdout, process.stderr]) {
+      stream.on('error', (e: NodeJS.ErrnoException) => {
+        if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') stop('output closed');
+      });
+    }
+    const parent = process.ppid;
+    setInterval(() => {
+      if (process.ppid !== parent) stop('parent process exited');
+    }, 2000).unref();
   });
 }
 
