@@ -216,7 +216,9 @@ export class App {
       case 'runs':
       case 'run':
         if (!this.listFrame) this.listFrame = requestAnimationFrame(() => { this.listFrame = 0; this.runsList.refresh(); this.composer.refreshResults(); });
-        if (c.kind === 'run' && c.runId === this.runView.runId && this.route.view === 'run') this.scheduleRefetch(c.runId);
+        // Compare with the route, not the view: while a newly opened run is being fetched, the view
+        // still shows the previous one, and a change to the new run must not be dropped.
+        if (c.kind === 'run' && c.runId === this.openRunId()) this.scheduleRefetch(c.runId);
         break;
       case 'functions':
         void this.loadFunctions();
@@ -227,7 +229,10 @@ export class App {
         break;
       case 'resync':
         void this.reloadRuns();
-        if (this.runView.runId) this.scheduleRefetch(this.runView.runId);
+        {
+          const open = this.openRunId();
+          if (open) this.scheduleRefetch(open);
+        }
         break;
       default: {
         const never: never = c;
@@ -259,14 +264,19 @@ export class App {
         return !old || old.status !== r.status || old.endedAt !== r.endedAt || old.stepCount !== r.stepCount || old.requestCount !== r.requestCount;
       });
       if (changed.length) this.store.upsertRuns(changed);
-      const open = this.runView.runId;
-      if (this.route.view === 'run' && open) {
+      const open = this.openRunId();
+      if (open) {
         const cur = this.store.runs.get(open);
         if (!cur || cur.status === 'Running' || cur.status === 'Queued' || changed.some((r) => r.id === open)) await this.refetchRun(open);
       }
     } catch {
       /* the executor is away; try again next tick */
     }
+  }
+
+  /** The run the user has open (the route), even while its detail is still being fetched. */
+  private openRunId(): string | undefined {
+    return this.route.view === 'run' ? this.route.runId : undefined;
   }
 
   private scheduleRefetch(runId: string): void {

@@ -291,8 +291,12 @@ export interface SdkExchange {
   attempt: number;
   startedAt: number;
   durationMs: number;
-  /** Hashed ids memoized in the request, in stack order. */
-  stackSent: string[];
+  /**
+   * How many entries of the run's stack (`RunDetail.stack`) the request carried as memoized state:
+   * the state sent is `stack.slice(0, stackSize)`. A run's stack only grows, so a count is enough
+   * and a long run's history stays linear in size.
+   */
+  stackSize: number;
   disableImmediateExecution: boolean;
   requestVersion: number;
   status: number | null;
@@ -326,6 +330,8 @@ export interface RunDetail extends RunSummary {
   exchanges: SdkExchange[];
   /** Runs created by rerunning this one. */
   reruns: string[];
+  /** Hashed ids of memoized steps in completion order (the stack the SDK receives). */
+  stack: string[];
   childRunIds: string[];
 }
 

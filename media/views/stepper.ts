@@ -81,7 +81,9 @@ export class Stepper {
       return;
     }
     const cur = ex[this.index];
-    const prev = this.index > 0 ? new Set(ex[this.index - 1].stackSent) : new Set<string>();
+    // The state sent is a prefix of the run's stack; entries past the previous call's prefix are new.
+    const sentIds = this.run.stack.slice(0, cur.stackSize);
+    const prevSize = this.index > 0 ? ex[this.index - 1].stackSize : 0;
     const step = exchangeStep(this.run, cur, this.byHash);
     const scrub = h('input', { type: 'range', min: 0, max: ex.length - 1, value: String(this.index), 'aria-label': 'SDK call', oninput: () => this.go(Number(scrub.value)) });
     const nav = h('div', { class: 'stepper-nav' },
@@ -92,9 +94,9 @@ export class Stepper {
       h('span', { class: 'muted' }, `${cur.stepId === 'step' ? 'discovery' : `run step ${step ? step.displayName || step.userId : cur.stepId.slice(0, 10)}`} · attempt ${cur.attempt + 1} · ${cur.status ?? 'no answer'} · ${duration(cur.durationMs)} · ${clock(cur.startedAt)}`));
 
     const sent = h('ol', { class: 'memo-list', 'aria-label': 'Memoized state sent' },
-      cur.stackSent.length === 0 ? h('li', { class: 'muted' }, 'nothing memoized yet') : null,
-      cur.stackSent.map((hash) => {
-        const isNew = !prev.has(hash);
+      sentIds.length === 0 ? h('li', { class: 'muted' }, 'nothing memoized yet') : null,
+      sentIds.map((hash, i) => {
+        const isNew = i >= prevSize;
         const s = this.byHash.get(hash);
         return h('li', { class: isNew && this.index > 0 ? 'memo new' : 'memo', 'data-hashed-id': hash },
           h('span', { class: 'memo-name' }, this.name(hash)),
@@ -113,7 +115,7 @@ export class Stepper {
 
     this.el.replaceChildren(nav,
       h('div', { class: 'stepper-cols' },
-        h('div', { class: 'col' }, h('h4', null, `Memoized state sent (${cur.stackSent.length})`), sent),
+        h('div', { class: 'col' }, h('h4', null, `Memoized state sent (${sentIds.length})`), sent),
         h('div', { class: 'col' }, h('h4', null, `Came back: ${opHeadline(cur)}`), opsEl, result, cur.error ? errorBlock(cur.error) : null,
           cur.retryAfter ? h('div', { class: 'muted' }, `retry after ${cur.retryAfter}`) : null, cur.noRetry ? h('div', { class: 'muted' }, 'no retry') : null)));
   }

@@ -238,7 +238,7 @@ export class Engine {
       attempt: item.attempt,
       startedAt: now,
       durationMs: 0,
-      stackSent: stack,
+      stackSize: stack.length,
       disableImmediateExecution: rec.forceStepPlan,
       requestVersion: rec.requestVersion,
       status: null,

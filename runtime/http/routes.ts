@@ -241,10 +241,11 @@ export function registerRoutes(r: Router, d: RouteDeps): void {
     const events = rec.eventIds.map((e) => store.getEvent(e)).filter((e) => !!e).map((e) => eventRecord(e!));
     const ar = engine.peek(id);
     const steps = ar ? [...ar.steps.values()].sort((a, b) => (a.stackIndex ?? 1e9) - (b.stackIndex ?? 1e9)) : store.stepInfos(id);
+    const stack = ar ? [...ar.memo.keys()] : store.stack(id);
     const raw = store.exchangesRaw(id);
     if (ar) for (const f of ar.inflight.values()) raw.push(JSON.stringify(f.exchange));
     const children = rec.childRunIds ?? [];
-    const detail: Omit<RunDetail, 'exchanges'> = { ...runSummary(rec), event: events[0] ?? null, events, steps, reruns: d.extras?.rerunsOf(id) ?? [], childRunIds: children };
+    const detail: Omit<RunDetail, 'exchanges'> = { ...runSummary(rec), event: events[0] ?? null, events, steps, reruns: d.extras?.rerunsOf(id) ?? [], childRunIds: children, stack };
     const head = JSON.stringify(detail);
     const text = `${head.slice(0, -1)}${head.length > 2 ? ',' : ''}"exchanges":[${raw.join(',')}]}`;
     return { status: 200, raw: text, headers: { 'content-type': 'application/json' } };

@@ -149,6 +149,12 @@ export class Store {
       .all('SELECT hashed_id, value FROM steps WHERE run_id = ? AND stack_index IS NOT NULL ORDER BY stack_index', [runId])
       .map((r) => ({ hashedId: String(r.hashed_id), value: parse<unknown>(r.value) }));
   }
+  /** Hashed ids of the memoized steps in stack (completion) order, without their values. */
+  stack(runId: string): string[] {
+    return this.db
+      .all('SELECT hashed_id FROM steps WHERE run_id = ? AND stack_index IS NOT NULL ORDER BY stack_index', [runId])
+      .map((r) => String(r.hashed_id));
+  }
   stepInfos(runId: string): StepInfo[] {
     return this.db
       .all('SELECT info, value, stack_index FROM steps WHERE run_id = ? ORDER BY COALESCE(stack_index, 1e9), rowid', [runId])

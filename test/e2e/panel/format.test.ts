@@ -34,7 +34,7 @@ void test("the user's own frame is found in an SDK stack", () => {
 
 const step = (userId: string, startedAt: number): StepInfo => ({ hashedId: `h-${userId}`, userId, displayName: userId, kind: 'run', status: 'completed', startedAt, endedAt: startedAt + 5, attempts: [] });
 const ex = (ops: [string, string][]): SdkExchange => ({
-  seq: 0, stepId: 'step', attempt: 0, startedAt: 0, durationMs: 1, stackSent: [], disableImmediateExecution: false, requestVersion: 2, status: 206,
+  seq: 0, stepId: 'step', attempt: 0, startedAt: 0, durationMs: 1, stackSize: 0, disableImmediateExecution: false, requestVersion: 2, status: 206,
   ops: ops.map(([op, id]) => ({ op, hashedId: `h-${id}`, userId: id, label: `${op} ${id}` })),
 });
 

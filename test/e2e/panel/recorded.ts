@@ -55,22 +55,22 @@ export function recordedData(runCount = 1000, bigSteps = 500, now = Date.now()):
       attempts: [{ attempt: 0, startedAt: start, endedAt: start + 80 }], output: { data: { row: i, ok: true, sku: `SKU-${i}` } }, stackIndex: i,
     });
     exchanges.push({
-      seq: i, stepId: i === 0 ? 'step' : hashedId, attempt: 0, startedAt: start, durationMs: 80, stackSent: [...stack],
+      seq: i, stepId: i === 0 ? 'step' : hashedId, attempt: 0, startedAt: start, durationMs: 80, stackSize: stack.length,
       disableImmediateExecution: false, requestVersion: 2, status: 206,
       ops: [{ op: 'StepRun', hashedId, userId, displayName: `import row ${i}`, label: `StepRun ${userId}`, data: { row: i, ok: true } }],
     });
     stack.push(hashedId);
   }
-  exchanges.push({ seq: bigSteps, stepId: 'step', attempt: 0, startedAt: t0 + bigSteps * 100, durationMs: 12, stackSent: [...stack], disableImmediateExecution: false, requestVersion: 2, status: 200, ops: [], output: { imported: bigSteps } });
+  exchanges.push({ seq: bigSteps, stepId: 'step', attempt: 0, startedAt: t0 + bigSteps * 100, durationMs: 12, stackSize: stack.length, disableImmediateExecution: false, requestVersion: 2, status: 200, ops: [], output: { imported: bigSteps } });
   const bigFn = functions[4];
   const big: RunDetail = {
     id: '01RUNBIG0000000000000000000', functionId: bigFn.id, functionName: bigFn.name, appId: 'shop', status: 'Completed',
     eventId: '01EVTBIG0000000000000000000', eventName: 'shop/big.requested', queuedAt: t0 - 2, startedAt: t0, endedAt: t0 + bigSteps * 100 + 12,
     stepCount: bigSteps, requestCount: exchanges.length, output: { imported: bigSteps },
     event: { id: '01EVTBIG0000000000000000000', internalId: '01EVTBIG0000000000000000000', name: 'shop/big.requested', data: { file: 'orders.csv' }, ts: t0 - 2, receivedAt: t0 - 2 },
-    events: [], steps, exchanges, reruns: [], childRunIds: [],
+    events: [], steps, exchanges, reruns: [], childRunIds: [], stack,
   };
-  const { event: _e, events: _es, steps: _s, exchanges: _x, reruns: _r, childRunIds: _c, ...summary } = big;
+  const { event: _e, events: _es, steps: _s, exchanges: _x, reruns: _r, childRunIds: _c, stack: _k, ...summary } = big;
   runs.unshift(summary);
   details.set(big.id, big);
   return { functions, runs, details, bigRunId: big.id };
