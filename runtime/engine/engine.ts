@@ -39,6 +39,11 @@ export interface Inflight {
   exchange: SdkExchange;
   /** Sent as x-request-id; the SDK echoes it in checkpoints, which tells stale dispatches apart. */
   requestId: string;
+  /**
+   * Discoveries only: the run's pending steps when the request was sent. A planned step among them
+   * that the answer no longer reports was superseded by a code change (see `supersedeMissing` in ops.ts).
+   */
+  pendingAtSend?: ReadonlySet<string>;
 }
 
 /** Hook for flow control (issue 4): decide whether a new run starts. */
@@ -223,6 +228,11 @@ export class Engine {
       this.o.store.deleteQueueItem(item.id);
       return;
     }
+    if (this.isSuperseded(ar, item.stepId)) {
+      // Dropped after it was taken off the schedule (e.g. waiting for a free slot): never request it.
+      this.o.store.deleteQueueItem(item.id);
+      return;
+    }
     const rec = ar.rec;
     const fn = this.o.functions.get(rec.functionId);
     const now = this.o.clock.now();
@@ -246,7 +256,7 @@ export class Engine {
     };
     rec.requestCount++;
     if (item.stepId !== 'step') this.markStepStarted(ar, item);
-    const inflight: Inflight = { item, exchange, requestId: ulid() };
+    const inflight: Inflight = { item, exchange, requestId: ulid(), pendingAtSend: item.stepId === 'step' ? new Set(ar.pending) : undefined };
     ar.inflight.set(item.id, inflight);
     let result: SdkResult;
     if (!fn) {
@@ -293,6 +303,14 @@ export class Engine {
         applyOps(this, ar, inflight, result, fn);
         return;
       case 'error': {
+        if (this.isSuperseded(ar, item.stepId)) {
+          // A discovery answered while this request was out and no longer reports the step: that
+          // discovery already moved the run on, so this late answer neither retries, fails the run,
+          // nor asks for another discovery.
+          this.o.store.deleteQueueItem(item.id);
+          this.closeAttempt(ar, item, result.error);
+          return;
+        }
         if (result.stepNotFound && item.stepId !== 'step') {
           // The step was renamed or removed in code: forget it and rediscover (PROTOCOL §17.11).
           this.dropItem(item);
@@ -316,6 +334,25 @@ export class Engine {
         return;
       }
     }
+  }
+
+  /**
+   * True for a step's queue item whose step is neither pending nor memoized any more: a discovery
+   * no longer reported it (superseded) or a step-not-found answer dropped it. Its queue item is gone;
+   * a request that was already out when that happened must not revive it.
+   */
+  isSuperseded(ar: ActiveRun, stepId: string): boolean {
+    return stepId !== 'step' && !ar.pending.has(stepId) && !ar.memo.has(stepId);
+  }
+
+  /** Ends the open attempt of `item` with `error` without changing the step's status. */
+  closeAttempt(ar: ActiveRun, item: QueueItem, error: SerializedError): void {
+    const s = ar.steps.get(item.stepId);
+    const a = s?.attempts.find((x) => x.attempt === item.attempt && x.endedAt === undefined);
+    if (!s || !a) return;
+    a.endedAt = this.o.clock.now();
+    a.error = error;
+    this.o.store.putStep(ar.rec.id, s);
   }
 
   /** Re-queues `item` unchanged (same attempt) while its app refuses connections. */

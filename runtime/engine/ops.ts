@@ -3,7 +3,7 @@
 import type { SerializedError } from '../api';
 import { compile, type ExpressionError } from '../cel';
 import { INVOKED_EVENT } from '../functions';
-import type { FunctionRecord } from '../model';
+import type { FunctionRecord, QueueItem } from '../model';
 import { parseDuration } from './backoff';
 import type { ActiveRun, Engine, Inflight } from './engine';
 import type { SdkOp, SdkResult } from './sdk-client';
@@ -32,6 +32,8 @@ export function applyOps(eng: Engine, ar: ActiveRun, inflight: Inflight, result:
     return;
   }
   if (ops.filter((o) => !LAZY.has(o.op)).length > 1) rec.forceStepPlan = true;
+  // The step this request asked for was superseded while the request was out (see supersedeMissing).
+  const stale = eng.isSuperseded(ar, item.stepId);
 
   const ordered = [...ops.filter((o) => PRIORITY.has(o.op)), ...ops.filter((o) => !PRIORITY.has(o.op))];
   let completed = false;
@@ -50,6 +52,9 @@ export function applyOps(eng: Engine, ar: ActiveRun, inflight: Inflight, result:
     switch (op.op) {
       case 'StepRun':
       case 'Step': {
+        // A superseded step that still ran (its request was already out) is recorded, but the
+        // discovery that superseded it already moved the run on: it asks for no new discovery.
+        const late = stale && op.id === item.stepId;
         const startedAt = op.timing?.a ? Math.round(op.timing.a / 1e6) : undefined;
         const endedAt = op.timing?.a && op.timing.b !== undefined ? Math.round((op.timing.a + op.timing.b) / 1e6) : undefined;
         const s = eng.touchStep(ar, op.id, {}, op, false);
@@ -57,7 +62,7 @@ export function applyOps(eng: Engine, ar: ActiveRun, inflight: Inflight, result:
           s.attempts.push({ attempt: item.attempt, startedAt: startedAt ?? now });
         }
         eng.saveResult(ar, op.id, { data: op.data === undefined ? null : op.data }, { status: 'completed', startedAt: s.startedAt ?? startedAt ?? now, endedAt: endedAt ?? now, error: undefined }, op);
-        completed = true;
+        if (!late) completed = true;
         break;
       }
       case 'StepPlanned': {
@@ -129,6 +134,11 @@ export function applyOps(eng: Engine, ar: ActiveRun, inflight: Inflight, result:
       }
       case 'StepError': {
         const error = op.error ?? { name: 'Error', message: 'step failed' };
+        if (stale && op.id === item.stepId) {
+          // The step was superseded while this request was out: no retry (it no longer exists).
+          eng.closeAttempt(ar, { ...item, stepId: op.id }, error);
+          break;
+        }
         if (!result.noRetry && item.attempt + 1 < maxAttempts) {
           const s = eng.touchStep(ar, op.id, {}, op, false);
           const open = s.attempts.find((a) => a.endedAt === undefined);
@@ -161,8 +171,49 @@ export function applyOps(eng: Engine, ar: ActiveRun, inflight: Inflight, result:
   }
   if (!retried) eng.o.store.deleteQueueItem(item.id);
   if (eng.isTerminal(rec.status)) return;
+  const superseded = supersedeMissing(eng, ar, inflight, ops);
   if (completed) eng.afterResult(ar);
   else if (discovery) eng.enqueueDiscovery(ar);
+  else if (superseded && ar.pending.size === 0) {
+    // Nothing left to wait for and nothing new planned: look again rather than stall.
+    rec.forceStepPlan = false;
+    eng.enqueueDiscovery(ar);
+  }
+}
+
+/** Ops a discovery answer lists as steps it found and that are not memoized yet. */
+const FOUND = new Set(['StepPlanned', 'Sleep', 'WaitForEvent', 'InvokeFunction', 'AIGateway', 'Gateway', 'WaitForSignal']);
+/** Statuses of a step that has (or had) an execution queue item of its own. */
+const PLANNED = new Set(['planned', 'running', 'retrying']);
+
+/**
+ * A discovery answer that only lists found steps lists *every* step the code reached that is not
+ * memoized (both SDKs: `filterNewSteps` reports all found steps without state). A step that was
+ * planned when the discovery was sent, is still pending, and is missing from that list no longer
+ * exists in the code (renamed or removed mid-run): drop its queue item (a retry waiting for its
+ * backoff included) so it is never requested again, instead of paying the SDK's 10 s
+ * step-not-found search. Should a later discovery report it again, it is planned afresh.
+ * Returns whether any step was dropped.
+ */
+function supersedeMissing(eng: Engine, ar: ActiveRun, inflight: Inflight, ops: SdkOp[]): boolean {
+  const before = inflight.pendingAtSend;
+  if (inflight.item.stepId !== 'step' || !before || before.size === 0) return false;
+  const found = ops.filter((o) => !LAZY.has(o.op));
+  if (found.length === 0 || !found.every((o) => FOUND.has(o.op))) return false;
+  const reported = new Set(found.map((o) => o.id));
+  const now = eng.o.clock.now();
+  let dropped = false;
+  for (const id of before) {
+    const s = ar.steps.get(id);
+    if (reported.has(id) || !ar.pending.has(id) || !s || !PLANNED.has(s.status)) continue;
+    eng.dropItem({ id: `${ar.rec.id}:${id}:plan` } as QueueItem);
+    ar.pending.delete(id);
+    const error = { name: 'StepSuperseded', message: `step "${s.userId}" is no longer in the function's code (a discovery did not find it); it will not run again` };
+    eng.touchStep(ar, id, { status: 'cancelled', error, endedAt: now });
+    eng.o.log.info(`run ${ar.rec.id}: step ${s.userId} (${id}) superseded by a code change; dropped its queue item`);
+    dropped = true;
+  }
+  return dropped;
 }
 
 function sleepUntil(spec: unknown, now: number): number | null {

@@ -78,6 +78,36 @@ export function httpRequest(
 
 class StaleSocketError extends SdkTransportError {}
 
+const aborted = (): SdkTransportError => new SdkTransportError('request aborted (executor stopping)', 'ABORT_ERR');
+
+/**
+ * Requests in flight per caller signal. Every request shares the engine's (or syncer's) one
+ * signal; giving it to `http.request` would add one abort listener per request in flight (Node
+ * warns past 10). Instead each signal gets a single listener that ends whatever is in flight.
+ */
+const inFlight = new WeakMap<AbortSignal, Set<http.ClientRequest>>();
+
+/** Registers `req` to be destroyed when `signal` aborts; returns the unregister function. */
+function abortWith(signal: AbortSignal, req: http.ClientRequest): () => void {
+  let live = inFlight.get(signal);
+  if (!live) {
+    const set = new Set<http.ClientRequest>();
+    live = set;
+    inFlight.set(signal, set);
+    signal.addEventListener(
+      'abort',
+      () => {
+        for (const r of set) r.destroy(aborted());
+        set.clear();
+      },
+      { once: true },
+    );
+  }
+  live.add(req);
+  const set = live;
+  return () => set.delete(req);
+}
+
 function sendOnce(
   method: string,
   url: string,
@@ -94,6 +124,10 @@ function sendOnce(
       reject(new SdkTransportError(`invalid app URL ${url}`, 'bad_url', { cause }));
       return;
     }
+    if (signal?.aborted) {
+      reject(aborted());
+      return;
+    }
     const mod = u.protocol === 'https:' ? https : http;
     const req = mod.request(
       u,
@@ -101,7 +135,6 @@ function sendOnce(
         method,
         headers: body !== undefined ? { ...headers, 'content-length': String(Buffer.byteLength(body)) } : headers,
         agent: u.protocol === 'https:' ? agentHttps : agentHttp,
-        signal,
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -118,6 +151,7 @@ function sendOnce(
         res.on('error', (cause) => reject(new SdkTransportError(`connection lost while reading the response: ${cause.message}`, 'connection_lost', { cause })));
       },
     );
+    if (signal) req.once('close', abortWith(signal, req));
     req.setTimeout(timeoutMs, () => req.destroy(new SdkTransportError(`no response within ${Math.round(timeoutMs / 1000)} s`, 'timeout')));
     let gotResponse = false;
     req.on('response', () => (gotResponse = true));
