@@ -17,7 +17,10 @@ export class EventsView implements vscode.TreeDataProvider<EventRecord> {
   }
 
   getChildren(node?: EventRecord): EventRecord[] {
-    return node ? [] : this.model.recentEvents().slice(0, SHOWN);
+    if (node) return [];
+    // The executor's own bookkeeping (`inngest/function.finished` after every run ...) would bury
+    // the user's events: internal events are listed only when they started a run.
+    return this.model.recentEvents().filter((e) => !e.name.startsWith('inngest/') || (e.runIds?.length ?? 0) > 0).slice(0, SHOWN);
   }
 
   getTreeItem(e: EventRecord): vscode.TreeItem {
