@@ -4,7 +4,7 @@
 // extensionDevelopmentPath/extensionTestsPath payload; screenshots go to test-results/.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, watch, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -20,6 +20,15 @@ import {
   testUrl,
   type CodeServer,
 } from './harness';
+
+/**
+ * Answers a request of the suite (`<name>.done`). Written aside and renamed, so the suite, which
+ * watches for the file to appear, never reads it half-written (an empty answer).
+ */
+function answer(file: string, text: string): void {
+  writeFileSync(`${file}.tmp`, text);
+  renameSync(`${file}.tmp`, file);
+}
 
 const RESULTS = join(ROOT, 'test-results');
 let cs: CodeServer | undefined;
@@ -89,7 +98,7 @@ void test('Steplens extension suite in a real VS Code (code-server + Chromium)',
     }
     const file = join(RESULTS, `vscode-${name}.png`);
     await page.screenshot({ path: file });
-    writeFileSync(join(e2eDir, `shot-${name}.done`), `${note} -> ${file}`);
+    answer(join(e2eDir, `shot-${name}.done`), `${note} -> ${file}`);
   };
   // The composer's Send button, clicked in the webview like a user would.
   const clickSend = async (): Promise<void> => {
@@ -98,9 +107,9 @@ void test('Steplens extension suite in a real VS Code (code-server + Chromium)',
     try {
       await btn.waitFor({ state: 'visible', timeout: 30_000 });
       await btn.click();
-      writeFileSync(join(e2eDir, 'click-send.done'), 'clicked Send in the composer');
+      answer(join(e2eDir, 'click-send.done'), 'clicked Send in the composer');
     } catch (err) {
-      writeFileSync(join(e2eDir, 'click-send.done'), `failed: ${String(err)}`);
+      answer(join(e2eDir, 'click-send.done'), `failed: ${String(err)}`);
     }
   };
   // The Functions view's welcome content, in a workspace without inngest.
@@ -110,9 +119,9 @@ void test('Steplens extension suite in a real VS Code (code-server + Chromium)',
       await welcome.waitFor({ state: 'visible', timeout: 30_000 });
       const text = (await welcome.innerText()).replace(/\s+/g, ' ');
       const button = await page.locator('.welcome-view-content .monaco-button', { hasText: 'Add an Example Function' }).count();
-      writeFileSync(join(e2eDir, 'check-welcome.done'), `found: ${text}${button ? ' [button: Add an Example Function]' : ' [no button]'}`);
+      answer(join(e2eDir, 'check-welcome.done'), `found: ${text}${button ? ' [button: Add an Example Function]' : ' [no button]'}`);
     } catch (err) {
-      writeFileSync(join(e2eDir, 'check-welcome.done'), `failed: ${String(err)}`);
+      answer(join(e2eDir, 'check-welcome.done'), `failed: ${String(err)}`);
     }
   };
   const watchRequests = (dir: string): ReturnType<typeof watch> =>
@@ -124,7 +133,7 @@ void test('Steplens extension suite in a real VS Code (code-server + Chromium)',
       else if (name === 'check-welcome') void checkWelcome();
       else if (name.startsWith('shot-')) {
         const shot = name.slice('shot-'.length);
-        shoot(shot).catch((err: unknown) => writeFileSync(join(dir, `${name}.done`), `failed: ${String(err)}`));
+        shoot(shot).catch((err: unknown) => answer(join(dir, `${name}.done`), `failed: ${String(err)}`));
       }
     });
   /** Opens the workbench on a folder with a suite to run, and resolves with its exit code. */
