@@ -40,3 +40,36 @@ export const systemClock: Clock = {
     };
   },
 };
+
+/**
+ * A clock that only moves when told to (`advance`), for tests that must move time: timers due
+ * at or before the new time fire in order of their due time, each seeing `now()` at its own time.
+ * Starts just after a minute boundary so cron tests are predictable.
+ */
+export class ManualClock implements Clock {
+  t = Math.ceil(Date.now() / 60_000) * 60_000 + 1000;
+  private timers: { at: number; cb: () => void; live: boolean }[] = [];
+  now = (): number => this.t;
+  setTimer = (at: number, cb: () => void): TimerHandle => {
+    const e = { at, cb, live: true };
+    this.timers.push(e);
+    if (at <= this.t) setImmediate(() => this.fire(e));
+    return { cancel: () => void (e.live = false) };
+  };
+  private fire(e: { at: number; cb: () => void; live: boolean }): void {
+    if (!e.live) return;
+    e.live = false;
+    e.cb();
+  }
+  advance(ms: number): void {
+    const end = this.t + ms;
+    for (;;) {
+      const due = this.timers.filter((x) => x.live && x.at <= end).sort((a, b) => a.at - b.at)[0];
+      if (!due) break;
+      this.t = Math.max(this.t, due.at);
+      this.fire(due);
+    }
+    this.t = end;
+    this.timers = this.timers.filter((x) => x.live);
+  }
+}

@@ -15,38 +15,12 @@ import type { ExecutorToClient } from '../../runtime/api';
 import { Executor } from '../../runtime/executor';
 import type { RunRecord } from '../../runtime/model';
 import { type FlowGlue } from '../../runtime/flow/glue';
+import { ManualClock } from '../../runtime/clock';
 
 export type Sdk = 'v3' | 'v4';
 /** Builds the app's request handler; `wait(id)` resolves when the test opens the gate `id`. */
 export type MakeApp = (baseUrl: string, wait: (id: string) => Promise<void>) => (req: http.IncomingMessage, res: http.ServerResponse) => unknown;
 
-class ManualClock {
-  t = Math.ceil(Date.now() / 60_000) * 60_000 + 1000; // just after a minute boundary
-  private timers: { at: number; cb: () => void; live: boolean }[] = [];
-  now = (): number => this.t;
-  setTimer = (at: number, cb: () => void) => {
-    const e = { at, cb, live: true };
-    this.timers.push(e);
-    if (at <= this.t) setImmediate(() => this.fire(e));
-    return { cancel: () => void (e.live = false) };
-  };
-  private fire(e: { at: number; cb: () => void; live: boolean }): void {
-    if (!e.live) return;
-    e.live = false;
-    e.cb();
-  }
-  advance(ms: number): void {
-    const end = this.t + ms;
-    for (;;) {
-      const due = this.timers.filter((x) => x.live && x.at <= end).sort((a, b) => a.at - b.at)[0];
-      if (!due) break;
-      this.t = Math.max(this.t, due.at);
-      this.fire(due);
-    }
-    this.t = end;
-    this.timers = this.timers.filter((x) => x.live);
-  }
-}
 
 export function flowIntegrationSuite(SDK: Sdk, makeApp: MakeApp): void {
   const clock = new ManualClock();

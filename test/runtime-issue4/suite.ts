@@ -13,37 +13,12 @@ import { route, type ApiError, type EventRecord, type ExecutorToClient, type Fun
 import { Executor } from '../../runtime/executor';
 import { createLogger } from '../../runtime/log';
 import type { AppState } from './apps/functions';
+import { ManualClock } from '../../runtime/clock';
+export { ManualClock };
 
 export type Sdk = 'v3' | 'v4';
 export type MakeApp = (baseUrl: string, state: AppState, wait: (id: string) => Promise<void>) => (req: http.IncomingMessage, res: http.ServerResponse) => unknown;
 
-export class ManualClock {
-  t = Math.ceil(Date.now() / 60_000) * 60_000 + 1000;
-  private timers: { at: number; cb: () => void; live: boolean }[] = [];
-  now = (): number => this.t;
-  setTimer = (at: number, cb: () => void) => {
-    const e = { at, cb, live: true };
-    this.timers.push(e);
-    if (at <= this.t) setImmediate(() => this.fire(e));
-    return { cancel: () => void (e.live = false) };
-  };
-  private fire(e: { at: number; cb: () => void; live: boolean }): void {
-    if (!e.live) return;
-    e.live = false;
-    e.cb();
-  }
-  advance(ms: number): void {
-    const end = this.t + ms;
-    for (;;) {
-      const due = this.timers.filter((x) => x.live && x.at <= end).sort((a, b) => a.at - b.at)[0];
-      if (!due) break;
-      this.t = Math.max(this.t, due.at);
-      this.fire(due);
-    }
-    this.t = end;
-    this.timers = this.timers.filter((x) => x.live);
-  }
-}
 
 export async function until<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, ms = 20_000): Promise<T> {
   const end = Date.now() + ms;
