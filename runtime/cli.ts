@@ -1,7 +1,7 @@
 // `steplens dev`: the CLI contract of issue 2. stdout carries exactly one line (the ready line);
 // every log goes to stderr through the one logger.
 import { resolve } from 'node:path';
-import { Executor, PortInUseError } from './executor';
+import { Executor, PortInUseError, type ExecutorOptions } from './executor';
 import { parseLogLevel, stderrLogger } from './log';
 import { StoreOpenError } from './store/db';
 
@@ -30,17 +30,11 @@ export class UsageError extends Error {
   }
 }
 
-export interface DevArgs {
-  port: number;
-  host: string;
-  sdkUrls: string[];
-  discovery: boolean;
-  dataDir: string;
-  retryIntervalMs?: number;
-  pollIntervalMs: number;
-  signingKey?: string;
-  logLevel: string;
-}
+/** The parsed `steplens dev` flags: the executor's own options, plus how much to log. */
+export type DevArgs = Pick<
+  ExecutorOptions,
+  'port' | 'host' | 'sdkUrls' | 'discovery' | 'dataDir' | 'retryIntervalMs' | 'pollIntervalMs' | 'signingKey'
+> & { logLevel: string };
 
 function seconds(flag: string, v: string | undefined): number {
   if (v === undefined) throw new UsageError(`${flag} needs a number of seconds, e.g. ${flag} 0.5`);
