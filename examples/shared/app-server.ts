@@ -58,6 +58,11 @@ export interface SdkTimeReport {
   outboundCalls: number;
   /** handlingMs - outboundMs: the SDK's own work. */
   sdkMs: number;
+  /**
+   * Time during which at least one execution request was in the app (overlapping requests counted
+   * once). Wall time minus this is time the app sat idle waiting for the executor.
+   */
+  busyMs: number;
   byRun: Record<string, { requests: number; sdkMs: number }>;
 }
 
@@ -68,6 +73,17 @@ class SdkTimer {
   outboundCalls = 0;
   /** Requests in flight; outbound time is only counted while one is. */
   inFlight = 0;
+  busyMs = 0;
+  private busySince = 0;
+
+  /** A request arrived: the app is busy from now if it was idle. */
+  enter(now: number): void {
+    if (this.inFlight++ === 0) this.busySince = now;
+  }
+  /** A request ended: the app is idle from now if it was the last one. */
+  leave(now: number): void {
+    if (--this.inFlight === 0) this.busyMs += now - this.busySince;
+  }
   byRun = new Map<string, { requests: number; sdkMs: number; outboundMs: number }>();
 
   report(): SdkTimeReport {
@@ -79,6 +95,7 @@ class SdkTimer {
       outboundMs: this.outboundMs,
       outboundCalls: this.outboundCalls,
       sdkMs: this.handlingMs - this.outboundMs,
+      busyMs: this.busyMs,
       byRun,
     };
   }
@@ -88,6 +105,7 @@ class SdkTimer {
     this.handlingMs = 0;
     this.outboundMs = 0;
     this.outboundCalls = 0;
+    this.busyMs = 0;
     this.byRun.clear();
   }
 }
@@ -146,12 +164,13 @@ export async function startAppServer(handler: http.RequestListener, counters: Co
       if (req.method !== 'POST') return void handler(req, res);
       const t0 = performance.now();
       const runId = String(req.headers['x-run-id'] ?? 'unknown');
-      timer.inFlight++;
+      timer.enter(t0);
       currentRunIds.add(runId);
       res.on('close', () => {
-        timer.inFlight--;
+        const t1 = performance.now();
+        timer.leave(t1);
         currentRunIds.delete(runId);
-        const ms = performance.now() - t0;
+        const ms = t1 - t0;
         timer.requests++;
         timer.handlingMs += ms;
         const r = timer.byRun.get(runId) ?? { requests: 0, sdkMs: 0, outboundMs: 0 };

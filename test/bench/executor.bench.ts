@@ -39,6 +39,8 @@ interface Figures {
   handlingMs: number;
   /** handlingMs minus time waiting on the SDK's own calls to the executor. */
   sdkMs: number;
+  /** Time the app had at least one execution request in hand (overlaps counted once). */
+  busyMs: number;
   requests: number;
   /** Calls the SDK made to the executor during execution requests (v4 checkpoints, sendEvent). */
   outboundCalls: number;
@@ -52,7 +54,7 @@ async function once(rig: Rig, fnId: string, name: string, data: Record<string, u
   if (run.status !== 'Completed') throw new Error(`${fnId} ended ${run.status}: ${JSON.stringify(run.error)}`);
   const t = await rig.app.sdkTime();
   const end = run.endedAt ?? Date.now();
-  return { wallMs: end - run.queuedAt, handlingMs: t.handlingMs, sdkMs: t.sdkMs, requests: run.requestCount, outboundCalls: t.outboundCalls, outboundMs: t.outboundMs };
+  return { wallMs: end - run.queuedAt, handlingMs: t.handlingMs, sdkMs: t.sdkMs, busyMs: t.busyMs, requests: run.requestCount, outboundCalls: t.outboundCalls, outboundMs: t.outboundMs };
 }
 
 /** `count` runs of `steps` sequential steps started by one event request; time until all ended. */
@@ -80,13 +82,14 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-async function measure(rig: Rig, fnId: string, name: string, data: Record<string, unknown>): Promise<Figures> {
+async function measure(rig: Rig, fnId: string, name: string, data: Record<string, unknown>, repeat = REPEAT): Promise<Figures> {
   await once(rig, fnId, name, data); // warm-up (JIT, first connections)
   const runs: Figures[] = [];
-  for (let i = 0; i < REPEAT; i++) runs.push(await once(rig, fnId, name, data));
+  for (let i = 0; i < repeat; i++) runs.push(await once(rig, fnId, name, data));
   return {
     wallMs: median(runs.map((r) => r.wallMs)),
     handlingMs: median(runs.map((r) => r.handlingMs)),
+    busyMs: median(runs.map((r) => r.busyMs)),
     sdkMs: median(runs.map((r) => r.sdkMs)),
     requests: Math.max(...runs.map((r) => r.requests)),
     outboundCalls: median(runs.map((r) => r.outboundCalls)),
@@ -123,18 +126,23 @@ async function benchSdk(sdk: Sdk): Promise<void> {
     // Each SDK's default mode first (v3: classic, v4: checkpointed), then the other one, forced by
     // the function's `checkpointing` option.
     const defaultMode: Mode = sdk === 'v4' ? 'checkpointed' : 'classic';
-    console.log(`\ninngest ${sdk}, median of ${REPEAT} runs after a warm-up`);
+    console.log(`\ninngest ${sdk}, median of ${REPEAT} runs after a warm-up (${3 * REPEAT} for the short parallel shape)`);
     missed += await benchSeq(rig, defaultMode, 'bench-seq', 'bench/seq', 'the default');
     missed += sdk === 'v4'
       ? await benchSeq(rig, 'classic', 'bench-seq-classic', 'bench/seq-classic', 'checkpointing: false')
       : await benchSeq(rig, 'checkpointed', 'bench-seq-checkpointed', 'bench/seq-checkpointed', 'checkpointing: true');
 
-    const par = await measure(rig, 'bench-par', 'bench/par', { width: WIDTH });
+    // A short run (about 20 ms, timed in whole ms): more repeats for a stable median.
+    const par = await measure(rig, 'bench-par', 'bench/par', { width: WIDTH }, 3 * REPEAT);
     const parMin = sdk === 'v4' ? WIDTH + 2 : 2 * WIDTH + 3;
-    const parRatio = par.wallMs / par.handlingMs;
+    // Parallel requests overlap in the app, so their summed handling time depends on how they
+    // happened to overlap (and counts the app's own queueing once per request). The overhead is wall
+    // time against the time the app was busy with at least one request: the rest is time the app
+    // sat idle waiting for the executor.
+    const parRatio = par.wallMs / par.busyMs;
     console.log(`  ${WIDTH} parallel steps + 1 (${defaultMode}): run wall ${fmt(par.wallMs)} ms`);
     console.log(`    SDK requests per run: ${par.requests} (minimum ${parMin}) ${verdict(par.requests <= parMin)}`);
-    console.log(`    SDK handling time: ${fmt(par.handlingMs)} ms (summed over concurrent requests); overhead wall/SDK = ${fmt(parRatio, 2)}x (target <= 1.3x) ${verdict(parRatio <= 1.3)}`);
+    console.log(`    SDK handling time: ${fmt(par.handlingMs)} ms summed over concurrent requests, app busy ${fmt(par.busyMs)} ms; overhead wall/busy = ${fmt(parRatio, 2)}x (target <= 1.3x) ${verdict(parRatio <= 1.3)}`);
     missed += [par.requests <= parMin, parRatio <= 1.3].filter((x) => !x).length;
 
     const burst = await concurrentRuns(rig, 30, 20);
