@@ -9,8 +9,11 @@ const watch = process.argv.includes('--watch');
 const bundles = [
   // The VS Code extension host side: the only bundle that imports `vscode`.
   { entryPoints: ['extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', external: ['vscode'] },
-  // The language server, started as `node dist/language-server.js --stdio` (or over IPC by the extension).
-  { entryPoints: ['language-server/server.ts'], outfile: 'dist/language-server.js', platform: 'node', format: 'cjs' },
+  // The language server, started as `node dist/language-server.js --stdio` (or over IPC by the extension):
+  // that file is a small loader (language-server/loader.ts) that compiles the real server,
+  // dist/language-server-main.js, with a V8 code cache.
+  { entryPoints: ['language-server/server.ts'], outfile: 'dist/language-server-main.js', platform: 'node', format: 'cjs' },
+  { entryPoints: ['language-server/loader.ts'], outfile: 'dist/language-server.js', platform: 'node', format: 'cjs' },
   // The dev executor and its CLI (`steplens dev`).
   { entryPoints: ['runtime/cli.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs' },
   // The panel: runs in a VS Code webview and in a plain browser tab.

@@ -16,6 +16,7 @@ import { EventsRequest, FunctionsRequest, IndexChangedNotification, StepLocation
 import { createLogger, type Logger } from './features/logger';
 import { PACKAGE_JSON_GLOB, Session, SOURCE_GLOB } from './features/session';
 import { SETTINGS_SECTION } from './features/settings';
+import { codeCache, describeCodeCache, describeSave } from './codeCache';
 
 const connection: Connection = createConnection();
 const documents = new TextDocuments(TextDocument);
@@ -72,6 +73,8 @@ connection.onInitialized(() => {
 async function start(): Promise<void> {
   const s = session;
   if (!s) return;
+  const cache = codeCache();
+  if (cache) logger.log('info', describeCodeCache(cache));
   // Each step is optional: a client that refuses one still gets an index.
   if (clientCaps?.workspace?.didChangeWatchedFiles?.dynamicRegistration) {
     await attempt('registering file watchers', () =>
@@ -98,6 +101,8 @@ async function start(): Promise<void> {
   } finally {
     end();
   }
+  // The bundle's code cache now holds what indexing compiled; written once, off the request path.
+  if (cache) setImmediate(() => void cache.save().then((r) => logger.log(r.kind === 'failed' ? 'warn' : 'info', describeSave(r))));
 }
 
 async function attempt<T>(what: string, fn: () => Promise<T>): Promise<T | undefined> {
