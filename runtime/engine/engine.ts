@@ -1,6 +1,8 @@
 // The run loop (PROTOCOL §6): takes queue items, calls the app, and turns what comes back into
-// stored state and new queue items. Every decision is one store transaction; results are durable
-// before anything that depends on them (the next request, a checkpoint's 200) happens.
+// stored state and new queue items. Every decision is one store transaction, committed in decision
+// order. What is acknowledged outside (an event's ids, a checkpoint's 200) waits for its commit;
+// the next SDK request of a run may leave in the same event-loop turn, just before the commit of the
+// result it carries (Store.txDeferred): a crash in between runs that step again (at-least-once).
 import type { RunStatus, SdkExchange, SerializedError, StepInfo } from '../api';
 import type { EventBus } from '../bus';
 import type { Clock } from '../clock';
@@ -281,7 +283,10 @@ export class Engine {
       });
       return;
     }
-    this.o.store.tx(() => {
+    // Committed at the end of this turn: the request this result sets off (queued below, sent on the
+    // scheduler's next pump) leaves first. Commits keep decision order, so a crash can only lose
+    // this decision (the step runs again, as a step in flight does), never an earlier one.
+    this.o.store.txDeferred(() => {
       this.o.store.putExchange(rec.id, exchange.seq, describe(exchange, result));
       this.apply(ar, inflight, result, fn);
       this.persist(ar);

@@ -153,13 +153,7 @@ export class Scheduler {
     const top = this.heap[0];
     if (!top) return;
     if (top.at <= this.clock.now()) {
-      if (!this.pumpScheduled) {
-        this.pumpScheduled = true;
-        setImmediate(() => {
-          this.pumpScheduled = false;
-          this.pump();
-        });
-      }
+      this.soon();
       return;
     }
     if (top.at < this.timerAt) {
@@ -190,15 +184,32 @@ export class Scheduler {
       this.untrack(cur.item.runId, e.id);
       this.ready.push(cur.item);
     }
-    while (this.ready.length > 0 && this.inFlight < this.maxInFlight) {
+    if (this.ready.length > 0 && this.inFlight < this.maxInFlight) {
       const item = this.ready.shift()!;
       this.inFlight++;
       void this.handler(item).finally(() => {
         this.inFlight--;
-        if (this.ready.length > 0) this.pump();
+        if (this.ready.length > 0) this.soon();
       });
+      // One item per tick: the handler's request is written on the tick it queued, before the next
+      // item is prepared, so the first of several parallel steps reaches the app soonest.
+      if (this.ready.length > 0) this.soon();
     }
     this.schedule();
+  }
+
+  /**
+   * Pumps on the next tick: after the current decision (and its transaction body) but before the
+   * event loop moves on, so a request leaves in the same turn as the result that set it off, ahead
+   * of that turn's deferred commit (Store.txDeferred).
+   */
+  private soon(): void {
+    if (this.pumpScheduled || this.stopped) return;
+    this.pumpScheduled = true;
+    process.nextTick(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
   }
 
   async dispose(): Promise<void> {

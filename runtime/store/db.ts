@@ -75,7 +75,23 @@ export class Db {
   private readonly db: Database;
   private readonly stmts = new Map<string, Statement>();
   private depth = 0;
+  /** Deferred decisions wait for their commit (`txDeferred`, `flush`). */
+  private pending = false;
+  private flushScheduled = false;
+  /** Writes of deferred decisions, not yet run: they run at the commit or before the next read. */
+  private readonly queued: { sql: string; params: Param[] }[] = [];
+  /** SQLite has a transaction open that holds drained deferred writes. */
+  private open = false;
+  /** Inside a `txDeferred` body. */
+  private deciding = false;
+  /** Where the current decision's writes start in `queued`; whether part of them already ran under a savepoint. */
+  private decisionMark = 0;
+  private decisionSaved = false;
   private writesSinceCheckpoint = 0;
+  /** Told when a deferred commit fails (its decisions are rolled back; the caller was long gone). */
+  onDeferredCommitError: (e: unknown) => void = (e) => {
+    console.error(`steplens store: a deferred commit failed and was rolled back: ${(e as Error)?.message ?? String(e)}`);
+  };
   private readonly checkpointTimer: NodeJS.Timeout;
 
   constructor(dir: string) {
@@ -123,7 +139,7 @@ export class Db {
 
   /** Folds the WAL into the db file when there were writes (PASSIVE: never waits). */
   checkpoint(): void {
-    if (this.writesSinceCheckpoint === 0 || this.depth > 0 || !this.db.isOpen) return;
+    if (this.writesSinceCheckpoint === 0 || this.depth > 0 || this.pending || !this.db.isOpen) return;
     this.writesSinceCheckpoint = 0;
     try {
       this.db.get('PRAGMA wal_checkpoint(PASSIVE)');
@@ -134,18 +150,27 @@ export class Db {
 
   run(sql: string, params: Param[] = []): number {
     this.writesSinceCheckpoint++;
+    if (this.deciding) {
+      // Callers never use the count of a deferred write; it runs at the commit.
+      this.queued.push({ sql, params });
+      return 0;
+    }
+    // A write outside any transaction is durable when it returns: commit what waits first, in order.
+    if (this.depth === 0) this.flush();
     return this.stmt(sql).run(params).changes;
   }
 
   get(sql: string, params: Param[] = []): Row | undefined {
+    this.drain();
     return (this.stmt(sql).get(params) as Row | null) ?? undefined;
   }
 
   all(sql: string, params: Param[] = []): Row[] {
+    this.drain();
     return this.stmt(sql).all(params) as Row[];
   }
 
-  /** Runs `fn` in one transaction (nested calls join the outer one). Commit = durable. */
+  /** Runs `fn` in one transaction (nested calls join the outer one). Durable when it returns. */
   tx<T>(fn: () => T): T {
     if (this.depth > 0) {
       this.depth++;
@@ -155,6 +180,8 @@ export class Db {
         this.depth--;
       }
     }
+    // Deferred decisions commit first: commits stay in the order the decisions were made.
+    this.flush();
     this.depth = 1;
     this.db.exec('BEGIN IMMEDIATE');
     try {
@@ -173,7 +200,110 @@ export class Db {
     }
   }
 
+  /**
+   * Runs `fn` atomically, like `tx`, but its writes run and commit at the end of the current
+   * event-loop turn, together with the other deferred decisions of that turn (group commit), instead
+   * of before it returns. Whatever the decision sets off in the same turn (the SDK request that
+   * follows a step's result) leaves first. Reads see every write made so far (queued writes run
+   * before a read, inside the open transaction); any `tx` or lone write commits the waiting
+   * decisions first. Commits therefore keep decision order: a crash can lose the latest decisions
+   * of one turn, never an earlier decision while a later one survives.
+   */
+  txDeferred<T>(fn: () => T): T {
+    if (this.depth > 0) return this.tx(fn);
+    this.pending = true;
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => {
+        this.flushScheduled = false;
+        this.flush();
+      });
+    }
+    this.depth = 1;
+    this.deciding = true;
+    this.decisionMark = this.queued.length;
+    this.decisionSaved = false;
+    try {
+      const r = fn();
+      if (this.decisionSaved) this.db.exec('RELEASE decision');
+      return r;
+    } catch (e) {
+      this.queued.length = this.decisionMark;
+      if (this.decisionSaved) {
+        try {
+          this.db.exec('ROLLBACK TO decision');
+          this.db.exec('RELEASE decision');
+        } catch {
+          // the transaction is gone; flush() finds nothing to commit
+        }
+      }
+      throw e;
+    } finally {
+      this.depth = 0;
+      this.deciding = false;
+      this.decisionSaved = false;
+    }
+  }
+
+  /** Runs the queued writes inside the open deferred transaction (a read must see them). */
+  private drain(): void {
+    if (this.queued.length === 0) return;
+    if (!this.open) {
+      this.db.exec('BEGIN IMMEDIATE');
+      this.open = true;
+    }
+    const writes = this.queued.splice(0);
+    // Mid-decision: what came before runs as is; the decision's own writes run under a savepoint,
+    // so a decision that throws later rolls back alone.
+    const mark = this.deciding && !this.decisionSaved ? this.decisionMark : writes.length;
+    this.decisionMark = 0;
+    for (let i = 0; i < writes.length; i++) {
+      if (i === mark) {
+        this.db.exec('SAVEPOINT decision');
+        this.decisionSaved = true;
+      }
+      this.stmt(writes[i]!.sql).run(writes[i]!.params);
+    }
+    if (mark === writes.length && this.deciding && !this.decisionSaved && writes.length > 0) {
+      this.db.exec('SAVEPOINT decision');
+      this.decisionSaved = true;
+    }
+  }
+
+  /** Runs and commits the deferred decisions now (no-op when none wait). */
+  flush(): void {
+    if (!this.pending) return;
+    if (this.depth > 0) {
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => {
+          this.flushScheduled = false;
+          this.flush();
+        });
+      }
+      return;
+    }
+    this.pending = false;
+    try {
+      this.drain();
+      if (this.open) this.db.exec('COMMIT');
+    } catch (e) {
+      this.queued.length = 0;
+      if (this.open) {
+        try {
+          this.db.exec('ROLLBACK');
+        } catch {
+          // already rolled back
+        }
+      }
+      this.onDeferredCommitError(e);
+    } finally {
+      this.open = false;
+    }
+  }
+
   close(): void {
+    if (this.db.isOpen) this.flush();
     clearInterval(this.checkpointTimer);
     for (const s of this.stmts.values()) {
       try {

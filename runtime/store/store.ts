@@ -31,6 +31,11 @@ export class Store {
     return this.db.tx(fn);
   }
 
+  /** A transaction committed at the end of this event-loop turn (see Db.txDeferred). */
+  txDeferred<T>(fn: () => T): T {
+    return this.db.txDeferred(fn);
+  }
+
   // --- events ---------------------------------------------------------------------------------
   putEvent(e: StoredEvent): void {
     this.db.run('INSERT OR IGNORE INTO events (internal_id, id, name, received_at, body) VALUES (?,?,?,?,?)', [
