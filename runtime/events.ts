@@ -91,8 +91,11 @@ export class Ingest {
     return ev;
   }
 
-  /** `POST /e/{key}` with its raw body. Never throws. */
-  accept(body: string, seed: string | undefined): { status: number; body: EventApiResponse } {
+  /**
+   * `POST /e/{key}` with its raw body. Never rejects. The ids are answered once the events are
+   * committed; the runs they start may send their first request before that (Store.txDeferred).
+   */
+  async accept(body: string, seed: string | undefined): Promise<{ status: number; body: EventApiResponse }> {
     let parsed: unknown;
     try {
       parsed = JSON.parse(body);
@@ -110,7 +113,8 @@ export class Ingest {
       return { status: 400, body: { ids: [], status: 400, error: (e as Error).message } };
     }
     try {
-      const ids = this.ingest(events, seed);
+      const ids = this.ingest(events, seed, true);
+      await this.o.store.committed();
       return { status: 200, body: { ids, status: 200 } };
     } catch (e) {
       this.o.log.error(`storing events failed: ${(e as Error).stack ?? String(e)}`);
@@ -118,11 +122,14 @@ export class Ingest {
     }
   }
 
-  /** Stores events and starts what they trigger, in one transaction. Answers the internal ids. */
-  ingest(events: (Omit<SdkEvent, 'id'> & { id?: string })[], seed?: string): string[] {
+  /**
+   * Stores events and starts what they trigger, in one transaction. Answers the internal ids.
+   * `deferred`: the transaction commits at the end of the turn (the caller awaits `store.committed()`).
+   */
+  ingest(events: (Omit<SdkEvent, 'id'> & { id?: string })[], seed?: string, deferred = false): string[] {
     const now = this.o.clock.now();
     const seeded = seededIds(seed, events.length);
-    const ids = this.o.store.tx(() =>
+    const ids = (deferred ? this.o.store.txDeferred.bind(this.o.store) : this.o.store.tx.bind(this.o.store))(() =>
       events.map((e, i) => {
         const internalId = seeded?.[i] ?? ulid(now);
         if (seeded && this.o.store.getEvent(internalId)) return internalId; // the SDK retried a send

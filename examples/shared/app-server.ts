@@ -14,6 +14,7 @@
 // Start-up: listens on 127.0.0.1:$PORT (0 picks a free port) and prints one stdout line
 // `example app ready at http://127.0.0.1:<port>/api/inngest` so launchers can wait on it.
 import http from 'node:http';
+import { performance as nodePerformance } from 'node:perf_hooks';
 
 export const SERVE_PATH = '/api/inngest';
 export const READY_PREFIX = 'example app ready at ';
@@ -63,6 +64,12 @@ export interface SdkTimeReport {
    * once). Wall time minus this is time the app sat idle waiting for the executor.
    */
   busyMs: number;
+  /**
+   * Time the app's event loop was running code while it had no execution request in hand (the
+   * SDK's work after answering, garbage collection): a request that arrives then waits in the
+   * socket through no fault of the executor. From `nodePerformance.eventLoopUtilization()`.
+   */
+  activeBetweenMs: number;
   byRun: Record<string, { requests: number; sdkMs: number }>;
 }
 
@@ -75,14 +82,23 @@ class SdkTimer {
   inFlight = 0;
   busyMs = 0;
   private busySince = 0;
+  activeBetweenMs = 0;
+  /** Event-loop active time when the last request in hand ended; undefined before the first one. */
+  private activeAtLeave: number | undefined;
 
   /** A request arrived: the app is busy from now if it was idle. */
   enter(now: number): void {
-    if (this.inFlight++ === 0) this.busySince = now;
+    if (this.inFlight++ === 0) {
+      this.busySince = now;
+      if (this.activeAtLeave !== undefined) this.activeBetweenMs += nodePerformance.eventLoopUtilization().active - this.activeAtLeave;
+    }
   }
   /** A request ended: the app is idle from now if it was the last one. */
   leave(now: number): void {
-    if (--this.inFlight === 0) this.busyMs += now - this.busySince;
+    if (--this.inFlight === 0) {
+      this.busyMs += now - this.busySince;
+      this.activeAtLeave = nodePerformance.eventLoopUtilization().active;
+    }
   }
   byRun = new Map<string, { requests: number; sdkMs: number; outboundMs: number }>();
 
@@ -96,6 +112,7 @@ class SdkTimer {
       outboundCalls: this.outboundCalls,
       sdkMs: this.handlingMs - this.outboundMs,
       busyMs: this.busyMs,
+      activeBetweenMs: this.activeBetweenMs,
       byRun,
     };
   }
@@ -106,6 +123,8 @@ class SdkTimer {
     this.outboundMs = 0;
     this.outboundCalls = 0;
     this.busyMs = 0;
+    this.activeBetweenMs = 0;
+    this.activeAtLeave = undefined;
     this.byRun.clear();
   }
 }

@@ -71,7 +71,7 @@ export function registerRoutes(r: Router, d: RouteDeps): void {
     const text = await c.text(EVENT_LIMITS.maxBodyBytes).catch((e: HttpError) => e);
     if (text instanceof HttpError) return { status: 400, body: { ids: [], status: 400, error: text.message } };
     const seed = c.req.headers['x-inngest-event-id-seed'];
-    const res = ingest.accept(text, typeof seed === 'string' ? seed : undefined);
+    const res = await ingest.accept(text, typeof seed === 'string' ? seed : undefined);
     return ok(res.body, res.status);
   });
   r.on('POST', 'register', async (c) => {

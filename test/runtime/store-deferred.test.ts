@@ -109,8 +109,14 @@ void test('kill -9 inside the turn loses only that turn; after the turn the deci
       setImmediate(() => setImmediate(() => process.kill(process.pid, 'SIGKILL')));
     `);
     assert.equal(b.signal, 'SIGKILL', b.stderr);
+    const c = child(dir, `
+      db.txDeferred(() => put('acked', 'yes'));
+      void db.committed().then(() => process.kill(process.pid, 'SIGKILL'));
+    `);
+    assert.equal(c.signal, 'SIGKILL', c.stderr);
     const db = new Db(dir);
     try {
+      assert.equal(read(db, 'acked'), 'yes', 'committed() resolves only once the decision is durable');
       assert.equal(read(db, 'committed'), 'yes');
       assert.equal(read(db, 'same-turn'), undefined, 'a decision still waiting for its commit dies with the process');
       assert.equal(read(db, 'next-turn'), 'yes', 'the commit at the end of the turn is durable');
