@@ -10,8 +10,8 @@ import { FINISHED_EVENT, type FunctionRegistry } from '../functions';
 import type { Logger } from '../log';
 import type { FunctionRecord, QueueItem, RunRecord, SdkEvent, StoredEvent } from '../model';
 import type { Store } from '../store/store';
-import { backoffMs, type RetryPolicy } from './backoff';
-import { applyOps } from './ops';
+import type { RetryPolicy } from './backoff';
+import { applyResult, closeAttempt, retryOrFail } from './outcome';
 import { callSdk } from './request';
 import { checkpoint } from './checkpoint';
 import { finalize } from './finish';
@@ -67,8 +67,6 @@ export interface EngineOptions {
   onUnknownFunction?: (fn: FunctionRecord) => void;
 }
 
-/** How often a run whose app refuses connections tries again. */
-const APP_DOWN_RETRY_MS = 2000;
 const TERMINAL: ReadonlySet<RunStatus> = new Set(['Completed', 'Failed', 'Cancelled']);
 
 export class Engine {
@@ -288,57 +286,10 @@ export class Engine {
     // this decision (the step runs again, as a step in flight does), never an earlier one.
     this.o.store.txDeferred(() => {
       this.o.store.putExchange(rec.id, exchange.seq, describe(exchange, result));
-      this.apply(ar, inflight, result, fn);
+      applyResult(this, ar, inflight, result, fn);
       this.persist(ar);
     });
     if (result.kind === 'error' && result.unknownFunction && fn) this.o.onUnknownFunction?.(fn);
-  }
-
-  private apply(ar: ActiveRun, inflight: Inflight, result: SdkResult, fn: FunctionRecord | undefined): void {
-    const { item } = inflight;
-    const rec = ar.rec;
-    if (result.kind !== 'error' && rec.requestVersion === -1 && result.version !== null) rec.requestVersion = result.version;
-    if (rec.hold?.rule === 'app-unreachable' && !(result.kind === 'error' && result.error.code === 'unreachable')) rec.hold = undefined;
-    switch (result.kind) {
-      case 'complete':
-        this.o.store.deleteQueueItem(item.id);
-        this.finalize(ar, 'Completed', { output: result.output });
-        return;
-      case 'ops':
-        applyOps(this, ar, inflight, result, fn);
-        return;
-      case 'error': {
-        if (this.isSuperseded(ar, item.stepId)) {
-          // A discovery answered while this request was out and no longer reports the step: that
-          // discovery already moved the run on, so this late answer neither retries, fails the run,
-          // nor asks for another discovery.
-          this.o.store.deleteQueueItem(item.id);
-          this.closeAttempt(ar, item, result.error);
-          return;
-        }
-        if (result.stepNotFound && item.stepId !== 'step') {
-          // The step was renamed or removed in code: forget it and rediscover (PROTOCOL §17.11).
-          this.dropItem(item);
-          ar.pending.delete(item.stepId);
-          const s = ar.steps.get(item.stepId);
-          if (s) this.touchStep(ar, item.stepId, { status: 'cancelled', error: result.error, endedAt: this.o.clock.now() });
-          if (ar.pending.size === 0) {
-            rec.forceStepPlan = false;
-            this.enqueueDiscovery(ar);
-          }
-          return;
-        }
-        if (result.status === null && result.error.code === 'unreachable') {
-          // The app is down: that is not the function failing. Keep the attempt and wait for it.
-          this.holdForApp(ar, item, result.error.message);
-          return;
-        }
-        const max = fn?.maxAttempts ?? 1;
-        if (item.stepId !== 'step') this.recordAttemptError(ar, item, result.error, !result.noRetry && item.attempt + 1 < max);
-        this.retryOrFail(ar, item, result.error, result.noRetry, result.retryAfter, max);
-        return;
-      }
-    }
   }
 
   /**
@@ -352,39 +303,12 @@ export class Engine {
 
   /** Ends the open attempt of `item` with `error` without changing the step's status. */
   closeAttempt(ar: ActiveRun, item: QueueItem, error: SerializedError): void {
-    const s = ar.steps.get(item.stepId);
-    const a = s?.attempts.find((x) => x.attempt === item.attempt && x.endedAt === undefined);
-    if (!s || !a) return;
-    a.endedAt = this.o.clock.now();
-    a.error = error;
-    this.o.store.putStep(ar.rec.id, s);
-  }
-
-  /** Re-queues `item` unchanged (same attempt) while its app refuses connections. */
-  private holdForApp(ar: ActiveRun, item: QueueItem, detail: string): void {
-    const now = this.o.clock.now();
-    const delay = Math.max(200, Math.min(this.o.retry.fixedMs ?? APP_DOWN_RETRY_MS, APP_DOWN_RETRY_MS));
-    const next: QueueItem = { ...item, runAt: now + delay };
-    this.o.store.putQueueItem(next);
-    this.scheduler.add(next);
-    ar.rec.hold = { rule: 'app-unreachable', detail: `${detail} (trying again every ${Math.round(delay / 100) / 10} s)`, until: next.runAt };
-    const s = item.stepId !== 'step' ? ar.steps.get(item.stepId) : undefined;
-    const open = s?.attempts.find((a) => a.attempt === item.attempt && a.endedAt === undefined);
-    if (s && open) s.attempts.splice(s.attempts.indexOf(open), 1);
+    closeAttempt(this, ar, item, error);
   }
 
   /** Retries `item` after the backoff, or fails the run when it may not. */
   retryOrFail(ar: ActiveRun, item: QueueItem, error: SerializedError, noRetry: boolean, retryAfter: string | undefined, maxAttempts: number): void {
-    if (!noRetry && item.attempt + 1 < maxAttempts) {
-      const now = this.o.clock.now();
-      const next: QueueItem = { ...item, attempt: item.attempt + 1, runAt: now + backoffMs(item.attempt, this.o.retry, retryAfter, now) };
-      this.o.store.putQueueItem(next);
-      this.scheduler.add(next);
-      ar.rec.error = error;
-      return;
-    }
-    this.o.store.deleteQueueItem(item.id);
-    this.finalize(ar, 'Failed', { error });
+    retryOrFail(this, ar, item, error, noRetry, retryAfter, maxAttempts);
   }
 
   // --- step state ---------------------------------------------------------------------------------
@@ -426,17 +350,6 @@ export class Engine {
     s.startedAt ??= now;
     s.attempts.push({ attempt: item.attempt, startedAt: now });
     this.touchStep(ar, item.stepId, { status: 'running' }, undefined, false);
-  }
-
-  private recordAttemptError(ar: ActiveRun, item: QueueItem, error: SerializedError, willRetry: boolean): void {
-    const s = ar.steps.get(item.stepId);
-    if (!s) return;
-    const a = s.attempts.find((x) => x.attempt === item.attempt && x.endedAt === undefined);
-    if (a) {
-      a.endedAt = this.o.clock.now();
-      a.error = error;
-    }
-    this.touchStep(ar, item.stepId, { status: willRetry ? 'retrying' : 'failed', error });
   }
 
   /** Stores a step's memoized value and appends it to the stack (PROTOCOL §3.5). */
