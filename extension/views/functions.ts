@@ -86,11 +86,15 @@ export class FunctionsView implements vscode.TreeDataProvider<Node> {
   private fnItem(fn: FunctionEntry): vscode.TreeItem {
     const item = new vscode.TreeItem(fn.name ?? fn.id, vscode.TreeItemCollapsibleState.None);
     item.id = `fn:${fn.uri}#${fn.slug}`;
-    const synced = !!this.model.executorFunction(fn);
+    const remote = this.model.executorFunction(fn);
+    const synced = !!remote;
+    const problems = remote?.configErrors ?? [];
     const last = this.model.lastRun(fn.slug);
     const triggers = fn.triggers.map(triggerText).join(', ');
-    item.description = [triggers, synced || this.model.executor.kind !== 'ready' ? '' : 'not synced'].filter(Boolean).join(' · ');
-    item.iconPath = last ? runIcon(last.status) : new vscode.ThemeIcon('symbol-function');
+    item.description = [triggers, synced || this.model.executor.kind !== 'ready' ? '' : 'not synced', problems.length ? 'config error' : '']
+      .filter(Boolean)
+      .join(' · ');
+    item.iconPath = problems.length ? problemIcon() : last ? runIcon(last.status) : new vscode.ThemeIcon('symbol-function');
     item.contextValue = fn.triggers.some((t) => t.kind === 'event') ? ItemContexts.eventFunction : ItemContexts.function;
     const md = new vscode.MarkdownString();
     md.appendMarkdown(`**${fn.name ?? fn.id}** \`${fn.slug}\`\n\n`);
@@ -99,6 +103,7 @@ export class FunctionsView implements vscode.TreeDataProvider<Node> {
     if (!synced && this.model.executor.kind === 'ready') {
       md.appendMarkdown('\n_Not synced_: start your app with `INNGEST_DEV=1` so the executor can reach it.\n');
     }
+    appendProblems(md, problems);
     item.tooltip = md;
     item.command = { command: Commands.openFunctionSource, title: 'Go to Source', arguments: [fn.slug] };
     return item;
@@ -108,12 +113,33 @@ export class FunctionsView implements vscode.TreeDataProvider<Node> {
     const item = new vscode.TreeItem(fn.name, vscode.TreeItemCollapsibleState.None);
     item.id = `remote:${fn.id}`;
     const last = this.model.lastRun(fn.id);
-    item.iconPath = last ? runIcon(last.status) : new vscode.ThemeIcon('symbol-function');
-    item.description = fn.triggers.map((t) => ('event' in t ? t.event : `cron ${t.cron}`)).join(', ');
-    item.tooltip = `${fn.id}\nNot found in this workspace's source.`;
+    const problems = fn.configErrors ?? [];
+    item.iconPath = problems.length ? problemIcon() : last ? runIcon(last.status) : new vscode.ThemeIcon('symbol-function');
+    item.description = [fn.triggers.map((t) => ('event' in t ? t.event : `cron ${t.cron}`)).join(', '), problems.length ? 'config error' : '']
+      .filter(Boolean)
+      .join(' · ');
+    const md = new vscode.MarkdownString();
+    md.appendText(`${fn.id}\nNot found in this workspace's source.\n`);
+    appendProblems(md, problems);
+    item.tooltip = md;
     item.contextValue = fn.triggers.some((t) => 'event' in t) ? ItemContexts.eventFunction : ItemContexts.function;
     return item;
   }
+}
+
+function problemIcon(): vscode.ThemeIcon {
+  return new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
+}
+
+/** The executor's `configErrors` (flow control or cron it could not use), as text, never as markdown from the app. */
+function appendProblems(md: vscode.MarkdownString, problems: readonly string[]): void {
+  if (problems.length === 0) return;
+  md.appendMarkdown('\n**The executor could not use some settings** (it keeps the previous ones):\n');
+  for (const p of problems) {
+    md.appendMarkdown('\n- ');
+    md.appendText(p);
+  }
+  md.appendMarkdown('\n');
 }
 
 export function triggerText(t: TriggerEntry): string {
