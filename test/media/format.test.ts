@@ -2,10 +2,10 @@
 // timeline groups parallel steps, and how the stepper names what came back.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { RunDetail, SdkExchange, StepInfo } from '../../../runtime/api';
-import { duration, relative, unwrapOutput, userFrame } from '../../../media/format';
-import { timelineItems } from '../../../media/views/timeline';
-import { opHeadline } from '../../../media/views/stepper';
+import type { RunDetail, SdkExchange, StepInfo } from '../../runtime/api';
+import { duration, relative, unwrapOutput, userFrame } from '../../media/format';
+import { timelineItems } from '../../media/views/timeline';
+import { opHeadline } from '../../media/views/stepper';
 
 void test('durations and relative times read like VS Code', () => {
   assert.equal(duration(850), '850 ms');

@@ -2,8 +2,8 @@
 // position kept for catch-up after a reconnect, filters, and replays listed under their origin.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { RunSummary } from '../../../runtime/api';
-import { Store, type StoreChange } from '../../../media/store';
+import type { RunSummary } from '../../runtime/api';
+import { Store, type StoreChange } from '../../media/store';
 
 const run = (id: string, queuedAt: number, extra: Partial<RunSummary> = {}): RunSummary => ({
   id, functionId: 'app-checkout', functionName: 'checkout', appId: 'app', status: 'Running', eventId: `e-${id}`,

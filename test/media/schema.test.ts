@@ -2,7 +2,7 @@
 // the panel's CSP cannot run. Each case states what a user would see.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseJson, validate } from '../../../media/schema';
+import { parseJson, validate } from '../../media/schema';
 
 const order = {
   type: 'object',
