@@ -88,6 +88,10 @@ export interface StartOptions {
   folders?: string[];
   /** Extra node flags for the server process. */
   nodeArgs?: string[];
+  /** Extra server arguments after `--stdio` (e.g. `--code-cache-dir DIR`). */
+  serverArgs?: string[];
+  /** Environment variables added to this process' environment for the server. */
+  env?: Record<string, string>;
   /** Documents to open right after `initialized`, while the server is still indexing. */
   openOnStart?: string[];
   /** How long to wait for the first indexChanged (default 20 s). */
@@ -113,6 +117,7 @@ export class TestWorkspace {
   readonly progress: Array<{ token: ProgressToken; value: unknown }> = [];
   private readonly diagWaiters: Array<Waiter<PublishDiagnosticsParams>> = [];
   private readonly indexWaiters: Array<Waiter<IndexChangedNotification.Params>> = [];
+  private readonly logWaiters: Array<Waiter<string>> = [];
   private readonly versions = new Map<string, number>();
   private exited = false;
   initializeResult: InitializeResult | undefined;
@@ -135,7 +140,11 @@ export class TestWorkspace {
       await writeFile(abs, parseMarkers(source).text);
     }
     const spawned = performance.now();
-    const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), SERVER_JS, '--stdio'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), SERVER_JS, '--stdio', ...(opts.serverArgs ?? [])], {
+      cwd: root,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: opts.env ? { ...process.env, ...opts.env } : process.env,
+    });
     const conn = createProtocolConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
     const ws = new TestWorkspace(root, proc, conn);
     ws.ownsRoot = !opts.root;
@@ -159,6 +168,7 @@ export class TestWorkspace {
     });
     conn.onNotification(LogMessageNotification.type, (p) => {
       ws.logs.push(p.message);
+      ws.settle(ws.logWaiters, p.message);
       if (process.env.STEPLENS_TEST_DEBUG) process.stderr.write(`[server] ${p.message}\n`);
     });
     conn.onRequest(WorkDoneProgressCreateRequest.type, ({ token }) => {
@@ -282,6 +292,13 @@ export class TestWorkspace {
   nextIndexChanged(test: (p: IndexChangedNotification.Params) => boolean = () => true): Promise<IndexChangedNotification.Params> {
     const last = this.indexChanges.at(-1)?.version ?? -1;
     return this.waitForIndexChanged((p) => p.version > last && test(p), 'the next steplens/indexChanged');
+  }
+
+  /** A server log line (window/logMessage) matching `test`, already received or the next one. */
+  waitForLog(test: (line: string) => boolean, what = 'a server log line', timeoutMs?: number): Promise<string> {
+    const seen = this.logs.find(test);
+    if (seen !== undefined) return Promise.resolve(seen);
+    return this.wait(this.logWaiters, test, what, timeoutMs);
   }
 
   async dispose(): Promise<void> {
