@@ -48,15 +48,18 @@ export async function buildSuite(entry = 'index'): Promise<string> {
   return outfile;
 }
 
-/** Copies the fixture workspace to a temp folder, links inngest 4 as its `inngest`, adds settings. */
-export function makeWorkspace(settings: Record<string, unknown>): string {
+/**
+ * Copies the fixture workspace to a temp folder, links inngest 4 as its `inngest`, adds settings.
+ * `e2eDir: false` leaves out the `.e2e/` folder (the suite then logs to the console and takes no screenshots).
+ */
+export function makeWorkspace(settings: Record<string, unknown>, opts: { e2eDir?: boolean } = {}): string {
   const ws = mkdtempSync(join(tmpdir(), 'steplens-ws-'));
   cpSync(join(ROOT, 'test', 'fixtures', 'vscode-workspace'), ws, { recursive: true });
   mkdirSync(join(ws, 'node_modules'), { recursive: true });
   symlinkSync(join(ROOT, 'node_modules', 'inngest-v4'), join(ws, 'node_modules', 'inngest'), 'dir');
   mkdirSync(join(ws, '.vscode'), { recursive: true });
   writeFileSync(join(ws, '.vscode', 'settings.json'), JSON.stringify(settings, null, 2));
-  mkdirSync(join(ws, '.e2e'), { recursive: true });
+  if (opts.e2eDir !== false) mkdirSync(join(ws, '.e2e'), { recursive: true });
   return ws;
 }
 
