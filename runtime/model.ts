@@ -1,6 +1,6 @@
 // The executor's internal records: what the store persists and the engine works on. The shapes
 // the outside world sees are in api.ts; these map onto them.
-import type { AppInfo, FunctionTrigger, RunHold, RunStatus, SerializedError, StepInfo } from './api';
+import type { AppInfo, FunctionTrigger, RunSummary, StepInfo } from './api';
 
 /** An event exactly as it is handed to the SDK (`ts` epoch ms). */
 export interface SdkEvent {
@@ -42,37 +42,24 @@ export interface AppRecord extends AppInfo {
   pingUrl: string;
 }
 
-export interface RunRecord {
-  id: string;
-  functionId: string;
-  functionName: string;
-  appId: string;
-  status: RunStatus;
+/**
+ * A run as the store keeps it: every field of the API's RunSummary except `eventId` (the first of
+ * `eventIds`), plus the engine's own state. `runSummary()` (engine/views.ts) maps it back.
+ */
+export interface RunRecord extends Omit<RunSummary, 'eventId'> {
   /** Internal ids of the triggering events; the first is `event`. */
   eventIds: string[];
-  eventName: string | null;
-  queuedAt: number;
-  startedAt?: number;
-  endedAt?: number;
-  output?: unknown;
-  error?: SerializedError;
-  cancelReason?: string;
   /** -1 until the first 206 pins it (PROTOCOL §3.3). */
   requestVersion: number;
   forceStepPlan: boolean;
   /** Hashed ids planned, sleeping, waiting or invoking whose result is not in yet. */
   pending: string[];
-  stepCount: number;
-  requestCount: number;
   /** Exchanges recorded so far (next seq). */
   exchangeSeq: number;
-  parentRunId?: string;
   /** `<parentRunId>.<opId>` when started by step.invoke. */
   correlationId?: string;
   /** Runs started by function.finished/failed events publish no finish events themselves. */
   noFinishEvents?: boolean;
-  hold?: RunHold;
-  rerunOf?: { runId: string; fromStepId?: string };
   childRunIds?: string[];
 }
 
