@@ -9,8 +9,9 @@
 // bytes, V8's version, the arch and the node flags (V8 itself only checks the source length, so a
 // changed bundle of the same length must never meet an old cache). <dir> is `--code-cache-dir DIR`,
 // else $STEPLENS_CODE_CACHE_DIR, else <os tmpdir>/steplens-code-cache; `--no-code-cache` turns it off.
-// A cache V8 rejects (another Electron's V8 reusing the dir, corruption) is rewritten. Writes are
+// A cache V8 rejects (corruption, a V8 that computes its checks differently) is rewritten. Writes are
 // atomic (temp file + rename) and never fail or block the server: a read-only dir just means no cache.
+// Caches unused for a week are pruned when a new one is written.
 import * as buffer from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { readFileSync, promises as fsp } from 'node:fs';
@@ -106,7 +107,12 @@ function load(): void {
 }
 
 async function save(script: vm.Script, status: CodeCacheStatus): Promise<CodeCacheSaveResult> {
-  if (status.kind === 'accepted') return { kind: 'unchanged' };
+  if (status.kind === 'accepted') {
+    // In use: a fresh mtime keeps it from being pruned as stale.
+    const now = new Date();
+    await fsp.utimes(status.file, now, now).catch(() => undefined);
+    return { kind: 'unchanged' };
+  }
   if (status.kind === 'disabled') return { kind: 'skipped', reason: status.reason };
   const file = status.file;
   const tmp = `${file}.${process.pid}.${Date.now().toString(36)}.tmp`;
@@ -123,13 +129,25 @@ async function save(script: vm.Script, status: CodeCacheStatus): Promise<CodeCac
   }
 }
 
-/** Caches of older bundles for this same V8 are dead weight: remove them (best effort). */
+/** A cache unused this long belongs to a bundle, V8 or node flags no longer started. */
+const STALE_MS = 7 * 24 * 3600_000;
+
+/**
+ * Removes caches nobody has used for a week (older bundles; an accepted cache gets a fresh mtime on
+ * every start) and temp files of writes that died (best effort). Caches of other live variants (a
+ * debug launch with other node flags, another editor's V8 sharing the dir) stay: they are in use.
+ */
 async function pruneOthers(keep: string): Promise<void> {
   const dir = path.dirname(keep);
-  const prefix = `${PREFIX}${v8Tag()}-`;
+  const now = Date.now();
   try {
     for (const name of await fsp.readdir(dir)) {
-      if (name.startsWith(prefix) && name.endsWith('.cache') && path.join(dir, name) !== keep) await fsp.rm(path.join(dir, name), { force: true });
+      const full = path.join(dir, name);
+      if (!name.startsWith(PREFIX) || full === keep) continue;
+      const tmp = name.endsWith('.tmp');
+      if (!tmp && !name.endsWith('.cache')) continue;
+      const st = await fsp.stat(full).catch(() => undefined);
+      if (st && now - st.mtimeMs > (tmp ? 3600_000 : STALE_MS)) await fsp.rm(full, { force: true });
     }
   } catch {
     // another process pruned first, or the dir is not listable: harmless
