@@ -175,6 +175,8 @@ export class Steplens {
     try {
       this.lsp = await startLanguageClient({
         serverModule: this.context.asAbsolutePath(join('dist', 'language-server.js')),
+        // Compiled server code is cached per VS Code (Electron's V8 differs from Node's) in our global storage.
+        codeCacheDir: join(this.context.globalStorageUri.fsPath, 'code-cache'),
         channel: this.channel,
         log: this.log.child('lsp'),
         model: this.model,

@@ -56,6 +56,8 @@ export interface StepLensClient {
 
 export async function startLanguageClient(opts: {
   serverModule: string;
+  /** Where the server keeps its V8 code cache (the extension's global storage); the server's default otherwise. */
+  codeCacheDir?: string;
   channel: vscode.LogOutputChannel;
   log: Logger;
   model: Model;
@@ -64,9 +66,10 @@ export async function startLanguageClient(opts: {
   onGiveUp: (message: string) => void;
 }): Promise<StepLensClient> {
   const { serverModule, log, model, scope } = opts;
+  const args = opts.codeCacheDir ? ['--code-cache-dir', opts.codeCacheDir] : [];
   const serverOptions: ServerOptions = {
-    run: { module: serverModule, transport: TransportKind.ipc },
-    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+    run: { module: serverModule, transport: TransportKind.ipc, args },
+    debug: { module: serverModule, transport: TransportKind.ipc, args, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: DOCUMENT_SELECTOR,

@@ -55,3 +55,25 @@ void test('every command the manifest declares is contributed, and command ids a
   assert.deepEqual([...contributed].sort(), Object.values(Commands).sort());
   assert.equal(new Set(contributed).size, contributed.length);
 });
+
+void test('the .vsix ships every bundle esbuild writes (.vscodeignore keeps each outfile)', async () => {
+  const root = join(import.meta.dirname ?? __dirname, '..', '..');
+  const build = readFileSync(join(root, 'esbuild.mjs'), 'utf8');
+  const outfiles = [...build.matchAll(/outfile:\s*'([^']+)'/g)].map((m) => m[1]!);
+  assert.ok(outfiles.length >= 4, `found only ${outfiles.length} outfiles in esbuild.mjs`);
+  const picomatch = (await import('picomatch')).default;
+  const rules = readFileSync(join(root, '.vscodeignore'), 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
+  // Later rules win, as in vsce: `**` excludes everything, `!path` brings a file back.
+  const shipped = (file: string) => {
+    let keep = true;
+    for (const r of rules) {
+      const negate = r.startsWith('!');
+      if (picomatch(negate ? r.slice(1) : r, { dot: true })(file)) keep = negate;
+    }
+    return keep;
+  };
+  for (const f of [...outfiles, 'dist/node-sqlite3-wasm.wasm']) assert.ok(shipped(f), `${f} is built but .vscodeignore leaves it out of the .vsix`);
+});
