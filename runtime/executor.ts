@@ -80,6 +80,9 @@ export class Executor {
     this.state = 'starting';
     try {
       this.store = new Store(this.opts.dataDir);
+      const storeLog = this.log.child('store');
+      this.store.db.onDeferredCommitError = (e) =>
+        storeLog.error(`a group commit failed and was rolled back; the runs it touched may repeat their last step after a restart: ${(e as Error)?.message ?? String(e)}`);
       let ingest: Ingest | undefined;
       this.engine = new Engine({
         store: this.store,
