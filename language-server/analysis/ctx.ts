@@ -1,6 +1,7 @@
 // Per-file extraction context: the parsed file, its line map, the summary being filled, and helpers
 // that record located literals (event names, durations, crons, expressions) with their local checks.
-import ts from 'typescript';
+import type ts from 'typescript';
+import { tsv } from './tsv';
 import type { Rng } from '../protocol';
 import { checkCron, checkDuration, checkExpression } from './checks';
 import type { DiagnosticCode, DurationRole, EventRole, ExpressionRole, Severity, SteplensDiagnostic } from './model';
@@ -73,7 +74,7 @@ export class Ctx {
   /** The SDK export an expression names: `Inngest`, `I.Inngest`, or a well-known name used bare. */
   sdkName(e: ts.Expression): string | undefined {
     e = unwrap(e);
-    if (ts.isIdentifier(e)) {
+    if (tsv.isIdentifier(e)) {
       const n = this.sdkNames.get(e.text);
       if (n) return n;
       // distinctive names re-exported through user modules
@@ -82,7 +83,7 @@ export class Ctx {
       }
       return undefined;
     }
-    if (ts.isPropertyAccessExpression(e) && ts.isIdentifier(e.expression) && this.sdkNamespaces.has(e.expression.text)) return e.name.text;
+    if (tsv.isPropertyAccessExpression(e) && tsv.isIdentifier(e.expression) && this.sdkNamespaces.has(e.expression.text)) return e.name.text;
     return undefined;
   }
 
@@ -207,21 +208,21 @@ export class Ctx {
     const u = unwrap(e);
     const range = this.range(u);
     if (depth > 20) return { k: 'other', range };
-    if (isStringLike(u) || ts.isTemplateExpression(u)) return { k: 'string', range };
-    if (ts.isNumericLiteral(u) || (ts.isPrefixUnaryExpression(u) && ts.isNumericLiteral(u.operand))) return { k: 'number', range };
-    if (u.kind === ts.SyntaxKind.TrueKeyword || u.kind === ts.SyntaxKind.FalseKeyword) return { k: 'boolean', range };
-    if (u.kind === ts.SyntaxKind.NullKeyword) return { k: 'null', range };
-    if (ts.isObjectLiteralExpression(u)) {
+    if (isStringLike(u) || tsv.isTemplateExpression(u)) return { k: 'string', range };
+    if (tsv.isNumericLiteral(u) || (tsv.isPrefixUnaryExpression(u) && tsv.isNumericLiteral(u.operand))) return { k: 'number', range };
+    if (u.kind === tsv.SyntaxKind.TrueKeyword || u.kind === tsv.SyntaxKind.FalseKeyword) return { k: 'boolean', range };
+    if (u.kind === tsv.SyntaxKind.NullKeyword) return { k: 'null', range };
+    if (tsv.isObjectLiteralExpression(u)) {
       const props: { name: string; value: LiteralValue; nameRange: Rng }[] = [];
       let spread = hasSpread(u);
       for (const p of u.properties) {
-        if (ts.isPropertyAssignment(p)) {
+        if (tsv.isPropertyAssignment(p)) {
           const name = propName(p.name);
           if (name === undefined) spread = true;
           else props.push({ name, value: this.literalValue(p.initializer, depth + 1), nameRange: this.range(p.name) });
-        } else if (ts.isShorthandPropertyAssignment(p)) {
+        } else if (tsv.isShorthandPropertyAssignment(p)) {
           props.push({ name: p.name.text, value: { k: 'other', range: this.range(p) }, nameRange: this.range(p.name) });
-        } else if (!ts.isSpreadAssignment(p)) {
+        } else if (!tsv.isSpreadAssignment(p)) {
           const name = propName(p.name);
           if (name !== undefined) props.push({ name, value: { k: 'other', range: this.range(p) }, nameRange: this.range(p.name) });
         }
@@ -237,17 +238,17 @@ export class Ctx {
     const u = unwrap(e);
     // `x.send(...)` may not be an Inngest client (express's res.send): the linker records its literals once resolved
     const record = role === 'sendEvent';
-    if (ts.isArrayLiteralExpression(u)) return u.elements.flatMap((x) => (ts.isSpreadElement(x) ? [] : this.payloads(x, role, functionKey)));
-    if (ts.isObjectLiteralExpression(u)) {
+    if (tsv.isArrayLiteralExpression(u)) return u.elements.flatMap((x) => (tsv.isSpreadElement(x) ? [] : this.payloads(x, role, functionKey)));
+    if (tsv.isObjectLiteralExpression(u)) {
       const nameExpr = getProp(u, 'name');
       const n = this.eventName(nameExpr, role, functionKey, record);
       const dataExpr = getProp(u, 'data');
       const data = dataExpr === undefined ? (hasSpread(u) ? null : undefined) : this.literalValue(dataExpr);
       return [{ name: n?.name ?? null, ref: n?.ref, nameRange: n?.range, nameValueRange: n?.valueRange, data: data && data.k === 'other' ? null : data, range: this.range(u) }];
     }
-    if (ts.isCallExpression(u)) {
+    if (tsv.isCallExpression(u)) {
       const callee = unwrap(u.expression);
-      if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'create') {
+      if (tsv.isPropertyAccessExpression(callee) && callee.name.text === 'create') {
         const ref = eventTypeRef(callee.expression);
         if (ref) {
           if (record) this.summary.eventRefs.push({ ref, role, range: this.range(callee.expression), functionKey });
@@ -264,11 +265,11 @@ export class Ctx {
 /** `myEvent`, `events.myEvent`, `myEvent.name`, `myEvent.event` as the name of a v4 eventType value. */
 export function eventTypeRef(e: ts.Expression): string | undefined {
   e = unwrap(e);
-  if (ts.isIdentifier(e)) return e.text === 'undefined' ? undefined : e.text;
-  if (ts.isPropertyAccessExpression(e)) {
-    if ((e.name.text === 'name' || e.name.text === 'event') && ts.isIdentifier(unwrap(e.expression))) return (unwrap(e.expression) as ts.Identifier).text;
+  if (tsv.isIdentifier(e)) return e.text === 'undefined' ? undefined : e.text;
+  if (tsv.isPropertyAccessExpression(e)) {
+    if ((e.name.text === 'name' || e.name.text === 'event') && tsv.isIdentifier(unwrap(e.expression))) return (unwrap(e.expression) as ts.Identifier).text;
     const left = unwrap(e.expression);
-    if (ts.isIdentifier(left)) return `${left.text}.${e.name.text}`;
+    if (tsv.isIdentifier(left)) return `${left.text}.${e.name.text}`;
   }
   return undefined;
 }

@@ -1,7 +1,8 @@
 // Reads one file's syntax tree (no type checker) into a FileSummary: imports/exports, type
 // declarations, clients, EventSchemas chains, v4 eventTypes, zod schemas, createFunction calls with
 // their options and handlers, and `client.send(...)` calls.
-import ts from 'typescript';
+import type ts from 'typescript';
+import { tsv } from './tsv';
 import type { Rng } from '../protocol';
 import { Ctx } from './ctx';
 import { analyseHandler } from './handler';
@@ -10,16 +11,19 @@ import type { Shape } from './shapes';
 import { emptySummary, type FileSummary, type SchemaPart, type SchemasExpr, type TriggerSummary, type ValueDecl } from './summary';
 import { dottedName, getProp, isFunctionLike, isStringLike, propName, unwrap } from './text';
 
+const PARSE_OPTIONS: ts.CreateSourceFileOptions = { languageVersion: tsv.ScriptTarget.Latest, jsDocParsingMode: tsv.JSDocParsingMode.ParseNone };
+
 export function scriptKindOf(uri: string): ts.ScriptKind {
-  if (/\.tsx$/i.test(uri)) return ts.ScriptKind.TSX;
-  if (/\.jsx$/i.test(uri)) return ts.ScriptKind.JSX;
-  if (/\.[cm]?js$/i.test(uri)) return ts.ScriptKind.JS;
-  return ts.ScriptKind.TS;
+  if (/\.tsx$/i.test(uri)) return tsv.ScriptKind.TSX;
+  if (/\.jsx$/i.test(uri)) return tsv.ScriptKind.JSX;
+  if (/\.[cm]?js$/i.test(uri)) return tsv.ScriptKind.JS;
+  return tsv.ScriptKind.TS;
 }
 
 /** Parses and summarises one file. `shallow`: only imports and exports (for very large files). */
 export function extractFile(uri: string, text: string, shallow: boolean): FileSummary {
-  const sf = ts.createSourceFile(uri, text, ts.ScriptTarget.Latest, true, scriptKindOf(uri));
+  // JSDoc comments are never read here: not parsing them saves parse time on commented code.
+  const sf = tsv.createSourceFile(uri, text, PARSE_OPTIONS, true, scriptKindOf(uri));
   const summary = emptySummary(uri);
   summary.shallow = shallow;
   summary.hasSyntaxErrors = ((sf as unknown as { parseDiagnostics?: unknown[] }).parseDiagnostics?.length ?? 0) > 0;
@@ -49,11 +53,11 @@ function bindImport(ctx: Ctx, local: string, specifier: string, imported: string
 /** `require('x')` -> 'x'; `require('x').y` -> ['x', 'y']. */
 function requireOf(e: ts.Expression): { specifier: string; member?: string } | undefined {
   e = unwrap(e);
-  if (ts.isPropertyAccessExpression(e)) {
+  if (tsv.isPropertyAccessExpression(e)) {
     const inner = requireOf(e.expression);
     return inner && !inner.member ? { specifier: inner.specifier, member: e.name.text } : undefined;
   }
-  if (ts.isCallExpression(e) && ts.isIdentifier(e.expression) && e.expression.text === 'require' && e.arguments[0] && isStringLike(e.arguments[0])) {
+  if (tsv.isCallExpression(e) && tsv.isIdentifier(e.expression) && e.expression.text === 'require' && e.arguments[0] && isStringLike(e.arguments[0])) {
     return { specifier: e.arguments[0].text };
   }
   return undefined;
@@ -62,23 +66,23 @@ function requireOf(e: ts.Expression): { specifier: string; member?: string } | u
 /** CommonJS: `const { a } = require('x')`, `const m = require('x')`, `module.exports = ...`, `exports.a = ...`. */
 function readCommonJs(ctx: Ctx, st: ts.Statement): void {
   const s = ctx.summary;
-  if (ts.isVariableStatement(st)) {
+  if (tsv.isVariableStatement(st)) {
     for (const d of st.declarationList.declarations) {
       const req = d.initializer && requireOf(d.initializer);
       if (!req) continue;
-      if (ts.isIdentifier(d.name)) bindImport(ctx, d.name.text, req.specifier, req.member ?? '*');
-      else if (ts.isObjectBindingPattern(d.name) && !req.member) {
-        for (const el of d.name.elements) if (ts.isIdentifier(el.name)) bindImport(ctx, el.name.text, req.specifier, propName(el.propertyName ?? el.name) ?? el.name.text);
+      if (tsv.isIdentifier(d.name)) bindImport(ctx, d.name.text, req.specifier, req.member ?? '*');
+      else if (tsv.isObjectBindingPattern(d.name) && !req.member) {
+        for (const el of d.name.elements) if (tsv.isIdentifier(el.name)) bindImport(ctx, el.name.text, req.specifier, propName(el.propertyName ?? el.name) ?? el.name.text);
       }
     }
     return;
   }
-  if (!ts.isExpressionStatement(st) || !ts.isBinaryExpression(st.expression) || st.expression.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return;
+  if (!tsv.isExpressionStatement(st) || !tsv.isBinaryExpression(st.expression) || st.expression.operatorToken.kind !== tsv.SyntaxKind.EqualsToken) return;
   const target = dottedName(st.expression.left)?.join('.');
   const right = unwrap(st.expression.right);
   const exportValue = (name: string, e: ts.Expression): void => {
     const u = unwrap(e);
-    if (ts.isIdentifier(u)) {
+    if (tsv.isIdentifier(u)) {
       s.exports.set(name, { local: u.text });
       return;
     }
@@ -88,10 +92,10 @@ function readCommonJs(ctx: Ctx, st: ts.Statement): void {
     s.exports.set(name, { local });
   };
   if (target === 'module.exports') {
-    if (ts.isObjectLiteralExpression(right)) {
+    if (tsv.isObjectLiteralExpression(right)) {
       for (const p of right.properties) {
-        if (ts.isShorthandPropertyAssignment(p)) s.exports.set(p.name.text, { local: p.name.text });
-        else if (ts.isPropertyAssignment(p)) {
+        if (tsv.isShorthandPropertyAssignment(p)) s.exports.set(p.name.text, { local: p.name.text });
+        else if (tsv.isPropertyAssignment(p)) {
           const n = propName(p.name);
           if (n !== undefined) exportValue(n, p.initializer);
         }
@@ -105,7 +109,7 @@ function readCommonJs(ctx: Ctx, st: ts.Statement): void {
 function readModuleShape(ctx: Ctx): void {
   const s = ctx.summary;
   for (const st of ctx.sf.statements) {
-    if (ts.isImportDeclaration(st) && ts.isStringLiteral(st.moduleSpecifier)) {
+    if (tsv.isImportDeclaration(st) && tsv.isStringLiteral(st.moduleSpecifier)) {
       const specifier = st.moduleSpecifier.text;
       const clause = st.importClause;
       if (!clause) {
@@ -114,30 +118,30 @@ function readModuleShape(ctx: Ctx): void {
       }
       if (clause.name) bindImport(ctx, clause.name.text, specifier, 'default');
       const nb = clause.namedBindings;
-      if (nb && ts.isNamespaceImport(nb)) bindImport(ctx, nb.name.text, specifier, '*');
+      if (nb && tsv.isNamespaceImport(nb)) bindImport(ctx, nb.name.text, specifier, '*');
       else if (nb) for (const el of nb.elements) bindImport(ctx, el.name.text, specifier, (el.propertyName ?? el.name).text);
-    } else if (ts.isExportDeclaration(st)) {
-      const from = st.moduleSpecifier && ts.isStringLiteral(st.moduleSpecifier) ? st.moduleSpecifier.text : undefined;
+    } else if (tsv.isExportDeclaration(st)) {
+      const from = st.moduleSpecifier && tsv.isStringLiteral(st.moduleSpecifier) ? st.moduleSpecifier.text : undefined;
       if (!st.exportClause) {
         if (from) s.starExports.push(from);
-      } else if (ts.isNamedExports(st.exportClause)) {
+      } else if (tsv.isNamedExports(st.exportClause)) {
         for (const el of st.exportClause.elements) {
           const local = (el.propertyName ?? el.name).text;
           s.exports.set(el.name.text, from ? { specifier: from, imported: local } : { local });
         }
-      } else if (ts.isNamespaceExport(st.exportClause) && from) {
+      } else if (tsv.isNamespaceExport(st.exportClause) && from) {
         s.exports.set(st.exportClause.name.text, { specifier: from, imported: '*' });
       }
-    } else if (ts.isExportAssignment(st) && !st.isExportEquals) {
+    } else if (tsv.isExportAssignment(st) && !st.isExportEquals) {
       const e = unwrap(st.expression);
-      if (ts.isIdentifier(e)) s.exports.set('default', { local: e.text });
-    } else if (!hasExportModifier(st) && (ts.isVariableStatement(st) || ts.isExpressionStatement(st))) {
+      if (tsv.isIdentifier(e)) s.exports.set('default', { local: e.text });
+    } else if (!hasExportModifier(st) && (tsv.isVariableStatement(st) || tsv.isExpressionStatement(st))) {
       readCommonJs(ctx, st);
     } else if (hasExportModifier(st)) {
-      const isDefault = ts.canHaveModifiers(st) && !!ts.getModifiers(st)?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword);
-      if (ts.isVariableStatement(st)) {
-        for (const d of st.declarationList.declarations) if (ts.isIdentifier(d.name)) s.exports.set(d.name.text, { local: d.name.text });
-      } else if ((ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st) || ts.isInterfaceDeclaration(st) || ts.isTypeAliasDeclaration(st) || ts.isEnumDeclaration(st)) && st.name) {
+      const isDefault = tsv.canHaveModifiers(st) && !!tsv.getModifiers(st)?.some((m) => m.kind === tsv.SyntaxKind.DefaultKeyword);
+      if (tsv.isVariableStatement(st)) {
+        for (const d of st.declarationList.declarations) if (tsv.isIdentifier(d.name)) s.exports.set(d.name.text, { local: d.name.text });
+      } else if ((tsv.isFunctionDeclaration(st) || tsv.isClassDeclaration(st) || tsv.isInterfaceDeclaration(st) || tsv.isTypeAliasDeclaration(st) || tsv.isEnumDeclaration(st)) && st.name) {
         s.exports.set(isDefault ? 'default' : st.name.text, { local: st.name.text });
       }
     }
@@ -145,12 +149,12 @@ function readModuleShape(ctx: Ctx): void {
 }
 
 function hasExportModifier(st: ts.Statement): boolean {
-  return !!(ts.canHaveModifiers(st) && ts.getModifiers(st)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword));
+  return !!(tsv.canHaveModifiers(st) && tsv.getModifiers(st)?.some((m) => m.kind === tsv.SyntaxKind.ExportKeyword));
 }
 
 function topLevel(ctx: Ctx, st: ts.Statement): void {
   const s = ctx.summary;
-  if (ts.isInterfaceDeclaration(st)) {
+  if (tsv.isInterfaceDeclaration(st)) {
     let shape: Shape = ctx.reader.members(st.members, st.getEnd(), 0);
     const bases = (st.heritageClauses ?? []).flatMap((h) => h.types.map((t) => {
       const name = dottedName(t.expression);
@@ -158,19 +162,19 @@ function topLevel(ctx: Ctx, st: ts.Statement): void {
     }));
     if (bases.length) shape = { k: 'inter', types: [...bases, shape] };
     s.types.set(st.name.text, { shape, params: (st.typeParameters ?? []).map((p) => p.name.text) });
-  } else if (ts.isTypeAliasDeclaration(st)) {
+  } else if (tsv.isTypeAliasDeclaration(st)) {
     s.types.set(st.name.text, { shape: ctx.reader.type(st.type), params: (st.typeParameters ?? []).map((p) => p.name.text) });
-  } else if (ts.isVariableStatement(st)) {
+  } else if (tsv.isVariableStatement(st)) {
     for (const d of st.declarationList.declarations) {
-      if (!ts.isIdentifier(d.name) || !d.initializer) continue;
+      if (!tsv.isIdentifier(d.name) || !d.initializer) continue;
       const v = valueDecl(ctx, d.initializer, d.name.text);
       if (v) s.values.set(d.name.text, v);
       const init = unwrap(d.initializer);
-      if ((ts.isArrowFunction(init) || ts.isFunctionExpression(init)) && takesStep(ctx, init)) analyseHandler(ctx, init, `helper:${ctx.key(init)}`, false, 'helper');
+      if ((tsv.isArrowFunction(init) || tsv.isFunctionExpression(init)) && takesStep(ctx, init)) analyseHandler(ctx, init, `helper:${ctx.key(init)}`, false, 'helper');
     }
-  } else if (ts.isFunctionDeclaration(st) && takesStep(ctx, st)) {
+  } else if (tsv.isFunctionDeclaration(st) && takesStep(ctx, st)) {
     analyseHandler(ctx, st, `helper:${ctx.key(st)}`, false, 'helper');
-  } else if (ts.isExportAssignment(st) && !st.isExportEquals) {
+  } else if (tsv.isExportAssignment(st) && !st.isExportEquals) {
     const v = valueDecl(ctx, st.expression, 'default');
     if (v) {
       s.values.set('default', v);
@@ -185,45 +189,45 @@ function takesStep(ctx: Ctx, fn: ts.FunctionLikeDeclaration): boolean {
   return fn.parameters.some((p) => {
     const typed = !!p.type && /Step/.test(p.type.getText(ctx.sf));
     if (!typed && ctx.summary.sdkSpecifier === null) return false;
-    if (ts.isIdentifier(p.name)) return p.name.text === 'step';
-    return ts.isObjectBindingPattern(p.name) && p.name.elements.some((e) => propName(e.propertyName ?? (ts.isIdentifier(e.name) ? e.name : undefined)) === 'step');
+    if (tsv.isIdentifier(p.name)) return p.name.text === 'step';
+    return tsv.isObjectBindingPattern(p.name) && p.name.elements.some((e) => propName(e.propertyName ?? (tsv.isIdentifier(e.name) ? e.name : undefined)) === 'step');
   });
 }
 
 /** What a top-level `const name = <init>` holds, when it matters to the analysis. */
 function valueDecl(ctx: Ctx, init: ts.Expression, name: string): ValueDecl | undefined {
   const e = unwrap(init);
-  if (ts.isIdentifier(e)) return { kind: 'alias', name: e.text };
+  if (tsv.isIdentifier(e)) return { kind: 'alias', name: e.text };
   if (isStringLike(e)) return { kind: 'string', value: e.text };
-  if (ts.isNewExpression(e) && ctx.sdkName(e.expression) === 'Inngest') return clientDecl(ctx, e, name);
-  if (ts.isCallExpression(e) || ts.isNewExpression(e)) {
+  if (tsv.isNewExpression(e) && ctx.sdkName(e.expression) === 'Inngest') return clientDecl(ctx, e, name);
+  if (tsv.isCallExpression(e) || tsv.isNewExpression(e)) {
     const chain = schemasChain(ctx, e);
     if (chain) return { kind: 'eventSchemas', parts: chain };
   }
-  if (ts.isCallExpression(e)) {
+  if (tsv.isCallExpression(e)) {
     const callee = unwrap(e.expression);
     const sdk = ctx.sdkName(callee);
     if (sdk === 'eventType') return eventTypeDecl(ctx, e);
     if (sdk === 'staticSchema') return { kind: 'schema', shape: ctx.reader.type(e.typeArguments?.[0]) };
-    if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'createFunction') return { kind: 'function', key: ctx.key(e) };
+    if (tsv.isPropertyAccessExpression(callee) && callee.name.text === 'createFunction') return { kind: 'function', key: ctx.key(e) };
   }
   if (ctx.reader.isZod(e)) return { kind: 'schema', shape: ctx.reader.zod(e) };
-  if (ts.isObjectLiteralExpression(e) || ts.isArrayLiteralExpression(e)) {
+  if (tsv.isObjectLiteralExpression(e) || tsv.isArrayLiteralExpression(e)) {
     const shape = zodEventsShape(ctx, e);
     if (shape) return { kind: 'schema', shape };
   }
-  if (ts.isObjectLiteralExpression(e)) {
+  if (tsv.isObjectLiteralExpression(e)) {
     const members: Record<string, Extract<ValueDecl, { kind: 'eventType' }>> = {};
     for (const p of e.properties) {
-      const n = ts.isPropertyAssignment(p) ? propName(p.name) : undefined;
-      const v = ts.isPropertyAssignment(p) ? unwrap(p.initializer) : undefined;
-      if (n !== undefined && v && ts.isCallExpression(v) && ctx.sdkName(v.expression) === 'eventType') members[n] = eventTypeDecl(ctx, v);
+      const n = tsv.isPropertyAssignment(p) ? propName(p.name) : undefined;
+      const v = tsv.isPropertyAssignment(p) ? unwrap(p.initializer) : undefined;
+      if (n !== undefined && v && tsv.isCallExpression(v) && ctx.sdkName(v.expression) === 'eventType') members[n] = eventTypeDecl(ctx, v);
     }
     if (Object.keys(members).length) return { kind: 'eventTypeGroup', members };
     const values: Record<string, string> = {};
     for (const p of e.properties) {
-      const n = ts.isPropertyAssignment(p) ? propName(p.name) : undefined;
-      const v = ts.isPropertyAssignment(p) ? unwrap(p.initializer) : undefined;
+      const n = tsv.isPropertyAssignment(p) ? propName(p.name) : undefined;
+      const v = tsv.isPropertyAssignment(p) ? unwrap(p.initializer) : undefined;
       if (n !== undefined && v && isStringLike(v)) values[n] = v.text;
     }
     if (Object.keys(values).length) return { kind: 'constants', values };
@@ -235,7 +239,7 @@ function eventTypeDecl(ctx: Ctx, e: ts.CallExpression): Extract<ValueDecl, { kin
   const n = e.arguments[0] && unwrap(e.arguments[0]);
   const ev = ctx.eventName(n, 'schema-declaration');
   const opts = e.arguments[1] && unwrap(e.arguments[1]);
-  const schemaExpr = opts && ts.isObjectLiteralExpression(opts) ? getProp(opts, 'schema') : undefined;
+  const schemaExpr = opts && tsv.isObjectLiteralExpression(opts) ? getProp(opts, 'schema') : undefined;
   return {
     kind: 'eventType',
     name: ev?.name ?? null,
@@ -246,8 +250,8 @@ function eventTypeDecl(ctx: Ctx, e: ts.CallExpression): Extract<ValueDecl, { kin
 
 function schemaShape(ctx: Ctx, expr: ts.Expression): Shape {
   const u = unwrap(expr);
-  if (ts.isCallExpression(u) && ctx.sdkName(u.expression) === 'staticSchema') return ctx.reader.type(u.typeArguments?.[0]);
-  if (ts.isIdentifier(u)) return { k: 'valueRef', name: u.text };
+  if (tsv.isCallExpression(u) && ctx.sdkName(u.expression) === 'staticSchema') return ctx.reader.type(u.typeArguments?.[0]);
+  if (tsv.isIdentifier(u)) return { k: 'valueRef', name: u.text };
   if (ctx.reader.isZod(u)) return ctx.reader.zod(u);
   return { k: 'any' };
 }
@@ -257,11 +261,11 @@ function clientDecl(ctx: Ctx, e: ts.NewExpression, localName: string): ValueDecl
   let id: string | null = null;
   let idRange: Rng | undefined;
   let schemas: SchemasExpr | null = null;
-  if (opts && ts.isObjectLiteralExpression(opts)) {
+  if (opts && tsv.isObjectLiteralExpression(opts)) {
     const idE = getProp(opts, 'id');
     let u = idE && unwrap(idE);
     // `id: process.env.APP_ID ?? 'my-app'`: in development the fallback is the id the app registers with
-    if (u && ts.isBinaryExpression(u) && (u.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || u.operatorToken.kind === ts.SyntaxKind.BarBarToken)) u = unwrap(u.right);
+    if (u && tsv.isBinaryExpression(u) && (u.operatorToken.kind === tsv.SyntaxKind.QuestionQuestionToken || u.operatorToken.kind === tsv.SyntaxKind.BarBarToken)) u = unwrap(u.right);
     if (u && isStringLike(u)) {
       id = u.text;
       idRange = ctx.range(u);
@@ -270,7 +274,7 @@ function clientDecl(ctx: Ctx, e: ts.NewExpression, localName: string): ValueDecl
     if (sch) {
       const su = unwrap(sch);
       const chain = schemasChain(ctx, su);
-      schemas = chain ? { kind: 'inline', parts: chain } : ts.isIdentifier(su) ? { kind: 'ref', name: su.text } : { kind: 'opaque' };
+      schemas = chain ? { kind: 'inline', parts: chain } : tsv.isIdentifier(su) ? { kind: 'ref', name: su.text } : { kind: 'opaque' };
     }
   }
   const model = { key: `${ctx.summary.uri}#${localName}`, localName, id, idRange, range: ctx.range(e), hasSchemas: schemas !== null };
@@ -285,16 +289,16 @@ function schemasChain(ctx: Ctx, e: ts.Expression): SchemaPart[] | undefined {
   const parts: SchemaPart[] = [];
   let cur = unwrap(e);
   for (let guard = 0; guard < 50; guard++) {
-    if (ts.isNewExpression(cur)) return ctx.sdkName(cur.expression) === 'EventSchemas' ? parts.reverse() : undefined;
-    if (!ts.isCallExpression(cur)) return undefined;
+    if (tsv.isNewExpression(cur)) return ctx.sdkName(cur.expression) === 'EventSchemas' ? parts.reverse() : undefined;
+    if (!tsv.isCallExpression(cur)) return undefined;
     const callee = unwrap(cur.expression);
-    if (!ts.isPropertyAccessExpression(callee)) return undefined;
+    if (!tsv.isPropertyAccessExpression(callee)) return undefined;
     const m = callee.name.text;
     if (m === 'fromRecord') parts.push({ kind: 'record', type: ctx.reader.type(cur.typeArguments?.[0]), uri: ctx.summary.uri });
     else if (m === 'fromUnion') parts.push({ kind: 'union', type: ctx.reader.type(cur.typeArguments?.[0]) });
     else if (m === 'fromZod') {
       const a = cur.arguments[0] && unwrap(cur.arguments[0]);
-      const shape = a && (ts.isIdentifier(a) ? ({ k: 'valueRef', name: a.text } as Shape) : zodEventsShape(ctx, a));
+      const shape = a && (tsv.isIdentifier(a) ? ({ k: 'valueRef', name: a.text } as Shape) : zodEventsShape(ctx, a));
       if (!shape) parts.push({ kind: 'opaque' });
       else if (shape.k === 'union') parts.push({ kind: 'union', type: shape });
       else parts.push({ kind: 'record', type: shape, uri: ctx.summary.uri });
@@ -306,22 +310,22 @@ function schemasChain(ctx: Ctx, e: ts.Expression): SchemaPart[] | undefined {
 
 /** fromZod input: `{ "app/x": { data: z.object(...) } }` (record) or `[z.object({ name: z.literal(..), data })]`. */
 function zodEventsShape(ctx: Ctx, e: ts.Expression): Shape | undefined {
-  if (ts.isArrayLiteralExpression(e)) {
-    if (!e.elements.length || !e.elements.every((x) => ctx.reader.isZod(x) || ts.isIdentifier(unwrap(x)))) return undefined;
+  if (tsv.isArrayLiteralExpression(e)) {
+    if (!e.elements.length || !e.elements.every((x) => ctx.reader.isZod(x) || tsv.isIdentifier(unwrap(x)))) return undefined;
     return { k: 'union', types: e.elements.map((x) => ctx.reader.zod(x)) };
   }
-  if (!ts.isObjectLiteralExpression(e) || !e.properties.length) return undefined;
+  if (!tsv.isObjectLiteralExpression(e) || !e.properties.length) return undefined;
   const props = [];
   for (const p of e.properties) {
-    if (!ts.isPropertyAssignment(p)) return undefined;
+    if (!tsv.isPropertyAssignment(p)) return undefined;
     const name = propName(p.name);
     if (name === undefined) return undefined;
     const v = unwrap(p.initializer);
     let type: Shape;
-    if (ts.isObjectLiteralExpression(v)) {
+    if (tsv.isObjectLiteralExpression(v)) {
       const inner = [];
       for (const q of v.properties) {
-        if (!ts.isPropertyAssignment(q)) return undefined;
+        if (!tsv.isPropertyAssignment(q)) return undefined;
         const qn = propName(q.name);
         if (qn === undefined) return undefined;
         inner.push({ name: qn, type: ctx.reader.zod(q.initializer), optional: qn !== 'data' });
@@ -338,9 +342,9 @@ function zodEventsShape(ctx: Ctx, e: ts.Expression): Shape | undefined {
 function walk(ctx: Ctx, root: ts.Node): void {
   const visit = (n: ts.Node, depth: number): void => {
     if (depth > 1500) return;
-    if (ts.isCallExpression(n)) {
+    if (tsv.isCallExpression(n)) {
       const callee = unwrap(n.expression);
-      if (ts.isPropertyAccessExpression(callee)) {
+      if (tsv.isPropertyAccessExpression(callee)) {
         const m = callee.name.text;
         if (m === 'createFunction' && n.arguments.length >= 2) {
           createFunction(ctx, n, callee.expression);
@@ -350,7 +354,7 @@ function walk(ctx: Ctx, root: ts.Node): void {
         if (m === 'waitForEvent' && n.arguments.length >= 2) {
           // a wait anywhere (handlers of workflow libraries, helpers) makes its event listened to
           const o = unwrap(n.arguments[1]!);
-          const ev = ts.isObjectLiteralExpression(o) ? getProp(o, 'event') : undefined;
+          const ev = tsv.isObjectLiteralExpression(o) ? getProp(o, 'event') : undefined;
           if (ev && isStringLike(unwrap(ev))) ctx.summary.looseWaits.push((unwrap(ev) as ts.StringLiteral).text);
         }
         if (m === 'send' && n.arguments.length >= 1) {
@@ -362,7 +366,7 @@ function walk(ctx: Ctx, root: ts.Node): void {
         }
       }
     }
-    ts.forEachChild(n, (c) => visit(c, depth + 1));
+    tsv.forEachChild(n, (c) => visit(c, depth + 1));
   };
   visit(root, 0);
 }
@@ -371,7 +375,7 @@ function createFunction(ctx: Ctx, call: ts.CallExpression, clientExpr: ts.Expres
   const key = ctx.key(call);
   const args = call.arguments;
   const opts = unwrap(args[0]!);
-  const optsObj = ts.isObjectLiteralExpression(opts) ? opts : undefined;
+  const optsObj = tsv.isObjectLiteralExpression(opts) ? opts : undefined;
   const v3 = args.length >= 3;
   const sdkMajor: 3 | 4 | null = v3 ? 3 : optsObj && getProp(optsObj, 'triggers') ? 4 : args.length === 2 ? 4 : null;
   let id: string | null = null;
@@ -391,7 +395,7 @@ function createFunction(ctx: Ctx, call: ts.CallExpression, clientExpr: ts.Expres
   const triggers: TriggerSummary[] = [];
   if (triggerExpr) {
     const t = unwrap(triggerExpr);
-    const list = ts.isArrayLiteralExpression(t) ? t.elements : [t];
+    const list = tsv.isArrayLiteralExpression(t) ? t.elements : [t];
     for (const el of list) {
       const tr = trigger(ctx, unwrap(el), key);
       if (tr) triggers.push(tr);
@@ -419,7 +423,7 @@ function createFunction(ctx: Ctx, call: ts.CallExpression, clientExpr: ts.Expres
 
 function trigger(ctx: Ctx, el: ts.Expression, fnKey: string): TriggerSummary | undefined {
   const range = ctx.range(el);
-  if (ts.isObjectLiteralExpression(el)) {
+  if (tsv.isObjectLiteralExpression(el)) {
     const ev = getProp(el, 'event');
     if (ev) {
       const n = ctx.eventName(ev, 'trigger', fnKey);
@@ -432,7 +436,7 @@ function trigger(ctx: Ctx, el: ts.Expression, fnKey: string): TriggerSummary | u
     if (cr) return { kind: 'cron', cron: ctx.cron(cr, fnKey), range: ctx.range(cr) };
     return undefined;
   }
-  if (ts.isCallExpression(el)) {
+  if (tsv.isCallExpression(el)) {
     const sdk = ctx.sdkName(el.expression);
     if (sdk === 'cron') return { kind: 'cron', cron: ctx.cron(el.arguments[0], fnKey), range: el.arguments[0] ? ctx.range(el.arguments[0]) : range };
     if (sdk === 'invoke') return { kind: 'invoke', range };
@@ -453,8 +457,8 @@ function options(ctx: Ctx, o: ts.ObjectLiteralExpression, fnKey: string): void {
     const v = getProp(o, name);
     const u = v && unwrap(v);
     if (!u) return [];
-    if (ts.isObjectLiteralExpression(u)) return [u];
-    if (ts.isArrayLiteralExpression(u)) return u.elements.map(unwrap).filter(ts.isObjectLiteralExpression);
+    if (tsv.isObjectLiteralExpression(u)) return [u];
+    if (tsv.isArrayLiteralExpression(u)) return u.elements.map(unwrap).filter(tsv.isObjectLiteralExpression);
     return [];
   };
   for (const c of obj('cancelOn')) {

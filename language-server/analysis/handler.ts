@@ -1,6 +1,7 @@
 // Analysis of one function handler (or onFailure handler): every step tool call with its id and
 // range, nested steps, un-awaited steps, duplicate step ids, sends, waits, invokes, event.data reads.
-import ts from 'typescript';
+import type ts from 'typescript';
+import { tsv } from './tsv';
 import type { StepTool } from '../protocol';
 import type { Ctx } from './ctx';
 import type { StepCallModel } from './model';
@@ -58,14 +59,14 @@ export function analyseHandler(ctx: Ctx, fn: ts.Node, functionKey: string, inFai
   const eventNames = new Set<string>();
   const bindParam = (b: ts.BindingName | undefined): void => {
     if (!b) return;
-    if (ts.isIdentifier(b)) {
+    if (tsv.isIdentifier(b)) {
       if (mode === 'handler') ctxNames.add(b.text);
       else if (b.text === 'step') stepNames.add(b.text);
     }
-    else if (ts.isObjectBindingPattern(b)) {
+    else if (tsv.isObjectBindingPattern(b)) {
       for (const el of b.elements) {
-        const key = propName(el.propertyName ?? (ts.isIdentifier(el.name) ? el.name : undefined));
-        if (!ts.isIdentifier(el.name)) continue;
+        const key = propName(el.propertyName ?? (tsv.isIdentifier(el.name) ? el.name : undefined));
+        if (!tsv.isIdentifier(el.name)) continue;
         if (key === 'step') stepNames.add(el.name.text);
         if (key === 'event') eventNames.add(el.name.text);
       }
@@ -81,21 +82,21 @@ export function analyseHandler(ctx: Ctx, fn: ts.Node, functionKey: string, inFai
 
   const isStepRoot = (e: ts.Expression): boolean => {
     e = unwrap(e);
-    if (ts.isIdentifier(e)) return stepNames.has(e.text);
-    return ts.isPropertyAccessExpression(e) && e.name.text === 'step' && ts.isIdentifier(unwrap(e.expression)) && ctxNames.has((unwrap(e.expression) as ts.Identifier).text);
+    if (tsv.isIdentifier(e)) return stepNames.has(e.text);
+    return tsv.isPropertyAccessExpression(e) && e.name.text === 'step' && tsv.isIdentifier(unwrap(e.expression)) && ctxNames.has((unwrap(e.expression) as ts.Identifier).text);
   };
   const isEventRoot = (e: ts.Expression): boolean => {
     e = unwrap(e);
-    if (ts.isIdentifier(e)) return eventNames.has(e.text);
-    return ts.isPropertyAccessExpression(e) && e.name.text === 'event' && ts.isIdentifier(unwrap(e.expression)) && ctxNames.has((unwrap(e.expression) as ts.Identifier).text);
+    if (tsv.isIdentifier(e)) return eventNames.has(e.text);
+    return tsv.isPropertyAccessExpression(e) && e.name.text === 'event' && tsv.isIdentifier(unwrap(e.expression)) && ctxNames.has((unwrap(e.expression) as ts.Identifier).text);
   };
   /** `step.run` -> 'run', `step.ai.infer` -> 'ai.infer'. */
   const stepMethod = (callee: ts.Expression): string | undefined => {
     callee = unwrap(callee);
-    if (!ts.isPropertyAccessExpression(callee)) return undefined;
+    if (!tsv.isPropertyAccessExpression(callee)) return undefined;
     if (isStepRoot(callee.expression)) return callee.name.text;
     const inner = unwrap(callee.expression);
-    if (ts.isPropertyAccessExpression(inner) && isStepRoot(inner.expression)) return `${inner.name.text}.${callee.name.text}`;
+    if (tsv.isPropertyAccessExpression(inner) && isStepRoot(inner.expression)) return `${inner.name.text}.${callee.name.text}`;
     return undefined;
   };
 
@@ -110,23 +111,23 @@ export function analyseHandler(ctx: Ctx, fn: ts.Node, functionKey: string, inFai
     }
   };
   const visitNode = (node: ts.Node, st: State): void => {
-    if (ts.isIdentifier(node)) {
+    if (tsv.isIdentifier(node)) {
       idCounts.set(node.text, (idCounts.get(node.text) ?? 0) + 1);
       return;
     }
     // const { step, event } = ctx
-    if (ts.isVariableDeclaration(node) && ts.isObjectBindingPattern(node.name) && node.initializer) {
+    if (tsv.isVariableDeclaration(node) && tsv.isObjectBindingPattern(node.name) && node.initializer) {
       const init = unwrap(node.initializer);
-      if (ts.isIdentifier(init) && ctxNames.has(init.text)) {
+      if (tsv.isIdentifier(init) && ctxNames.has(init.text)) {
         for (const el of node.name.elements) {
-          const key = propName(el.propertyName ?? (ts.isIdentifier(el.name) ? el.name : undefined));
-          if (ts.isIdentifier(el.name) && key === 'step') stepNames.add(el.name.text);
-          if (ts.isIdentifier(el.name) && key === 'event') eventNames.add(el.name.text);
+          const key = propName(el.propertyName ?? (tsv.isIdentifier(el.name) ? el.name : undefined));
+          if (tsv.isIdentifier(el.name) && key === 'step') stepNames.add(el.name.text);
+          if (tsv.isIdentifier(el.name) && key === 'event') eventNames.add(el.name.text);
         }
       }
     }
-    if (ts.isPropertyAccessExpression(node) && !ts.isPropertyAccessExpression(node.parent)) eventDataAccess(node);
-    if (ts.isCallExpression(node)) {
+    if (tsv.isPropertyAccessExpression(node) && !tsv.isPropertyAccessExpression(node.parent)) eventDataAccess(node);
+    if (tsv.isCallExpression(node)) {
       const method = stepMethod(node.expression);
       // in helpers, `step` could be something else: only the SDK's own tool names count
       if (method && !NOT_TOOLS.has(method) && (mode === 'handler' || method in TOOLS)) {
@@ -134,43 +135,43 @@ export function analyseHandler(ctx: Ctx, fn: ts.Node, functionKey: string, inFai
         return;
       }
     }
-    if (isFunctionLike(node) || ts.isClassLike(node)) {
-      ts.forEachChild(node, (c) => visit(c, { ...st, repeated: true }));
+    if (isFunctionLike(node) || tsv.isClassLike(node)) {
+      tsv.forEachChild(node, (c) => visit(c, { ...st, repeated: true }));
       return;
     }
-    if (ts.isIterationStatement(node, false)) {
-      ts.forEachChild(node, (c) => visit(c, { ...st, repeated: true }));
+    if (tsv.isIterationStatement(node, false)) {
+      tsv.forEachChild(node, (c) => visit(c, { ...st, repeated: true }));
       return;
     }
-    if (ts.isIfStatement(node)) {
+    if (tsv.isIfStatement(node)) {
       visit(node.expression, st);
       visit(node.thenStatement, { ...st, branches: [...st.branches, { node, arm: 0, exits: exits(node.thenStatement) }] });
       if (node.elseStatement) visit(node.elseStatement, { ...st, branches: [...st.branches, { node, arm: 1, exits: exits(node.elseStatement) }] });
       return;
     }
-    if (ts.isConditionalExpression(node)) {
+    if (tsv.isConditionalExpression(node)) {
       visit(node.condition, st);
       visit(node.whenTrue, { ...st, branches: [...st.branches, { node, arm: 0, exits: false }] });
       visit(node.whenFalse, { ...st, branches: [...st.branches, { node, arm: 1, exits: false }] });
       return;
     }
-    if (ts.isSwitchStatement(node)) {
+    if (tsv.isSwitchStatement(node)) {
       visit(node.expression, st);
       node.caseBlock.clauses.forEach((c, i) => visit(c, { ...st, branches: [...st.branches, { node, arm: i, exits: exits(c) }] }));
       return;
     }
-    if (ts.isTryStatement(node)) {
+    if (tsv.isTryStatement(node)) {
       // try and catch are not exclusive in general (a step can fail after its id was used), keep them plain
-      ts.forEachChild(node, (c) => visit(c, st));
+      tsv.forEachChild(node, (c) => visit(c, st));
       return;
     }
-    ts.forEachChild(node, (c) => visit(c, st));
+    tsv.forEachChild(node, (c) => visit(c, st));
   };
 
   const eventDataAccess = (node: ts.PropertyAccessExpression): void => {
     const names: string[] = [];
     let cur: ts.Expression = node;
-    while (ts.isPropertyAccessExpression(cur)) {
+    while (tsv.isPropertyAccessExpression(cur)) {
       if (cur.expression && isEventRoot(cur.expression) && cur.name.text === 'data') {
         if (names.length) ctx.summary.eventDataAccesses.push({ path: names, range: ctx.range(node), functionKey });
         return;
@@ -186,7 +187,7 @@ export function analyseHandler(ctx: Ctx, fn: ts.Node, functionKey: string, inFai
     let idNode: ts.Expression | undefined;
     if (tool !== 'fetch' && a0) {
       if (isStringLike(a0)) idNode = a0;
-      else if (ts.isObjectLiteralExpression(a0)) {
+      else if (tsv.isObjectLiteralExpression(a0)) {
         const i = getProp(a0, 'id');
         if (i && isStringLike(unwrap(i))) idNode = unwrap(i);
       }
@@ -224,7 +225,7 @@ export function analyseHandler(ctx: Ctx, fn: ts.Node, functionKey: string, inFai
     if (id !== null && idNode && !st.repeated && !st.insideStep) dups.push({ id, node: idNode, branches: st.branches });
 
     const opts = call.arguments[1] && unwrap(call.arguments[1]);
-    const optsObj = opts && ts.isObjectLiteralExpression(opts) ? opts : undefined;
+    const optsObj = opts && tsv.isObjectLiteralExpression(opts) ? opts : undefined;
     switch (tool) {
       case 'sleep':
         ctx.duration(call.arguments[1], 'sleep', functionKey);
@@ -250,7 +251,7 @@ export function analyseHandler(ctx: Ctx, fn: ts.Node, functionKey: string, inFai
           if (f) ctx.summary.invokeTargets.push({ range: ctx.range(f), functionKey, targetKey: null, ref: name ? name.join('.') : null });
           // referenceFunction({ functionId: 'fn-id', appId? }): the id is written as a string
           const fu = f && unwrap(f);
-          if (fu && ts.isCallExpression(fu) && fu.arguments[0] && ts.isObjectLiteralExpression(unwrap(fu.arguments[0]))) {
+          if (fu && tsv.isCallExpression(fu) && fu.arguments[0] && tsv.isObjectLiteralExpression(unwrap(fu.arguments[0]))) {
             const idExpr = getProp(unwrap(fu.arguments[0]) as ts.ObjectLiteralExpression, 'functionId');
             if (idExpr && isStringLike(unwrap(idExpr))) ctx.eventName(idExpr, 'invoke-target', functionKey);
           }
@@ -298,28 +299,28 @@ function classifyUse(call: ts.CallExpression): 'used' | 'dropped' | { name: stri
   for (let guard = 0; guard < 100; guard++) {
     const p = n.parent;
     if (!p) return 'used';
-    if (ts.isParenthesizedExpression(p) || ts.isAsExpression(p) || ts.isNonNullExpression(p) || ts.isSatisfiesExpression(p) || ts.isTypeAssertionExpression(p)) {
+    if (tsv.isParenthesizedExpression(p) || tsv.isAsExpression(p) || tsv.isNonNullExpression(p) || tsv.isSatisfiesExpression(p) || tsv.isTypeAssertionExpression(p)) {
       n = p;
       continue;
     }
-    if (ts.isPropertyAccessExpression(p) && p.expression === n && ['then', 'catch', 'finally'].includes(p.name.text) && ts.isCallExpression(p.parent) && p.parent.expression === p) {
+    if (tsv.isPropertyAccessExpression(p) && p.expression === n && ['then', 'catch', 'finally'].includes(p.name.text) && tsv.isCallExpression(p.parent) && p.parent.expression === p) {
       n = p.parent;
       continue;
     }
-    if (ts.isConditionalExpression(p) && p.condition !== n) {
+    if (tsv.isConditionalExpression(p) && p.condition !== n) {
       n = p;
       continue;
     }
-    if (ts.isBinaryExpression(p)) {
+    if (tsv.isBinaryExpression(p)) {
       const op = p.operatorToken.kind;
-      if (op === ts.SyntaxKind.BarBarToken || op === ts.SyntaxKind.AmpersandAmpersandToken || op === ts.SyntaxKind.QuestionQuestionToken || (op === ts.SyntaxKind.CommaToken && p.right === n)) {
+      if (op === tsv.SyntaxKind.BarBarToken || op === tsv.SyntaxKind.AmpersandAmpersandToken || op === tsv.SyntaxKind.QuestionQuestionToken || (op === tsv.SyntaxKind.CommaToken && p.right === n)) {
         n = p;
         continue;
       }
       return 'used';
     }
-    if (ts.isExpressionStatement(p)) return 'dropped';
-    if (ts.isVariableDeclaration(p) && p.initializer === n) return ts.isIdentifier(p.name) ? { name: p.name.text } : 'used';
+    if (tsv.isExpressionStatement(p)) return 'dropped';
+    if (tsv.isVariableDeclaration(p) && p.initializer === n) return tsv.isIdentifier(p.name) ? { name: p.name.text } : 'used';
     return 'used';
   }
   return 'used';
@@ -327,12 +328,12 @@ function classifyUse(call: ts.CallExpression): 'used' | 'dropped' | { name: stri
 
 /** Does this statement always leave the function (ends in return or throw)? */
 function exits(s: ts.Node): boolean {
-  if (ts.isReturnStatement(s) || ts.isThrowStatement(s)) return true;
-  if (ts.isBlock(s) || ts.isCaseClause(s) || ts.isDefaultClause(s)) {
+  if (tsv.isReturnStatement(s) || tsv.isThrowStatement(s)) return true;
+  if (tsv.isBlock(s) || tsv.isCaseClause(s) || tsv.isDefaultClause(s)) {
     const last = s.statements[s.statements.length - 1];
     return !!last && exits(last);
   }
-  if (ts.isIfStatement(s)) return !!s.elseStatement && exits(s.thenStatement) && exits(s.elseStatement);
+  if (tsv.isIfStatement(s)) return !!s.elseStatement && exits(s.thenStatement) && exits(s.elseStatement);
   return false;
 }
 

@@ -1,7 +1,8 @@
 // A compact, serialisable description of the shape of event data, read from TypeScript type syntax
 // and from zod call chains without a type checker. References to other declarations stay symbolic
 // ('ref' / 'valueRef') and are resolved across files by the linker.
-import ts from 'typescript';
+import type ts from 'typescript';
+import { tsv } from './tsv';
 import type { Loc, Pos, Rng } from '../protocol';
 import { isStringLike, propName, unwrap, type LineMap } from './text';
 
@@ -85,58 +86,58 @@ export class ShapeReader {
   }
 
   quoted(n: ts.Node): Rng | undefined {
-    return ts.isStringLiteral(n) ? this.lines.range(n.getStart(this.sf) + 1, n.getEnd() - 1) : undefined;
+    return tsv.isStringLiteral(n) ? this.lines.range(n.getStart(this.sf) + 1, n.getEnd() - 1) : undefined;
   }
 
   /** A TypeScript type node as a Shape. */
   type(n: ts.TypeNode | undefined, depth = 0): Shape {
     if (!n || depth > 40) return ANY;
     switch (n.kind) {
-      case ts.SyntaxKind.StringKeyword:
+      case tsv.SyntaxKind.StringKeyword:
         return { k: 'string' };
-      case ts.SyntaxKind.NumberKeyword:
+      case tsv.SyntaxKind.NumberKeyword:
         return { k: 'number' };
-      case ts.SyntaxKind.BooleanKeyword:
+      case tsv.SyntaxKind.BooleanKeyword:
         return { k: 'boolean' };
-      case ts.SyntaxKind.NullKeyword:
+      case tsv.SyntaxKind.NullKeyword:
         return { k: 'null' };
-      case ts.SyntaxKind.UndefinedKeyword:
-      case ts.SyntaxKind.VoidKeyword:
+      case tsv.SyntaxKind.UndefinedKeyword:
+      case tsv.SyntaxKind.VoidKeyword:
         return { k: 'undefined' };
-      case ts.SyntaxKind.BigIntKeyword:
+      case tsv.SyntaxKind.BigIntKeyword:
         return { k: 'bigint' };
-      case ts.SyntaxKind.NeverKeyword:
+      case tsv.SyntaxKind.NeverKeyword:
         return { k: 'never' };
-      case ts.SyntaxKind.AnyKeyword:
-      case ts.SyntaxKind.UnknownKeyword:
-      case ts.SyntaxKind.ObjectKeyword:
+      case tsv.SyntaxKind.AnyKeyword:
+      case tsv.SyntaxKind.UnknownKeyword:
+      case tsv.SyntaxKind.ObjectKeyword:
         return ANY;
     }
-    if (ts.isLiteralTypeNode(n)) {
+    if (tsv.isLiteralTypeNode(n)) {
       const l = n.literal;
-      if (l.kind === ts.SyntaxKind.NullKeyword) return { k: 'null' };
-      if (l.kind === ts.SyntaxKind.TrueKeyword) return { k: 'lit', v: true };
-      if (l.kind === ts.SyntaxKind.FalseKeyword) return { k: 'lit', v: false };
-      if (ts.isStringLiteral(l) || ts.isNoSubstitutionTemplateLiteral(l)) return { k: 'lit', v: l.text, loc: this.loc(l), valueRange: this.quoted(l) };
-      if (ts.isNumericLiteral(l)) return { k: 'lit', v: Number(l.text) };
-      if (ts.isPrefixUnaryExpression(l) && ts.isNumericLiteral(l.operand)) return { k: 'lit', v: -Number(l.operand.text) };
+      if (l.kind === tsv.SyntaxKind.NullKeyword) return { k: 'null' };
+      if (l.kind === tsv.SyntaxKind.TrueKeyword) return { k: 'lit', v: true };
+      if (l.kind === tsv.SyntaxKind.FalseKeyword) return { k: 'lit', v: false };
+      if (tsv.isStringLiteral(l) || tsv.isNoSubstitutionTemplateLiteral(l)) return { k: 'lit', v: l.text, loc: this.loc(l), valueRange: this.quoted(l) };
+      if (tsv.isNumericLiteral(l)) return { k: 'lit', v: Number(l.text) };
+      if (tsv.isPrefixUnaryExpression(l) && tsv.isNumericLiteral(l.operand)) return { k: 'lit', v: -Number(l.operand.text) };
       return ANY;
     }
-    if (ts.isParenthesizedTypeNode(n)) return this.type(n.type, depth + 1);
-    if (ts.isUnionTypeNode(n)) return { k: 'union', types: n.types.map((t) => this.type(t, depth + 1)) };
-    if (ts.isIntersectionTypeNode(n)) return { k: 'inter', types: n.types.map((t) => this.type(t, depth + 1)) };
-    if (ts.isArrayTypeNode(n)) return { k: 'arr', el: this.type(n.elementType, depth + 1) };
-    if (ts.isTupleTypeNode(n)) {
-      return { k: 'tuple', els: n.elements.map((e) => this.type(ts.isNamedTupleMember(e) ? e.type : e, depth + 1)) };
+    if (tsv.isParenthesizedTypeNode(n)) return this.type(n.type, depth + 1);
+    if (tsv.isUnionTypeNode(n)) return { k: 'union', types: n.types.map((t) => this.type(t, depth + 1)) };
+    if (tsv.isIntersectionTypeNode(n)) return { k: 'inter', types: n.types.map((t) => this.type(t, depth + 1)) };
+    if (tsv.isArrayTypeNode(n)) return { k: 'arr', el: this.type(n.elementType, depth + 1) };
+    if (tsv.isTupleTypeNode(n)) {
+      return { k: 'tuple', els: n.elements.map((e) => this.type(tsv.isNamedTupleMember(e) ? e.type : e, depth + 1)) };
     }
-    if (ts.isTypeOperatorNode(n) && n.operator === ts.SyntaxKind.ReadonlyKeyword) return this.type(n.type, depth + 1);
-    if (ts.isTypeLiteralNode(n)) return this.members(n.members, n.getEnd(), depth);
-    if (ts.isTemplateLiteralTypeNode(n)) return { k: 'string' };
-    if (ts.isTypeQueryNode(n)) {
+    if (tsv.isTypeOperatorNode(n) && n.operator === tsv.SyntaxKind.ReadonlyKeyword) return this.type(n.type, depth + 1);
+    if (tsv.isTypeLiteralNode(n)) return this.members(n.members, n.getEnd(), depth);
+    if (tsv.isTemplateLiteralTypeNode(n)) return { k: 'string' };
+    if (tsv.isTypeQueryNode(n)) {
       const name = entityName(n.exprName);
       return name ? { k: 'typeofRef', name } : ANY;
     }
-    if (ts.isTypeReferenceNode(n)) {
+    if (tsv.isTypeReferenceNode(n)) {
       const name = entityName(n.typeName);
       if (!name) return ANY;
       const args = (n.typeArguments ?? []).map((a) => this.type(a, depth + 1));
@@ -151,11 +152,11 @@ export class ShapeReader {
     const props: PropShape[] = [];
     let index: Shape | undefined;
     for (const m of members) {
-      if (ts.isPropertySignature(m)) {
+      if (tsv.isPropertySignature(m)) {
         const name = propName(m.name);
         if (name === undefined) continue;
         props.push({ name, type: this.type(m.type, depth + 1), optional: !!m.questionToken, loc: this.loc(m.name), valueRange: this.quoted(m.name) });
-      } else if (ts.isIndexSignatureDeclaration(m)) {
+      } else if (tsv.isIndexSignatureDeclaration(m)) {
         index = this.type(m.type, depth + 1);
       }
     }
@@ -167,30 +168,30 @@ export class ShapeReader {
   isZod(e: ts.Expression): boolean {
     e = unwrap(e);
     for (let i = 0; i < 60; i++) {
-      if (ts.isCallExpression(e)) e = unwrap(e.expression);
-      else if (ts.isPropertyAccessExpression(e)) e = unwrap(e.expression);
+      if (tsv.isCallExpression(e)) e = unwrap(e.expression);
+      else if (tsv.isPropertyAccessExpression(e)) e = unwrap(e.expression);
       else break;
     }
-    return ts.isIdentifier(e) && this.zodNames.has(e.text);
+    return tsv.isIdentifier(e) && this.zodNames.has(e.text);
   }
 
   /** A zod schema expression as a Shape. Identifiers become value references. */
   zod(e: ts.Expression | undefined, depth = 0): Shape {
     if (!e || depth > 60) return ANY;
     e = unwrap(e);
-    if (ts.isIdentifier(e)) return { k: 'valueRef', name: e.text };
-    if (ts.isPropertyAccessExpression(e)) {
+    if (tsv.isIdentifier(e)) return { k: 'valueRef', name: e.text };
+    if (tsv.isPropertyAccessExpression(e)) {
       const name = dotted(e);
       return name ? { k: 'valueRef', name } : ANY;
     }
-    if (!ts.isCallExpression(e)) return ANY;
+    if (!tsv.isCallExpression(e)) return ANY;
     const callee = unwrap(e.expression);
-    if (!ts.isPropertyAccessExpression(callee)) return ANY;
+    if (!tsv.isPropertyAccessExpression(callee)) return ANY;
     const method = callee.name.text;
     const target = unwrap(callee.expression);
     const args = e.arguments;
     // z.<ctor>(...)
-    if (ts.isIdentifier(target) && this.zodNames.has(target.text)) return this.zodCtor(method, args, depth);
+    if (tsv.isIdentifier(target) && this.zodNames.has(target.text)) return this.zodCtor(method, args, depth);
     // <schema>.<modifier>(...)
     const inner = this.zod(target, depth + 1);
     switch (method) {
@@ -229,7 +230,7 @@ export class ShapeReader {
         if (inner.k !== 'obj') return ANY;
         const keys = new Set<string>();
         const a = args[0] && unwrap(args[0]);
-        if (a && ts.isObjectLiteralExpression(a)) for (const p of a.properties) { const n = propName(p.name); if (n) keys.add(n); }
+        if (a && tsv.isObjectLiteralExpression(a)) for (const p of a.properties) { const n = propName(p.name); if (n) keys.add(n); }
         return { ...inner, props: inner.props.filter((p) => keys.has(p.name) === (method === 'pick')) };
       }
       case 'transform':
@@ -252,13 +253,13 @@ export class ShapeReader {
 
   private zodShapeArg(a: ts.Expression | undefined, depth: number): Shape {
     const o = a && unwrap(a);
-    if (!o || !ts.isObjectLiteralExpression(o)) return ANY;
+    if (!o || !tsv.isObjectLiteralExpression(o)) return ANY;
     const props: PropShape[] = [];
     for (const p of o.properties) {
-      if (!ts.isPropertyAssignment(p) && !ts.isShorthandPropertyAssignment(p)) return { k: 'obj', props, open: true };
+      if (!tsv.isPropertyAssignment(p) && !tsv.isShorthandPropertyAssignment(p)) return { k: 'obj', props, open: true };
       const name = propName(p.name);
       if (name === undefined) continue;
-      const valueExpr = ts.isPropertyAssignment(p) ? p.initializer : p.name;
+      const valueExpr = tsv.isPropertyAssignment(p) ? p.initializer : p.name;
       const type = this.zod(valueExpr, depth + 1);
       props.push({ name, type, optional: acceptsUndefined(type), loc: this.loc(p.name) });
     }
@@ -300,12 +301,12 @@ export class ShapeReader {
         return { k: 'undefined' };
       case 'literal':
         if (a0 && isStringLike(a0)) return { k: 'lit', v: a0.text, loc: this.loc(a0), valueRange: this.quoted(a0) };
-        if (a0 && ts.isNumericLiteral(a0)) return { k: 'lit', v: Number(a0.text) };
-        if (a0 && a0.kind === ts.SyntaxKind.TrueKeyword) return { k: 'lit', v: true };
-        if (a0 && a0.kind === ts.SyntaxKind.FalseKeyword) return { k: 'lit', v: false };
+        if (a0 && tsv.isNumericLiteral(a0)) return { k: 'lit', v: Number(a0.text) };
+        if (a0 && a0.kind === tsv.SyntaxKind.TrueKeyword) return { k: 'lit', v: true };
+        if (a0 && a0.kind === tsv.SyntaxKind.FalseKeyword) return { k: 'lit', v: false };
         return ANY;
       case 'enum':
-        if (a0 && ts.isArrayLiteralExpression(a0)) {
+        if (a0 && tsv.isArrayLiteralExpression(a0)) {
           const types: Shape[] = [];
           for (const el of a0.elements) {
             const u = unwrap(el);
@@ -320,7 +321,7 @@ export class ShapeReader {
       case 'union':
       case 'discriminatedUnion': {
         const list = method === 'union' ? a0 : args[1] && unwrap(args[1]);
-        if (list && ts.isArrayLiteralExpression(list)) return { k: 'union', types: list.elements.map((x) => this.zod(x, depth + 1)) };
+        if (list && tsv.isArrayLiteralExpression(list)) return { k: 'union', types: list.elements.map((x) => this.zod(x, depth + 1)) };
         return ANY;
       }
       case 'record':
@@ -330,7 +331,7 @@ export class ShapeReader {
       case 'nullable':
         return { k: 'union', types: [this.zod(a0, depth + 1), { k: 'null' }] };
       case 'tuple':
-        if (a0 && ts.isArrayLiteralExpression(a0)) return { k: 'tuple', els: a0.elements.map((x) => this.zod(x, depth + 1)) };
+        if (a0 && tsv.isArrayLiteralExpression(a0)) return { k: 'tuple', els: a0.elements.map((x) => this.zod(x, depth + 1)) };
         return ANY;
       case 'never':
         return { k: 'never' };
@@ -341,15 +342,15 @@ export class ShapeReader {
 }
 
 function entityName(n: ts.EntityName): string | undefined {
-  if (ts.isIdentifier(n)) return n.text;
+  if (tsv.isIdentifier(n)) return n.text;
   const left = entityName(n.left);
   return left ? `${left}.${n.right.text}` : undefined;
 }
 
 function dotted(e: ts.Expression): string | undefined {
   e = unwrap(e);
-  if (ts.isIdentifier(e)) return e.text;
-  if (ts.isPropertyAccessExpression(e)) {
+  if (tsv.isIdentifier(e)) return e.text;
+  if (tsv.isPropertyAccessExpression(e)) {
     const l = dotted(e.expression);
     return l ? `${l}.${e.name.text}` : undefined;
   }

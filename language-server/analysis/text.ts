@@ -1,5 +1,6 @@
 // Offsets to LSP positions, and small helpers on TypeScript syntax nodes used by every pass.
-import ts from 'typescript';
+import type ts from 'typescript';
+import { tsv } from './tsv';
 import type { Pos, Rng } from '../protocol';
 
 /** Maps UTF-16 offsets of one text to zero-based line/character positions. */
@@ -46,7 +47,7 @@ export function containsPos(r: Rng, p: Pos): boolean {
 /** Removes parentheses, `as`, `satisfies`, `!` and type assertions around an expression. */
 export function unwrap(e: ts.Expression): ts.Expression {
   for (;;) {
-    if (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isNonNullExpression(e) || ts.isSatisfiesExpression(e) || ts.isTypeAssertionExpression(e)) {
+    if (tsv.isParenthesizedExpression(e) || tsv.isAsExpression(e) || tsv.isNonNullExpression(e) || tsv.isSatisfiesExpression(e) || tsv.isTypeAssertionExpression(e)) {
       e = e.expression;
     } else return e;
   }
@@ -54,15 +55,15 @@ export function unwrap(e: ts.Expression): ts.Expression {
 
 /** A string literal or a template without substitutions. */
 export function isStringLike(e: ts.Node): e is ts.StringLiteral | ts.NoSubstitutionTemplateLiteral {
-  return ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e);
+  return tsv.isStringLiteral(e) || tsv.isNoSubstitutionTemplateLiteral(e);
 }
 
 /** The name of a property (identifier, string or numeric literal), or undefined when computed. */
 export function propName(n: ts.PropertyName | ts.BindingName | undefined): string | undefined {
   if (!n) return undefined;
-  if (ts.isIdentifier(n) || ts.isPrivateIdentifier(n)) return n.text;
-  if (ts.isStringLiteral(n) || ts.isNumericLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n)) return n.text;
-  if (ts.isComputedPropertyName(n) && isStringLike(n.expression)) return n.expression.text;
+  if (tsv.isIdentifier(n) || tsv.isPrivateIdentifier(n)) return n.text;
+  if (tsv.isStringLiteral(n) || tsv.isNumericLiteral(n) || tsv.isNoSubstitutionTemplateLiteral(n)) return n.text;
+  if (tsv.isComputedPropertyName(n) && isStringLike(n.expression)) return n.expression.text;
   return undefined;
 }
 
@@ -70,26 +71,26 @@ export function propName(n: ts.PropertyName | ts.BindingName | undefined): strin
 export function getProp(obj: ts.ObjectLiteralExpression, name: string): ts.Expression | undefined {
   let found: ts.Expression | undefined;
   for (const p of obj.properties) {
-    if (ts.isPropertyAssignment(p) && propName(p.name) === name) found = p.initializer;
-    else if (ts.isShorthandPropertyAssignment(p) && p.name.text === name) found = p.name;
-    else if (ts.isMethodDeclaration(p) && propName(p.name) === name) found = undefined;
+    if (tsv.isPropertyAssignment(p) && propName(p.name) === name) found = p.initializer;
+    else if (tsv.isShorthandPropertyAssignment(p) && p.name.text === name) found = p.name;
+    else if (tsv.isMethodDeclaration(p) && propName(p.name) === name) found = undefined;
   }
   return found;
 }
 
 export function hasSpread(obj: ts.ObjectLiteralExpression): boolean {
-  return obj.properties.some((p) => ts.isSpreadAssignment(p));
+  return obj.properties.some((p) => tsv.isSpreadAssignment(p));
 }
 
 export function isFunctionLike(n: ts.Node): n is ts.ArrowFunction | ts.FunctionExpression | ts.FunctionDeclaration | ts.MethodDeclaration {
-  return ts.isArrowFunction(n) || ts.isFunctionExpression(n) || ts.isFunctionDeclaration(n) || ts.isMethodDeclaration(n);
+  return tsv.isArrowFunction(n) || tsv.isFunctionExpression(n) || tsv.isFunctionDeclaration(n) || tsv.isMethodDeclaration(n);
 }
 
 /** `a.b.c` as ['a','b','c'] when the expression is a plain dotted name chain. */
 export function dottedName(e: ts.Expression): string[] | undefined {
   e = unwrap(e);
-  if (ts.isIdentifier(e)) return [e.text];
-  if (ts.isPropertyAccessExpression(e) && ts.isIdentifier(e.name)) {
+  if (tsv.isIdentifier(e)) return [e.text];
+  if (tsv.isPropertyAccessExpression(e) && tsv.isIdentifier(e.name)) {
     const left = dottedName(e.expression);
     return left ? [...left, e.name.text] : undefined;
   }
