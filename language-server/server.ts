@@ -75,17 +75,21 @@ async function start(): Promise<void> {
   if (!s) return;
   const cache = codeCache();
   if (cache) logger.log('info', describeCodeCache(cache));
-  // Each step is optional: a client that refuses one still gets an index.
-  if (clientCaps?.workspace?.didChangeWatchedFiles?.dynamicRegistration) {
-    await attempt('registering file watchers', () =>
-      connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: SOURCE_GLOB }, { globPattern: PACKAGE_JSON_GLOB }] }),
-    );
-  }
-  if (clientCaps?.workspace?.didChangeConfiguration?.dynamicRegistration) {
-    await attempt('registering for settings changes', () => connection.client.register(DidChangeConfigurationNotification.type, { section: SETTINGS_SECTION }));
-  }
-  await attempt('reading settings', pullSettings);
-  const progress = clientCaps?.window?.workDoneProgress ? await attempt('creating progress', () => connection.window.createWorkDoneProgress()) : undefined;
+  // Each step is optional: a client that refuses one still gets an index. The requests go out
+  // together (one round trip to the client instead of four); all are answered before the crawl, so
+  // the watchers see every change made while it runs and the settings (exclude) apply to it.
+  const [, , , progress] = await Promise.all([
+    clientCaps?.workspace?.didChangeWatchedFiles?.dynamicRegistration
+      ? attempt('registering file watchers', () =>
+          connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: SOURCE_GLOB }, { globPattern: PACKAGE_JSON_GLOB }] }),
+        )
+      : undefined,
+    clientCaps?.workspace?.didChangeConfiguration?.dynamicRegistration
+      ? attempt('registering for settings changes', () => connection.client.register(DidChangeConfigurationNotification.type, { section: SETTINGS_SECTION }))
+      : undefined,
+    attempt('reading settings', pullSettings),
+    clientCaps?.window?.workDoneProgress ? attempt('creating progress', () => connection.window.createWorkDoneProgress()) : undefined,
+  ]);
   progress?.begin('Steplens: indexing', 0, 'finding files', false);
   let ended = false;
   const end = (): void => {

@@ -200,7 +200,7 @@ export class Workspace {
     const uri = canonicalUri(rawUri);
     if (!this.accepts(uri, true)) return false;
     this.open.set(uri, text);
-    this.noteSize(uri, text.length);
+    this.noteSize(text.length, () => uri);
     this.files.set(uri, { source: 'editor', size: text.length });
     this.safeSet(uri, text);
     this.emit([uri]);
@@ -295,12 +295,12 @@ export class Workspace {
 
   private makeExcluder(): (rel: string) => boolean {
     const globs = this.opts.settings().exclude;
-    if (globs.length === 0) return () => false;
+    if (globs.length === 0) return EXCLUDE_NOTHING;
     try {
       return picomatch(globs, { dot: true });
     } catch (err) {
       this.opts.logger.log('warn', 'ignoring invalid steplens.languageServer.exclude globs', { globs, error: err });
-      return () => false;
+      return EXCLUDE_NOTHING;
     }
   }
 
@@ -329,7 +329,8 @@ export class Workspace {
       }
       for (const e of entries) {
         const full = path.join(dir, e.name);
-        const rel = path.relative(folder.root, full).split(path.sep).join('/');
+        // The folder-relative path only matters to `exclude` globs: not worked out for every entry without them.
+        const rel = folder.excluded === EXCLUDE_NOTHING ? '' : path.relative(folder.root, full).split(path.sep).join('/');
         let isDir = e.isDirectory();
         let isFile = e.isFile();
         if (e.isSymbolicLink()) {
@@ -357,11 +358,11 @@ export class Workspace {
       const st = statSync(p);
       if (!st.isFile()) return undefined;
       if (st.size > HARD_MAX_FILE_BYTES) {
-        this.noteSize(pathToUri(p), st.size);
+        this.noteSize(st.size, () => pathToUri(p));
         return undefined;
       }
       const text = readFileSync(p, 'utf8');
-      this.noteSize(pathToUri(p), text.length);
+      this.noteSize(text.length, () => pathToUri(p));
       return text;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
@@ -376,11 +377,11 @@ export class Workspace {
       const st = await fsp.stat(p);
       if (!st.isFile()) return undefined;
       if (st.size > HARD_MAX_FILE_BYTES) {
-        this.noteSize(pathToUri(p), st.size);
+        this.noteSize(st.size, () => pathToUri(p));
         return undefined;
       }
       const text = await fsp.readFile(p, 'utf8');
-      this.noteSize(pathToUri(p), text.length);
+      this.noteSize(text.length, () => pathToUri(p));
       return text;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
@@ -390,9 +391,11 @@ export class Workspace {
   }
 
   /** Say once per file that it is too large for deep analysis (the index reads only its imports/exports). */
-  private noteSize(uri: string, size: number): void {
+  private noteSize(size: number, uriOf: () => string): void {
     const max = this.opts.settings().maxFileSize;
-    if (size <= max || this.toldTooLarge.has(uri)) return;
+    if (size <= max) return;
+    const uri = uriOf(); // only for the rare large file: a URI per crawled file costs more than the check
+    if (this.toldTooLarge.has(uri)) return;
     this.toldTooLarge.add(uri);
     const what = size > HARD_MAX_FILE_BYTES ? 'not reading' : 'reading only the imports and exports of';
     this.opts.logger.log('info', `${what} ${uri}: ${size} bytes is above steplens.languageServer.maxFileSize (${max}); raise the setting to analyse it`);
@@ -428,6 +431,8 @@ export class Workspace {
     }
   }
 }
+
+const EXCLUDE_NOTHING = (): boolean => false;
 
 function isInside(root: string, p: string): boolean {
   const rel = path.relative(root, p);
