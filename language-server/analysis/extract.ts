@@ -138,7 +138,7 @@ function readModuleShape(ctx: Ctx): void {
     } else if (!hasExportModifier(st) && (tsv.isVariableStatement(st) || tsv.isExpressionStatement(st))) {
       readCommonJs(ctx, st);
     } else if (hasExportModifier(st)) {
-      const isDefault = tsv.canHaveModifiers(st) && !!tsv.getModifiers(st)?.some((m) => m.kind === tsv.SyntaxKind.DefaultKeyword);
+      const isDefault = hasModifier(st, tsv.SyntaxKind.DefaultKeyword);
       if (tsv.isVariableStatement(st)) {
         for (const d of st.declarationList.declarations) if (tsv.isIdentifier(d.name)) s.exports.set(d.name.text, { local: d.name.text });
       } else if ((tsv.isFunctionDeclaration(st) || tsv.isClassDeclaration(st) || tsv.isInterfaceDeclaration(st) || tsv.isTypeAliasDeclaration(st) || tsv.isEnumDeclaration(st)) && st.name) {
@@ -149,7 +149,15 @@ function readModuleShape(ctx: Ctx): void {
 }
 
 function hasExportModifier(st: ts.Statement): boolean {
-  return !!(tsv.canHaveModifiers(st) && tsv.getModifiers(st)?.some((m) => m.kind === tsv.SyntaxKind.ExportKeyword));
+  return hasModifier(st, tsv.SyntaxKind.ExportKeyword);
+}
+
+/** Whether a statement carries this modifier keyword (read in place: getModifiers() copies the list for every statement). */
+function hasModifier(st: ts.Statement, kind: ts.SyntaxKind): boolean {
+  const mods = (st as { modifiers?: ts.NodeArray<ts.ModifierLike> }).modifiers;
+  if (!mods) return false;
+  for (const m of mods) if (m.kind === kind) return true;
+  return false;
 }
 
 function topLevel(ctx: Ctx, st: ts.Statement): void {
