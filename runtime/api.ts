@@ -21,6 +21,8 @@ export const Routes = {
   runBatch: '/v0/runs/:runId/batch',
   /** GET dev server info. */
   devInfo: '/dev',
+  /** POST `SendSignalRequest` from the SDK's `sendSignal` / `step.sendSignal`: resumes the run waiting in `step.waitForSignal`. */
+  signals: '/v1/signals',
 
   // --- Inngest-style public REST (v1) --------------------------------------------------------
   v1Events: '/v1/events',
@@ -139,6 +141,30 @@ export interface EventApiResponse {
   error?: string;
 }
 
+// --- Signals (POST Routes.signals; the SDK's sendSignal) ----------------------------------------
+
+/** Body the SDK's `sendSignal` posts. */
+export interface SendSignalRequest {
+  signal: string;
+  /** Any JSON; absent means null. The waiting step receives `{signal, data}`. */
+  data?: unknown;
+}
+/** 200 answer: the run that was waiting. A signal nobody waits for gets 404 `SignalError` (the SDK reads that as "no run"). */
+export interface SendSignalResponse {
+  data: { run_id: string };
+  metadata: { fetched_at: string; cached_until: string | null };
+}
+/** 4xx answers of Routes.signals, in the shape the SDK parses (`{error, status}`). */
+export interface SignalError extends ApiError {
+  status: number;
+}
+export interface SignalWaitInfo {
+  name: string;
+  expiresAt: number;
+  /** What a second wait on the same signal does: take it over (`replace`) or fail its run (`fail`, the default). */
+  conflict: 'replace' | 'fail';
+}
+
 // --- Apps and functions --------------------------------------------------------------------------
 
 export type AppSyncState = 'pending' | 'synced' | 'error';
@@ -247,6 +273,8 @@ export interface StepInfo {
   sleep?: { until: number };
   wait?: { event: string; if?: string; expiresAt: number };
   invoke?: { functionId: string; childRunId?: string; expiresAt?: number };
+  /** `step.waitForSignal`: the signal name it waits for and when it times out (resumes with null). */
+  signal?: SignalWaitInfo;
   /** Set on reruns: the result was copied from this run, not executed again. */
   memoizedFrom?: string;
   /** Position in completion order (the stack), once completed. */

@@ -6,7 +6,9 @@ import { INVOKED_EVENT } from '../functions';
 import type { FunctionRecord, QueueItem } from '../model';
 import { parseDuration } from './backoff';
 import type { ActiveRun, Engine, Inflight } from './engine';
+import { gatewayRequest, performGateway, redactOpts, type GatewayOutcome, type GatewayRequest } from './gateway';
 import type { SdkOp, SdkResult } from './sdk-client';
+import { waitForSignal } from './signals';
 
 const LAZY = new Set(['DeferAdd', 'DeferAbort']);
 const PRIORITY = new Set(['WaitForEvent', 'DeferAdd', 'DeferAbort']);
@@ -39,6 +41,7 @@ export function applyOps(eng: Engine, ar: ActiveRun, inflight: Inflight, result:
   let completed = false;
   let retried = false;
   let discovery = false;
+  const calls: { op: SdkOp; req: GatewayRequest }[] = [];
 
   const fail = (op: SdkOp, error: SerializedError): void => {
     const s = eng.touchStep(ar, op.id, {}, op, false);
@@ -165,11 +168,46 @@ export function applyOps(eng: Engine, ar: ActiveRun, inflight: Inflight, result:
       case 'DeferAdd':
       case 'DeferAbort':
         break;
+      case 'Gateway':
+      case 'AIGateway': {
+        redactSummary(inflight, op);
+        if (ar.memo.has(op.id) || gatewayInFlight(eng, rec.id, op.id) || calls.some((c) => c.op.id === op.id)) break;
+        const req = gatewayRequest(op);
+        if ('error' in req) {
+          fail(op, req.error);
+          break;
+        }
+        ar.pending.add(op.id);
+        const s = eng.touchStep(ar, op.id, {}, op, false);
+        s.startedAt ??= now;
+        s.error = undefined;
+        s.attempts.push({ attempt: item.attempt, startedAt: now });
+        eng.touchStep(ar, op.id, { status: 'running' }, op);
+        calls.push({ op, req });
+        break;
+      }
+      case 'WaitForSignal': {
+        if (ar.memo.has(op.id)) break;
+        const r = waitForSignal(eng, ar, op);
+        if (r.kind === 'invalid') fail(op, r.error);
+        else if (r.kind === 'conflict') {
+          eng.touchStep(ar, op.id, { status: 'failed', error: r.error, startedAt: now, endedAt: now }, op);
+          eng.o.store.deleteQueueItem(item.id);
+          eng.finalize(ar, 'Failed', { error: r.error });
+          return;
+        }
+        break;
+      }
       default:
         fail(op, { name: 'UnsupportedOp', message: `Steplens does not run ${op.op} ops yet` });
     }
   }
-  if (!retried) eng.o.store.deleteQueueItem(item.id);
+  if (inflight.exchange.ops.some((o) => o.op === 'Gateway' || o.op === 'AIGateway')) eng.o.store.putExchange(rec.id, inflight.exchange.seq, inflight.exchange);
+  // Outbound calls keep this queue item in the store until they settle: after a crash it runs
+  // again, and the SDK reports the calls again (at-least-once, like a step in flight).
+  const keep = calls.length > 0 && !retried && !eng.isTerminal(rec.status);
+  if (!retried && !keep) eng.o.store.deleteQueueItem(item.id);
+  if (calls.length > 0 && !eng.isTerminal(rec.status)) startGateway(eng, ar, keep ? item : undefined, maxAttempts, calls);
   if (eng.isTerminal(rec.status)) return;
   const superseded = supersedeMissing(eng, ar, inflight, ops);
   if (completed) eng.afterResult(ar);
@@ -179,6 +217,89 @@ export function applyOps(eng: Engine, ar: ActiveRun, inflight: Inflight, result:
     rec.forceStepPlan = false;
     eng.enqueueDiscovery(ar);
   }
+}
+
+// --- step.fetch / step.ai.infer: the executor's own HTTP calls ----------------------------------
+
+/** The calls one SDK answer started; its queue item is retried once all of them settled, if one failed. */
+interface GatewayBatch {
+  ar: ActiveRun;
+  /** Absent when the answer also retried its item (a StepError): failures are then final. */
+  item: QueueItem | undefined;
+  maxAttempts: number;
+  running: number;
+  failed: { opId: string; error: SerializedError }[];
+}
+
+/** Calls in flight per engine, by `<runId>:<opId>` (a step reported again meanwhile is not called twice). */
+const gatewayCalls = new WeakMap<Engine, Map<string, GatewayBatch>>();
+
+function callsOf(eng: Engine): Map<string, GatewayBatch> {
+  let m = gatewayCalls.get(eng);
+  if (!m) gatewayCalls.set(eng, (m = new Map()));
+  return m;
+}
+
+function gatewayInFlight(eng: Engine, runId: string, opId: string): boolean {
+  return callsOf(eng).has(`${runId}:${opId}`);
+}
+
+/** Keeps credentials (`auth_key`, auth headers, `?key=`) out of the stored exchange. */
+function redactSummary(inflight: Inflight, op: SdkOp): void {
+  for (const o of inflight.exchange.ops) {
+    if (o.hashedId === op.id && o.op === op.op && o.opts === op.opts) o.opts = redactOpts(op.opts);
+  }
+}
+
+function startGateway(eng: Engine, ar: ActiveRun, item: QueueItem | undefined, maxAttempts: number, calls: { op: SdkOp; req: GatewayRequest }[]): void {
+  const batch: GatewayBatch = { ar, item, maxAttempts, running: calls.length, failed: [] };
+  const m = callsOf(eng);
+  for (const { op, req } of calls) {
+    m.set(`${ar.rec.id}:${op.id}`, batch);
+    void performGateway(req)
+      .catch((e: unknown): GatewayOutcome => ({ ok: false, retriable: true, error: { name: 'GatewayError', message: `Error making gateway request: ${String(e)}` } }))
+      .then((outcome) => {
+        try {
+          eng.o.store.tx(() => settleGateway(eng, batch, op, outcome));
+        } catch (e) {
+          // The store is closed (shutting down): the kept queue item replays the call after a restart.
+          eng.o.log.error(`run ${ar.rec.id}: could not record the result of ${op.op} ${op.id}: ${(e as Error)?.message ?? String(e)}`);
+        }
+      });
+  }
+}
+
+/** One call settled: store its result (or failure), and once the batch is done retry its item if a call failed. */
+function settleGateway(eng: Engine, b: GatewayBatch, op: SdkOp, outcome: GatewayOutcome): void {
+  const { ar } = b;
+  callsOf(eng).delete(`${ar.rec.id}:${op.id}`);
+  b.running--;
+  // Finished (cancelled, failed elsewhere) while the call was out: its queue items are gone already.
+  if (eng.peek(ar.rec.id) !== ar || eng.isTerminal(ar.rec.status)) return;
+  const now = eng.o.clock.now();
+  let saved = false;
+  if (outcome.ok) {
+    eng.saveResult(ar, op.id, outcome.value, { status: 'completed', error: undefined, endedAt: now });
+    saved = true;
+  } else if (outcome.retriable && b.item && b.item.attempt + 1 < b.maxAttempts) {
+    const s = eng.touchStep(ar, op.id, {}, op, false);
+    const open = s.attempts.find((a) => a.endedAt === undefined);
+    if (open) Object.assign(open, { endedAt: now, error: outcome.error });
+    eng.touchStep(ar, op.id, { status: 'retrying', error: outcome.error }, op);
+    b.failed.push({ opId: op.id, error: outcome.error });
+  } else {
+    eng.saveResult(ar, op.id, { error: outcome.error }, { status: 'failed', error: outcome.error, endedAt: now });
+    saved = true;
+  }
+  if (b.running === 0 && b.item) {
+    if (b.failed.length > 0) {
+      // Like a StepError: the same queue item again after the backoff; the SDK reports the call again.
+      for (const f of b.failed) ar.pending.delete(f.opId);
+      eng.retryOrFail(ar, b.item, b.failed[0]!.error, false, undefined, b.maxAttempts);
+    } else eng.o.store.deleteQueueItem(b.item.id);
+  }
+  if (saved) eng.afterResult(ar);
+  if (!eng.isTerminal(ar.rec.status)) eng.persist(ar);
 }
 
 /** Ops a discovery answer lists as steps it found and that are not memoized yet. */

@@ -1,6 +1,7 @@
 // Every route of api.ts bound to the executor's parts.
 import type { InvokeResponse, Page, RunDetail, RunStatus, RunSummary, SyncAppRequest } from '../api';
 import type { Engine } from '../engine/engine';
+import { MAX_SIGNAL_BODY_BYTES, sendSignal } from '../engine/signals';
 import { eventRecord, runSummary, v1Event, v1Run } from '../engine/views';
 import { EVENT_LIMITS, type Ingest } from '../events';
 import { INVOKED_EVENT, type FunctionRegistry } from '../functions';
@@ -93,6 +94,12 @@ export function registerRoutes(r: Router, d: RouteDeps): void {
     const ar = engine.load(c.params.runId!);
     if (!ar) throw new HttpError(404, `run ${c.params.runId} is not running`);
     return ok(ar.events);
+  });
+  r.on('POST', 'signals', async (c) => {
+    const text = await c.text(MAX_SIGNAL_BODY_BYTES).catch((e: HttpError) => e);
+    if (text instanceof HttpError) return { status: text.status, body: { error: text.message, status: text.status } };
+    const res = sendSignal(engine, text);
+    return ok(res.body, res.status);
   });
   r.on('GET', 'devInfo', () =>
     ok({ version: d.version, kind: 'steplens', functions: functions.all().map(fnInfo), apps: sync.list(), features: {} }),
