@@ -78,7 +78,24 @@ export interface ExprPath {
 
 export type ExprResult = { ok: true; paths: ExprPath[] } | { ok: false; message: string; start: number; end: number };
 
+/**
+ * Results by expression text: the same expressions recur across functions (keys, `if` conditions),
+ * and the CEL parser is costly code at start-up. Bounded; callers get their own copies.
+ */
+const exprMemo = new Map<string, ExprResult>();
+const EXPR_MEMO_MAX = 2000;
+
 export function checkExpression(expr: string): ExprResult {
+  let r = exprMemo.get(expr);
+  if (!r) {
+    r = parseExpression(expr);
+    if (exprMemo.size >= EXPR_MEMO_MAX) exprMemo.clear();
+    exprMemo.set(expr, r);
+  }
+  return r.ok ? { ok: true, paths: r.paths.map((p) => ({ root: p.root, path: [...p.path], segments: p.segments.map((s) => ({ ...s })) })) } : { ...r };
+}
+
+function parseExpression(expr: string): ExprResult {
   let ast: ASTNode;
   try {
     ast = parseCel(expr).ast;
