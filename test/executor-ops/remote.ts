@@ -5,6 +5,7 @@
 //   POST /api/echo?tag=T              201 JSON echo of the request, header x-remote: yes
 //   GET  /api/missing?tag=T           404 text
 //   GET  /api/flaky?tag=T&fail=N      the first N requests per tag: connection destroyed; then 200
+//   GET  /api/hold?tag=T              the first request per tag is never answered; later ones: 200
 //   POST /openai/<tag>/<fail>/v1/chat/completions   the first <fail> per tag: 500; then a chat completion
 //   POST /anthropic/v1/messages       an Anthropic message (401 without the expected x-api-key)
 import http from 'node:http';
@@ -79,6 +80,12 @@ export class Remote {
       if (n <= Number(url.searchParams.get('fail') ?? 0)) return void req.socket.destroy();
       res.writeHead(200, { 'content-type': 'text/plain' });
       return void res.end(`ok on call ${n}`);
+    }
+    if (url.pathname === '/api/hold') {
+      const n = this.count(`hold:${tag}`);
+      if (n === 1) return; // held until the caller goes away
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      return void res.end(`answered call ${n}`);
     }
     const openai = url.pathname.match(/^\/openai\/([^/]+)\/(\d+)\/v1\/chat\/completions$/);
     if (openai && rec.method === 'POST') {

@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { route, type RunDetail, type StepInfo } from '../../runtime/api';
-import { ExampleApp, Executor, rawRequest, stepOf, summarize, tag, type Sdk } from '../executor/harness';
+import { ExampleApp, Executor, rawRequest, stepOf, summarize, tag, waitUntil, type Sdk } from '../executor/harness';
 import { ANTHROPIC_KEY, OPENAI_KEY, Remote } from './remote';
 
 /** The app file for an SDK, relative to examples/<sdk>/ (where ExampleApp.start looks). */
@@ -116,6 +116,21 @@ export function opsSuite(sdk: Sdk): void {
       assert.equal(s?.status, 'failed');
       assert.equal(s?.attempts.length, 3);
       assert.equal((s?.output as { error: { name: string } }).error.name, 'GatewayError');
+    });
+
+    void test('step.fetch in parallel: a failed call retries the item; the call that succeeded is not made again', async () => {
+      const t = tag('par');
+      const run = await runFor(rig, 'ops/fetch-par', 'fetch-par', { base: rig.remote.base, tag: t });
+      assert.equal(run.status, 'Completed', JSON.stringify(summarize(run)));
+      assert.deepEqual(run.output, { a: 'plain text', b: 'ok on call 2' });
+      assert.equal(rig.remote.to('/api/echo', t).length, 1);
+      assert.equal(rig.remote.to('/api/echo', t)[0]!.body, 'plain text');
+      assert.equal(rig.remote.to('/api/flaky', t).length, 2);
+      const steps = fetchSteps(run);
+      assert.deepEqual(steps.map((s) => s.attempts.length).sort(), [1, 2]);
+      // v2 (v4): the two calls, the retried discovery, the final one. v3 (v1) asks for a discovery
+      // after each result, so its count depends on which call settles first.
+      if (sdk === 'v4') assert.equal(run.requestCount, 3, JSON.stringify(summarize(run)));
     });
 
     void test('step.ai.infer (OpenAI format): Bearer key, JSON body, the provider JSON memoized; no key in the history', async () => {
@@ -266,6 +281,18 @@ export function opsSuite(sdk: Sdk): void {
     });
     after(async () => {
       await disposeRig(rig);
+    });
+
+    void test('a step.fetch in flight when the executor is killed is made again after the restart', async () => {
+      const { ex, remote } = rig!;
+      const t = tag('hold');
+      const runId = await ex.runOf(await ex.send({ name: 'ops/fetch-hold', data: { base: remote.base, tag: t } }), rig!.fn('fetch-hold'));
+      await waitUntil('the held call to reach the remote', async () => (remote.to('/api/hold', t).length === 1 ? true : undefined));
+      await ex.restart();
+      const run = await ex.waitForRun(runId);
+      assert.equal(run.status, 'Completed', JSON.stringify(summarize(run)));
+      assert.deepEqual(run.output, { text: 'answered call 2' });
+      assert.equal(remote.to('/api/hold', t).length, 2);
     });
 
     void test('a run waiting for a signal when the executor is killed resumes with the signal after the restart', async () => {

@@ -9,7 +9,7 @@ import { serve } from 'inngest-v3/node';
 import { Counters, startAppServer } from '../../../examples/shared/app-server';
 
 type Data = Record<string, any>;
-type EventName = 'ops/fetch' | 'ops/fetch-flaky' | 'ops/ai-openai' | 'ops/ai-anthropic' | 'ops/signal-wait' | 'ops/signal-send';
+type EventName = 'ops/fetch' | 'ops/fetch-flaky' | 'ops/fetch-par' | 'ops/fetch-hold' | 'ops/ai-openai' | 'ops/ai-anthropic' | 'ops/signal-wait' | 'ops/signal-send';
 
 const inngest = new Inngest({
   id: 'ops-v3',
@@ -47,6 +47,23 @@ const fetchFlaky = inngest.createFunction({ id: 'fetch-flaky', retries: 2 }, { e
   } catch (err) {
     return { ok: false, name: (err as Error).name, message: (err as Error).message };
   }
+});
+
+// --- two step.fetch calls in parallel, one of them flaky: the other is not made twice -------------
+const fetchPar = inngest.createFunction({ id: 'fetch-par', retries: 2 }, { event: 'ops/fetch-par' }, async ({ event, step }) => {
+  const data = event.data as Data;
+  const [a, b] = await Promise.all([
+    step.fetch(`${data.base}/api/echo?tag=${data.tag}`, { method: 'POST', body: 'plain text' }),
+    step.fetch(`${data.base}/api/flaky?tag=${data.tag}&fail=1`),
+  ]);
+  return { a: ((await a.json()) as { received: unknown }).received, b: await b.text() };
+});
+
+// --- a step.fetch the remote holds (the test restarts the executor meanwhile) ---------------------
+const fetchHold = inngest.createFunction({ id: 'fetch-hold' }, { event: 'ops/fetch-hold' }, async ({ event, step }) => {
+  const data = event.data as Data;
+  const res = await step.fetch(`${data.base}/api/hold?tag=${data.tag}`);
+  return { text: await res.text() };
 });
 
 // --- step.ai.infer against an OpenAI-compatible endpoint -----------------------------------------
@@ -94,7 +111,7 @@ const signalSend = inngest.createFunction({ id: 'signal-send' }, { event: 'ops/s
   return { runId: res?.runId ?? null };
 });
 
-const functions = [fetchFn, fetchFlaky, aiOpenAi, aiAnthropic, signalWait, signalSend];
+const functions = [fetchFn, fetchFlaky, fetchPar, fetchHold, aiOpenAi, aiAnthropic, signalWait, signalSend];
 
 startAppServer(serve({ client: inngest, functions }), counters).catch((err: unknown) => {
   console.error(err);

@@ -45,6 +45,23 @@ const fetchFlaky = inngest.createFunction({ id: 'fetch-flaky', retries: 2, trigg
   }
 });
 
+// --- two step.fetch calls in parallel, one of them flaky: the other is not made twice -------------
+const fetchPar = inngest.createFunction({ id: 'fetch-par', retries: 2, triggers: [{ event: 'ops/fetch-par' }] }, async ({ event, step }) => {
+  const data = event.data as Data;
+  const [a, b] = await Promise.all([
+    step.fetch(`${data.base}/api/echo?tag=${data.tag}`, { method: 'POST', body: 'plain text' }),
+    step.fetch(`${data.base}/api/flaky?tag=${data.tag}&fail=1`),
+  ]);
+  return { a: ((await a.json()) as { received: unknown }).received, b: await b.text() };
+});
+
+// --- a step.fetch the remote holds (the test restarts the executor meanwhile) ---------------------
+const fetchHold = inngest.createFunction({ id: 'fetch-hold', triggers: [{ event: 'ops/fetch-hold' }] }, async ({ event, step }) => {
+  const data = event.data as Data;
+  const res = await step.fetch(`${data.base}/api/hold?tag=${data.tag}`);
+  return { text: await res.text() };
+});
+
 // --- step.ai.infer against an OpenAI-compatible endpoint -----------------------------------------
 const aiOpenAi = inngest.createFunction({ id: 'ai-openai', retries: 2, triggers: [{ event: 'ops/ai-openai' }] }, async ({ event, step }) => {
   const data = event.data as Data;
@@ -89,7 +106,7 @@ const signalSend = inngest.createFunction({ id: 'signal-send', triggers: [{ even
   return { runId: res.runId ?? null };
 });
 
-const functions = [fetchFn, fetchFlaky, aiOpenAi, aiAnthropic, signalWait, signalSend];
+const functions = [fetchFn, fetchFlaky, fetchPar, fetchHold, aiOpenAi, aiAnthropic, signalWait, signalSend];
 
 startAppServer(serve({ client: inngest, functions }), counters).catch((err: unknown) => {
   console.error(err);
