@@ -66,7 +66,7 @@ export function waitForSignal(eng: Engine, ar: ActiveRun, op: SdkOp): SignalOpRe
     eng.pauses.unlinkSignal(owner);
     const { trigger: _t, ...durable } = owner;
     eng.o.store.putPause(durable);
-    eng.o.log.info(`signal "${signal}": the wait of run ${rec.id} replaced the wait of run ${owner.runId} (which now only times out)`);
+    eng.o.log.info(`signal ${JSON.stringify(signal)}: the wait of run ${rec.id} replaced the wait of run ${owner.runId} (which now only times out)`);
   }
   ar.pending.add(op.id);
   eng.touchStep(ar, op.id, { status: 'waiting', startedAt: now, signal: { name: signal, expiresAt, conflict } }, op);
