@@ -36,7 +36,7 @@ export function crossDiagnostics(f: FileSummary, facts: WorkspaceFacts): Steplen
   for (const lit of f.literals) {
     if (lit.kind !== 'event-name' || lit.role === 'schema-declaration' || lit.role === 'invoke-target' || lit.role === 'send') continue;
     const cat = catalogOfFn(fnOf(lit.functionKey));
-    const d = unknownEvent(f.uri, lit.name, cat, lit.range, lit.valueRange);
+    const d = unknownEvent(linker, f.uri, lit.name, cat, lit.range, lit.valueRange);
     if (d) out.push(d);
   }
 
@@ -51,7 +51,7 @@ export function crossDiagnostics(f: FileSummary, facts: WorkspaceFacts): Steplen
       if (!name) continue;
       let unknown = false;
       if (p.name !== null && p.nameRange && p.nameValueRange) {
-        const d = unknownEvent(f.uri, p.name, cat, p.nameRange, p.nameValueRange);
+        const d = unknownEvent(linker, f.uri, p.name, cat, p.nameRange, p.nameValueRange);
         unknown = !!d;
         if (d && s.via === 'client') out.push(d); // step.sendEvent names are reported with the other literals
       }
@@ -138,14 +138,20 @@ function declaredAnywhere(linker: Linker, uri: string, name: string): EventDecl 
   return linker.packageCatalogs.get(linker.packageOf(uri))?.events.get(name);
 }
 
-function unknownEvent(uri: string, name: string, cat: Catalog | null, range: Rng, valueRange: Rng): SteplensDiagnostic | undefined {
+/** Some package of the workspace declares `name` (a shared events package in a monorepo). */
+function declaredInWorkspace(linker: Linker, name: string): boolean {
+  for (const cat of linker.packageCatalogs.values()) if (cat.events.has(name)) return true;
+  return false;
+}
+
+function unknownEvent(linker: Linker, uri: string, name: string, cat: Catalog | null, range: Rng, valueRange: Rng): SteplensDiagnostic | undefined {
   if (!cat || !cat.complete || cat.events.size === 0) return undefined;
   if (isInternal(name) || name.includes('*') || cat.events.has(name)) return undefined;
+  // v4 lets any string name an event, typed or not: only a near miss of a declared eventType is
+  // worth a warning (a typo), and a name another package of the workspace declares is not unknown.
+  if (!cat.strict && declaredInWorkspace(linker, name)) return undefined;
   const suggestion = closest(name, cat.events.keys());
-  if (!cat.strict && !suggestion) {
-    const ns = namespaceOf(name);
-    if (![...cat.events.keys()].some((k) => namespaceOf(k) === ns)) return undefined;
-  }
+  if (!cat.strict && !suggestion) return undefined;
   const fixes: QuickFix[] = [];
   if (suggestion) {
     fixes.push({
@@ -171,13 +177,6 @@ function unknownEvent(uri: string, name: string, cat: Catalog | null, range: Rng
   };
 }
 
-/** `app/user.signup` -> `app/`; `user.signup` -> `user.` */
-function namespaceOf(name: string): string {
-  const slash = name.indexOf('/');
-  if (slash >= 0) return name.slice(0, slash + 1);
-  const dot = name.indexOf('.');
-  return dot >= 0 ? name.slice(0, dot + 1) : name;
-}
 
 const TYPE_WORD: Record<string, string> = { string: 'a string', number: 'a number', boolean: 'a boolean', null: 'null' };
 

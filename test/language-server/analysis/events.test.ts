@@ -75,18 +75,27 @@ export const deleted = eventType('app/user.deleted');`,
 import { signup } from './events';
 const inngest = new Inngest({ id: 'v4app' });
 export const f = inngest.createFunction({ id: 'f', triggers: [signup, { event: «'app/user.sigup'» }], cancelOn: [{ event: 'app/user.deleted' }] }, async ({ step }) => {
-  await step.waitForEvent('w', { event: «'app/user.verified'», timeout: '1d' });
+  // v4 allows untyped events, also in a declared namespace: only near misses are typos
+  await step.waitForEvent('w', { event: 'app/user.verified', timeout: '1d' });
   await inngest.send({ name: «'app/user.delted'» });
 });`,
     'other/package.json': '{ "dependencies": { "inngest": "^4.0.0" } }',
     'other/fn.ts': `import { Inngest } from 'inngest';
 const inngest = new Inngest({ id: 'other' });
 export const g = inngest.createFunction({ id: 'g', triggers: [{ event: 'anything/goes' }] }, async () => {});`,
+    // a monorepo app naming, as a string, an event its shared events package declares
+    'third/package.json': '{ "dependencies": { "inngest": "^4.0.0" } }',
+    'third/events.ts': `import { eventType } from 'inngest';
+export const shipped = eventType('app/user.signups');`,
+    'third/fn.ts': `import { Inngest } from 'inngest';
+const inngest = new Inngest({ id: 'third' });
+export const h = inngest.createFunction({ id: 'h', triggers: [{ event: 'app/user.signup' }] }, async () => {});`,
   });
   const diags = index.diagnostics(uri('pkg/fn.ts'));
   assert.deepEqual(rangesOf(diags, 'unknown-event'), fx['pkg/fn.ts']!.ranges);
   assert.match(diags.find((d) => d.message.includes('delted'))!.message, /Did you mean "app\/user\.deleted"\?/);
   assert.deepEqual(rangesOf(index.diagnostics(uri('other/fn.ts')), 'unknown-event'), []);
+  assert.deepEqual(rangesOf(index.diagnostics(uri('third/fn.ts')), 'unknown-event'), [], 'declared by another package of the workspace');
 });
 
 void test('unknown-event: none without schemas, for internal events, wildcards, or unreadable schemas', () => {
