@@ -10,7 +10,8 @@ import type { FileSummary, LiteralValue, SendPayload } from './summary';
 import { LineMap, getProp, hasSpread, isStringLike, propName, unwrap } from './text';
 
 /** Step-level durations are parsed by the SDK (ms format); flow-control periods go to the server. */
-const SDK_PARSED: Record<DurationRole, boolean> = {
+/** Whether the SDK parses a duration in this role with `ms` (single unit) rather than the executor (compounds too). */
+export const SDK_PARSED: Record<DurationRole, boolean> = {
   sleep: true,
   'waitForEvent-timeout': true,
   'cancelOn-timeout': true,

@@ -1,5 +1,6 @@
 // Duration strings as the SDK reads them (`ms`-style "30s", "1 hour", "2.5h", and compounds such as
 // "1h30m" / "1h 30m" = the sum of the parts). Pure; used by hover.
+import { checkDuration } from '../analysis/checks';
 
 const UNIT_MS: Record<string, number> = {};
 function unit(ms: number, ...names: string[]): void {
@@ -66,10 +67,18 @@ export function humanDuration(ms: number): string {
 }
 
 /** Markdown for a hover on a duration string, or why it is not one; `now` gives the wake-up example. */
-export function durationHoverMarkdown(source: string, now: Date = new Date()): string {
+/**
+ * `sdkParsed`: the SDK parses this duration itself with `ms` (sleeps, timeouts), which takes one
+ * number and unit; flow-control periods are parsed by the executor, which also takes "1h30m". The
+ * hover and the `invalid-duration` diagnostic agree (analysis/checks.ts checkDuration).
+ */
+export function durationHoverMarkdown(source: string, now: Date = new Date(), sdkParsed = false): string {
   const ms = parseDuration(source);
-  if (ms === undefined || !(ms > 0)) {
-    return `**duration** \`${source}\`: not a duration the SDK accepts. Write a number and a unit, e.g. \`30s\`, \`15m\`, \`2h\`, \`1d\`, \`1h30m\`.`;
+  const problem = checkDuration(source, sdkParsed);
+  if (!problem.ok || ms === undefined || !(ms > 0)) {
+    const example = sdkParsed ? '`30s`, `15m`, `2h`, `1d`' : '`30s`, `15m`, `2h`, `1d`, `1h30m`';
+    const why = problem.ok ? 'is not a positive duration' : problem.reason;
+    return `**duration** \`${source}\`: not a duration ${sdkParsed ? 'the SDK' : 'Inngest'} accepts here (it ${why}). Write a number and a unit, e.g. ${example}.`;
   }
   const clamped = ms < SECOND ? SECOND : ms;
   const lines = [`**duration** \`${source}\`: ${humanDuration(ms)} (${ms.toLocaleString('en-US')} ms)`];

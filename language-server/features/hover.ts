@@ -6,6 +6,7 @@ import type { EventNameLiteral, WorkspaceIndex } from '../analysis/index';
 import { triggerEventsOf } from './eventContext';
 import { cronHoverMarkdown } from './cron';
 import { durationHoverMarkdown } from './duration';
+import { SDK_PARSED } from '../analysis/ctx';
 import { locationLink } from './positions';
 import { schemaToTs } from './schemaType';
 
@@ -30,7 +31,7 @@ export function hover(ctx: HoverContext, uri: string, pos: Position): Hover | nu
       value = cronHoverMarkdown(lit.value, ctx.now);
       break;
     case 'duration':
-      value = durationHoverMarkdown(lit.value, ctx.now);
+      value = durationHoverMarkdown(lit.value, ctx.now, SDK_PARSED[lit.role]);
       break;
     case 'expression':
       value = expressionMarkdown(ctx, triggerEventsOf(ctx.index, uri, lit), lit.asyncEventName);

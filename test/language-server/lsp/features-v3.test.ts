@@ -38,7 +38,7 @@ export const welcome = inngest.createFunction(
   { event: /*@typoStart*/'app/user.sin/*@typo*/gup'/*@typoEnd*/ },
   async ({ event, step }) => {
     await step.sleep('pause', '1h/*@dur*/30m');
-    const order = await step.waitForEvent('order', { event: 'app/order.placed', timeout: '1d', if: 'async.data.orderId == event.data.userId' });
+    const order = await step.waitForEvent('order', { event: 'app/order.placed', timeout: '9/*@dur2*/0m', if: 'async.data.orderId == event.data.userId' });
     await step.run('email', () => order);
   },
 );
@@ -135,10 +135,15 @@ void test('hover on a cron string: plain words and the next five runs in its tim
   assert.equal(runs.length, 5, text);
 });
 
-void test('hover on a duration', async () => {
-  const text = md(await ws.conn.sendRequest(HoverRequest.type, { textDocument: { uri: ws.uri('src/functions.ts') }, position: ws.pos('src/functions.ts', 'dur') }));
-  assert.match(text, /1 hour 30 minutes/);
-  assert.match(text, /5,400,000 ms/);
+void test('hover on a duration: its length, or why the SDK rejects it (as the invalid-duration diagnostic says)', async () => {
+  const valid = md(await ws.conn.sendRequest(HoverRequest.type, { textDocument: { uri: ws.uri('src/functions.ts') }, position: ws.pos('src/functions.ts', 'dur2') }));
+  assert.match(valid, /1 hour 30 minutes/);
+  assert.match(valid, /5,400,000 ms/);
+  // step.sleep's duration is parsed by the SDK with `ms`, which takes one number and unit: "1h30m" is rejected.
+  const rejected = md(await ws.conn.sendRequest(HoverRequest.type, { textDocument: { uri: ws.uri('src/functions.ts') }, position: ws.pos('src/functions.ts', 'dur') }));
+  assert.match(rejected, /not a duration the SDK accepts/);
+  assert.doesNotMatch(rejected, /1 hour 30 minutes/);
+  await ws.waitForDiagnostics('src/functions.ts', (d) => d.some((x) => x.code === 'invalid-duration' && x.message.includes('"1h30m"')), 'the invalid-duration diagnostic on "1h30m"');
 });
 
 void test('hover inside an expression shows the data types of event and async', async () => {
