@@ -274,7 +274,7 @@ export function opsSuite(sdk: Sdk): void {
     });
   });
 
-  void describe(`waitForSignal survives a restart on inngest ${sdk}`, () => {
+  void describe(`step.fetch and waitForSignal survive a kill -9 on inngest ${sdk}`, () => {
     let rig: Rig | undefined;
     before(async () => {
       rig = await startRig(sdk);
