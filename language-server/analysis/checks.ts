@@ -25,11 +25,70 @@ export function checkDuration(value: string, sdkParsed: boolean): DurationProble
   return { ok: false, reason: 'is not a duration the SDK understands' };
 }
 
-const CRON_DESCRIPTORS = new Set(['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly']);
+/** What each descriptor means, for the message: Inngest takes the five fields only. */
+const CRON_DESCRIPTORS: Record<string, string> = {
+  '@yearly': '0 0 1 1 *',
+  '@annually': '0 0 1 1 *',
+  '@monthly': '0 0 1 * *',
+  '@weekly': '0 0 * * 0',
+  '@daily': '0 0 * * *',
+  '@midnight': '0 0 * * *',
+  '@hourly': '0 * * * *',
+};
+
+interface CronField {
+  label: string;
+  min: number;
+  max: number;
+  names?: readonly string[];
+}
+
+const CRON_FIELDS: readonly CronField[] = [
+  { label: 'minute', min: 0, max: 59 },
+  { label: 'hour', min: 0, max: 23 },
+  { label: 'day-of-month', min: 1, max: 31 },
+  { label: 'month', min: 1, max: 12, names: ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'] },
+  { label: 'day-of-week', min: 0, max: 6, names: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] },
+];
+
+/** A number or (month, weekday) name of one field, or undefined. */
+function cronValue(text: string, f: CronField): number | undefined {
+  if (/^\d+$/.test(text)) return Number(text);
+  const i = f.names?.indexOf(text.toLowerCase()) ?? -1;
+  return i >= 0 ? f.min + i : undefined;
+}
+
+/** Why one field is not one Inngest's scheduler reads (lists of `*`, `?`, `a`, `a-b`, each with an optional `/step`). */
+function cronFieldProblem(token: string, f: CronField): string | undefined {
+  for (const part of token.split(',')) {
+    const [range = '', step, extra] = part.split('/');
+    if (extra !== undefined) return 'has more than one "/"';
+    let lo: number | undefined;
+    let hi: number | undefined;
+    if (range === '*' || range === '?') {
+      lo = f.min;
+      hi = f.max;
+    } else {
+      const [a = '', b, more] = range.split('-');
+      if (more !== undefined) return 'has more than one "-" in a range';
+      lo = cronValue(a, f);
+      hi = b === undefined ? (step !== undefined ? f.max : lo) : cronValue(b, f);
+      if (lo === undefined || hi === undefined) return `uses "${part}", which is not a number${f.names ? ' or a name' : ''} from ${f.min} to ${f.max}`;
+    }
+    if (step !== undefined && !(/^\d+$/.test(step) && Number(step) > 0)) return `has the step "/${step}", which is not a positive number`;
+    if (lo < f.min || hi > f.max) return `is out of range (${f.min}-${f.max}${f.label === 'day-of-week' ? ', Sunday is 0' : ''})`;
+    if (lo > hi) return `has a range that ends before it starts ("${range}")`;
+  }
+  return undefined;
+}
 
 export type CronProblem = { ok: true; timezone?: string; pattern: string } | { ok: false; reason: string };
 
-/** A cron line as Inngest reads it: optional `TZ=Area/City ` prefix, then 5 (or 6, with seconds) fields. */
+/**
+ * A cron line as the Inngest server validates it when an app syncs (a five-field parser: minute,
+ * hour, day of month, month, day of week; no seconds, no @descriptors, no L/W/#), with an optional
+ * `TZ=Area/City ` or `CRON_TZ=` prefix. Anything else makes the sync fail in Inngest.
+ */
 export function checkCron(value: string): CronProblem {
   let v = value.trim();
   let timezone: string | undefined;
@@ -44,25 +103,30 @@ export function checkCron(value: string): CronProblem {
     }
   }
   if (v.startsWith('@')) {
-    if (CRON_DESCRIPTORS.has(v.toLowerCase())) return { ok: true, timezone, pattern: v };
-    return { ok: false, reason: `uses an unknown descriptor "${v}" (use @hourly, @daily, @weekly, @monthly or @yearly)` };
+    const same = CRON_DESCRIPTORS[v.toLowerCase()];
+    return {
+      ok: false,
+      reason: same
+        ? `uses the descriptor "${v}", which Inngest does not accept; write the five fields instead: "${same}"`
+        : `uses "${v}", which is not a cron line (Inngest takes five fields, e.g. "0 9 * * *")`,
+    };
   }
   const fields = v.split(/\s+/).filter(Boolean);
-  if (fields.length !== 5 && fields.length !== 6) {
+  if (fields.length === 6) {
+    return { ok: false, reason: 'has 6 fields; Inngest schedules by the minute and takes five (minute hour day-of-month month day-of-week), no seconds field' };
+  }
+  if (fields.length !== 5) {
     return { ok: false, reason: `has ${fields.length} field${fields.length === 1 ? '' : 's'}; a cron line has five (minute hour day-of-month month day-of-week)` };
+  }
+  for (let i = 0; i < 5; i++) {
+    const f = CRON_FIELDS[i]!;
+    const problem = cronFieldProblem(fields[i]!, f);
+    if (problem) return { ok: false, reason: `has an invalid ${f.label} field ("${fields[i]}"): it ${problem}` };
   }
   try {
     new Cron(v, { paused: true });
   } catch (err) {
     const msg = (err instanceof Error ? err.message : String(err)).replace(/^Cron\w*:\s*/, '');
-    const m = /^Invalid value for (\S+?):?\s+(.*)$/i.exec(msg);
-    if (m) {
-      const field = m[1] === 'day' ? 'dayOfMonth' : m[1]!;
-      const idx = ['minute', 'hour', 'dayOfMonth', 'month', 'dayOfWeek'].indexOf(field);
-      const token = idx >= 0 ? fields[idx + (fields.length === 6 ? 1 : 0)] : undefined;
-      const label = field.replace(/([A-Z])/g, (c) => `-${c.toLowerCase()}`);
-      return { ok: false, reason: `has an invalid ${label} field${token ? ` ("${token}")` : ''}` };
-    }
     return { ok: false, reason: `is not a valid cron line (${msg.charAt(0).toLowerCase()}${msg.slice(1)})` };
   }
   return { ok: true, timezone, pattern: v };

@@ -1,8 +1,9 @@
-// Cron strings as the Inngest executor reads them: `[TZ=Zone ]min hour dom month dow` (an optional
-// seconds field is accepted), UTC unless a `TZ=` / `CRON_TZ=` prefix names an IANA zone.
+// Cron strings as Inngest reads them: `[TZ=Zone ]min hour dom month dow` (five fields, checked by
+// analysis/checks.ts checkCron), UTC unless a `TZ=` / `CRON_TZ=` prefix names an IANA zone.
 // Pure: used by hover and by the functions request (plain-words description of a cron trigger).
 import cronstrue from 'cronstrue';
 import { Cron } from 'croner';
+import { checkCron } from '../analysis/checks';
 
 export interface ParsedCron {
   /** The pattern without the time-zone prefix. */
@@ -29,10 +30,9 @@ export function splitCron(source: string): ParsedCron {
 export function cronInfo(source: string, now: Date = new Date(), count = 5): CronInfo {
   const cron = splitCron(source);
   if (!isValidZone(cron.timezone)) return { ok: false, cron, error: `Unknown time zone "${cron.timezone}": use an IANA name such as Europe/Paris or America/New_York.` };
-  const fields = cron.pattern.split(/\s+/).filter(Boolean);
-  if (fields.length < 5 || fields.length > 6) {
-    return { ok: false, cron, error: `A cron needs 5 fields (minute hour day-of-month month day-of-week), or 6 with seconds first; this one has ${fields.length}.` };
-  }
+  // The same rules as the invalid-cron diagnostic: what Inngest accepts when the app syncs.
+  const check = checkCron(source);
+  if (!check.ok) return { ok: false, cron, error: `Not a cron line Inngest accepts: it ${check.reason}.` };
   let job: Cron;
   try {
     job = new Cron(cron.pattern, { timezone: cron.timezone, paused: true, mode: '5-or-6-parts' });

@@ -20,7 +20,14 @@ void test('checkCron names the field that is wrong, the zone that is unknown, or
     ['0 0 * * 8', /invalid day-of-week field \("8"\)/],
     ['0 9 * *', /has 4 fields/],
     ['TZ=Nowhere/City 0 9 * * *', /unknown time zone "Nowhere\/City"/],
-    ['@sometimes', /unknown descriptor/],
+    ['@sometimes', /not a cron line/],
+    ['@daily', /descriptor "@daily".*"0 0 \* \* \*"/],
+    ['0 */5 * * * *', /has 6 fields.*no seconds/],
+    ['0 0 L * *', /invalid day-of-month field \("L"\)/],
+    ['0 12 * * 1#2', /invalid day-of-week field \("1#2"\)/],
+    ['0 9 * * 7', /invalid day-of-week field \("7"\).*Sunday is 0/],
+    ['*/0 * * * *', /step "\/0"/],
+    ['0 18-9 * * *', /ends before it starts/],
   ];
   for (const [cron, re] of cases) {
     const r = checkCron(cron);

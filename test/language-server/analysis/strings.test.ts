@@ -24,19 +24,21 @@ const inngest = new Inngest({ id: 'app' });
 export const a = inngest.createFunction({ id: 'a' }, { cron: «'61 * * * *'» }, async () => {});
 export const b = inngest.createFunction({ id: 'b' }, [{ cron: «'TZ=Mars/Olympus 0 9 * * *'» }, { cron: «'0 9 * *'» }], async () => {});
 export const c = inngest.createFunction({ id: 'c', triggers: [cron(«'every day'»)] }, async () => {});
-export const d = inngest.createFunction({ id: 'd', triggers: { cron: «'@fortnightly'» } }, async () => {});`,
+export const d = inngest.createFunction({ id: 'd', triggers: { cron: «'@fortnightly'» } }, async () => {});
+// Inngest validates crons with a five-field parser: no descriptors, no seconds, no L/W/#, Sunday is 0.
+export const e = inngest.createFunction({ id: 'e', triggers: [cron(«'@daily'»), { cron: «'0 */5 * * * *'» }, { cron: «'0 0 L * *'» }, { cron: «'0 12 ? * 1#2'» }, { cron: «'0 9 * * 7'» }] }, async () => {});`,
   });
   assert.deepEqual(rangesOf(diags, 'invalid-cron'), ranges);
   assert.match(diags.find((d) => d.code === 'invalid-cron' && d.message.includes('Mars'))!.message, /time zone/);
 });
 
-void test('invalid-cron: none for valid lines, time zones, seconds and descriptors', () => {
+void test('invalid-cron: none for valid lines, time zones, names, lists, ranges and steps', () => {
   const { diags, index } = diagsOf({
     'fn.ts': `import { Inngest, cron } from 'inngest';
 const inngest = new Inngest({ id: 'app' });
 export const a = inngest.createFunction({ id: 'a' }, [{ cron: '0 9 * * 1-5' }, { cron: 'TZ=Europe/Paris 30 8 * * *' }, { cron: '*/15 * * * *' }], async () => {});
-export const b = inngest.createFunction({ id: 'b', triggers: [cron('CRON_TZ=America/New_York 0 0 1 * *'), cron('@daily'), { cron: '0 */5 * * * *' }] }, async () => {});
-export const c = inngest.createFunction({ id: 'c', triggers: [cron('0 12 * * MON')] }, async () => {});`,
+export const b = inngest.createFunction({ id: 'b', triggers: [cron('CRON_TZ=America/New_York 0 0 1 * *'), cron('0 0 * * *'), { cron: '0 */5 * * *' }] }, async () => {});
+export const c = inngest.createFunction({ id: 'c', triggers: [cron('0 12 * * MON'), cron('0 9 ? JAN-MAR mon-fri'), cron('5,35 8-18/2 1,15 */3 0')] }, async () => {});`,
   });
   assert.deepEqual(rangesOf(diags, 'invalid-cron'), []);
   const fa = index.findFunction('app-a')!;
