@@ -176,7 +176,10 @@ export class Replay {
     return runSummary(ar.rec);
   }
 
-  /** Resolves a waitForEvent with an event given by hand (not ingested: it starts nothing else), or as timed out. */
+  /**
+   * Resolves a waitForEvent with an event given by hand (not ingested: it starts nothing else), a
+   * waitForSignal with the body's `event.data` as the signal's data, or either as timed out.
+   */
   resolveWait(runId: string, stepId: string, body: unknown): RunSummary {
     const { store, engine } = this.d;
     if (!isPlainObject(body) || !('event' in body)) throw new HttpError(400, 'the body must be {"event": {"name"?: "...", "data"?: {...}}} or {"event": null} (timed out)');
@@ -191,7 +194,13 @@ export class Replay {
     const pause = pauses.find((p) => p.hashedId === (step?.hashedId ?? stepId));
     if (!pause) throw new HttpError(404, `no waiting step ${stepId} in run ${runId}`);
     const now = this.d.clock.now();
-    const value: SdkEvent | null = ev === null ? null : { name: ev.name ?? pause.eventName, data: ev.data ?? {}, id: ulid(now), ts: now, user: {} };
+    // A signal wait resumes as the signal API would resume it; an event wait with an event made up from the body.
+    const value: SdkEvent | { data: { signal: string; data: unknown } } | null =
+      ev === null
+        ? null
+        : pause.signal !== undefined
+          ? { data: { signal: pause.signal, data: ev.data ?? null } }
+          : { name: ev.name ?? pause.eventName, data: ev.data ?? {}, id: ulid(now), ts: now, user: {} };
     store.tx(() => engine.resolvePause(pause, value, false));
     return runSummary(engine.peek(runId)?.rec ?? store.getRun(runId)!);
   }

@@ -2,6 +2,7 @@
 import type { OpSummary, SdkExchange, StepInfo } from '../api';
 import type { LivePause } from './pauses';
 import type { SdkOp, SdkResult } from './sdk-client';
+import { redactOpts } from './gateway';
 
 export function timeoutValue(p: LivePause): unknown {
   if (p.kind === 'invoke') {
@@ -54,7 +55,8 @@ export function opSummary(op: SdkOp): OpSummary {
     label,
     data: op.data,
     error: op.error,
-    opts: op.opts,
+    // The executor's own calls carry credentials (auth_key, auth headers, ?key=): never in the history.
+    opts: op.op === 'Gateway' || op.op === 'AIGateway' ? redactOpts(op.opts) : op.opts,
   };
 }
 

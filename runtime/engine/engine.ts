@@ -102,6 +102,11 @@ export class Engine {
     for (const q of store.allQueueItems()) this.scheduler.add(q);
   }
 
+  /** Aborted when the engine is disposed: long work it started (the executor's own HTTP calls) stops with it. */
+  get signal(): AbortSignal {
+    return this.abort.signal;
+  }
+
   get activeCount(): number {
     return this.active.size;
   }

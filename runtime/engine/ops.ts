@@ -6,7 +6,7 @@ import { INVOKED_EVENT } from '../functions';
 import type { FunctionRecord, QueueItem } from '../model';
 import { parseDuration } from './backoff';
 import type { ActiveRun, Engine, Inflight } from './engine';
-import { gatewayRequest, performGateway, redactOpts, type GatewayOutcome, type GatewayRequest } from './gateway';
+import { gatewayRequest, performGateway, type GatewayOutcome, type GatewayRequest } from './gateway';
 import type { SdkOp, SdkResult } from './sdk-client';
 import { waitForSignal } from './signals';
 
@@ -170,7 +170,6 @@ export function applyOps(eng: Engine, ar: ActiveRun, inflight: Inflight, result:
         break;
       case 'Gateway':
       case 'AIGateway': {
-        redactSummary(inflight, op);
         if (ar.memo.has(op.id) || gatewayInFlight(eng, rec.id, op.id) || calls.some((c) => c.op.id === op.id)) break;
         const req = gatewayRequest(op);
         if ('error' in req) {
@@ -202,7 +201,6 @@ export function applyOps(eng: Engine, ar: ActiveRun, inflight: Inflight, result:
         fail(op, { name: 'UnsupportedOp', message: `Steplens does not run ${op.op} ops yet` });
     }
   }
-  if (inflight.exchange.ops.some((o) => o.op === 'Gateway' || o.op === 'AIGateway')) eng.o.store.putExchange(rec.id, inflight.exchange.seq, inflight.exchange);
   // Outbound calls keep this queue item in the store until they settle: after a crash it runs
   // again, and the SDK reports the calls again (at-least-once, like a step in flight).
   const keep = calls.length > 0 && !retried && !eng.isTerminal(rec.status);
@@ -244,21 +242,16 @@ function gatewayInFlight(eng: Engine, runId: string, opId: string): boolean {
   return callsOf(eng).has(`${runId}:${opId}`);
 }
 
-/** Keeps credentials (`auth_key`, auth headers, `?key=`) out of the stored exchange. */
-function redactSummary(inflight: Inflight, op: SdkOp): void {
-  for (const o of inflight.exchange.ops) {
-    if (o.hashedId === op.id && o.op === op.op && o.opts === op.opts) o.opts = redactOpts(op.opts);
-  }
-}
-
 function startGateway(eng: Engine, ar: ActiveRun, item: QueueItem | undefined, maxAttempts: number, calls: { op: SdkOp; req: GatewayRequest }[]): void {
   const batch: GatewayBatch = { ar, item, maxAttempts, running: calls.length, failed: [] };
   const m = callsOf(eng);
   for (const { op, req } of calls) {
     m.set(`${ar.rec.id}:${op.id}`, batch);
-    void performGateway(req)
+    void performGateway(req, { signal: eng.signal })
       .catch((e: unknown): GatewayOutcome => ({ ok: false, retriable: true, error: { name: 'GatewayError', message: `Error making gateway request: ${String(e)}` } }))
       .then((outcome) => {
+        // Stopping: the call was cut short, not failed; its kept queue item makes it again after the restart.
+        if (eng.signal.aborted) return;
         try {
           eng.o.store.tx(() => settleGateway(eng, batch, op, outcome));
         } catch (e) {

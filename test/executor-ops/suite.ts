@@ -217,6 +217,19 @@ export function opsSuite(sdk: Sdk): void {
       });
     }
 
+    void test('waitForSignal resolved by hand (the panel\'s Resolve): the run gets the data as if the signal had been sent', async () => {
+      const { ex, fn } = rig;
+      const signal = tag('by-hand');
+      const runId = await ex.runOf(await ex.send({ name: 'ops/signal-wait', data: { signal, timeout: '60s' } }), fn('signal-wait'));
+      const waiting = await ex.waitForRunState(runId, 'waiting for the signal', waitingFor('wait-signal'));
+      const step = stepOf(waiting, 'wait-signal');
+      const data = { approved: true };
+      await ex.api('POST', route('stepResolveWait', { id: runId, stepId: step.hashedId }), { event: { data } });
+      const run = await ex.waitForRun(runId);
+      assert.equal(run.status, 'Completed', JSON.stringify(summarize(run)));
+      assert.deepEqual(run.output, { got: { signal, data } });
+    });
+
     void test('waitForSignal: a timeout resumes with null; a late signal finds nobody (404, runId null)', async () => {
       const { ex, fn } = rig;
       const signal = tag('late');
