@@ -91,7 +91,9 @@ export class AppSync {
     if (this.stopped) return;
     try {
       await Promise.all([...this.apps.keys()].map((u) => this.syncNow(u)));
-      if (this.o.discovery && ![...this.apps.values()].some((a) => a.state === 'synced')) await this.discover();
+      // Keeps looking while apps are synced (as `inngest dev` does): a second app of a monorepo, or one
+      // whose first answer was too slow (a framework compiling its route), shows up on a later poll.
+      if (this.o.discovery) await this.discover();
     } catch (e) {
       this.o.log.error(`sync loop: ${(e as Error).stack ?? String(e)}`);
     }
@@ -303,6 +305,11 @@ export class AppSync {
       const envPort = Number(process.env.PORT);
       if (Number.isInteger(envPort) && envPort > 0) ports.add(envPort);
       ports.delete(self);
+      // A port some known app already uses (under any local host name) is that app's: it re-syncs on its own.
+      for (const a of this.apps.values()) {
+        const port = localPort(a.pingUrl) ?? localPort(a.url);
+        if (port !== undefined) ports.delete(port);
+      }
       await Promise.all(
         [...ports].map(async (port) => {
           for (const path of DISCOVERY_PATHS) {
@@ -331,6 +338,17 @@ export class AppSync {
     this.timer?.cancel();
     this.abort.abort();
     await Promise.allSettled([...this.inFlight.values()]);
+  }
+}
+
+/** The port of a URL on this machine (127.0.0.1, localhost, ::1), else undefined. */
+function localPort(url: string): number | undefined {
+  try {
+    const u = new URL(url);
+    if (!['127.0.0.1', 'localhost', '[::1]', '0.0.0.0'].includes(u.hostname)) return undefined;
+    return Number(u.port || (u.protocol === 'https:' ? 443 : 80));
+  } catch {
+    return undefined;
   }
 }
 

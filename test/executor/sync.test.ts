@@ -41,6 +41,24 @@ void describe('app sync', { concurrency: true }, () => {
     assert.ok(found.functionIds.includes(fnSlug('v3', 'seq')));
   });
 
+  void test('autodiscovery keeps looking while an app is synced: a second app started later is found', async () => {
+    const exPort = await freePort();
+    const secondPort = await freePort();
+    const first = await ExampleApp.start('v3', null, { env: { INNGEST_DEV: `http://127.0.0.1:${exPort}`, PORT: String(await freePort()) } });
+    cleanups.push(() => first.dispose());
+    const ex = await Executor.start({ port: exPort, discovery: true, env: { PORT: String(secondPort) }, extraArgs: ['-u', first.url] });
+    cleanups.push(() => ex.dispose());
+    await waitUntil('the -u app to be synced', async () => ((await ex.apps()).find((x) => x.url === first.url)?.state === 'synced' ? true : undefined));
+    const second = await ExampleApp.start('v4', null, { env: { INNGEST_DEV: `http://127.0.0.1:${exPort}`, PORT: String(secondPort) } });
+    cleanups.push(() => second.dispose());
+    const found = await waitUntil('the second app to be discovered', async () => {
+      const a = (await ex.apps()).find((x) => x.url === second.url);
+      return a?.state === 'synced' ? a : undefined;
+    }, 20_000);
+    assert.equal(found.source, 'discovery');
+    assert.ok(found.functionIds.includes(fnSlug('v4', 'seq')));
+  });
+
   void test('periodic re-sync shows functions added, changed and removed', async () => {
     const ex = await Executor.start();
     cleanups.push(() => ex.dispose());
