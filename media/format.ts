@@ -73,3 +73,8 @@ export function userFrame(stack: string | undefined): { file: string; line: numb
   }
   return null;
 }
+
+/** Why a run is not moving, in words: "Held by throttle: ..." or, for a future event ts, "Scheduled: ...". */
+export function holdText(hold: { rule: string; detail: string }): string {
+  return hold.rule === 'scheduled' ? `Scheduled: ${hold.detail}` : `Held by ${hold.rule}: ${hold.detail}`;
+}

@@ -283,7 +283,8 @@ export interface StepInfo {
 
 /** Why a run is not moving, when flow control holds it. */
 export interface RunHold {
-  rule: 'concurrency' | 'throttle' | 'rateLimit' | 'debounce' | 'batchEvents' | 'singleton' | 'idempotency' | 'priority' | 'app-unreachable';
+  /** `scheduled`: the triggering event's `ts` is in the future; the run starts then. */
+  rule: 'concurrency' | 'throttle' | 'rateLimit' | 'debounce' | 'batchEvents' | 'singleton' | 'idempotency' | 'priority' | 'app-unreachable' | 'scheduled';
   detail: string;
   until?: number;
 }

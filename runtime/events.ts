@@ -173,7 +173,10 @@ export class Ingest {
       if (name === FINISHED_EVENT || name === FAILED_EVENT || name.startsWith('inngest/function.')) {
         if (name !== INVOKED_EVENT) extra.noFinishEvents = true;
       }
-      engine.createRun(fn, [ev], extra);
+      // An event whose `ts` is in the future schedules its runs for then (Inngest: "schedule a function for later").
+      const startAt = ev.event.ts > ev.receivedAt ? ev.event.ts : undefined;
+      if (startAt !== undefined) extra.hold = { rule: 'scheduled', detail: `the event's ts is in the future: the run starts at ${new Date(startAt).toISOString()}`, until: startAt };
+      engine.createRun(fn, [ev], extra, startAt !== undefined ? { startAt } : {});
     }
     engine.onEvent(ev);
   }

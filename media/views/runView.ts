@@ -2,7 +2,7 @@
 // replay edits (payload, step outputs) kept until the user replays or discards them.
 import type { RerunRequest, RunDetail, StepInfo } from '../../runtime/api';
 import { h, icon, replace } from '../dom';
-import { dateTime, duration, shortId, unwrapOutput } from '../format';
+import { dateTime, duration, holdText, shortId, unwrapOutput } from '../format';
 import { parseJson } from '../schema';
 import { statusBadge } from './status';
 import { errorBlock, stepDetail } from './stepDetail';
@@ -151,7 +151,7 @@ export class RunView {
       run.rerunOf ? h('div', { class: 'origin' }, 'Replay of ', h('button', { class: 'link', onclick: () => this.host.openRun(run.rerunOf!.runId) }, `run ${shortId(run.rerunOf.runId)}`), run.rerunOf.fromStepId ? ` from step ${this.step(run.rerunOf.fromStepId)?.displayName ?? run.rerunOf.fromStepId}` : ' from the start') : null,
       run.parentRunId ? h('div', { class: 'origin' }, 'Invoked by ', h('button', { class: 'link', onclick: () => this.host.openRun(run.parentRunId!) }, `run ${shortId(run.parentRunId)}`)) : null,
       run.reruns.length ? h('div', { class: 'origin', 'data-role': 'reruns' }, 'Replays: ', run.reruns.map((id, i) => [i ? ', ' : '', h('button', { class: 'link', onclick: () => this.host.openRun(id) }, `run ${shortId(id)}`)])) : null,
-      run.hold ? h('div', { class: 'hold' }, `Held by ${run.hold.rule}: ${run.hold.detail}`) : null,
+      run.hold ? h('div', { class: 'hold' }, holdText(run.hold)) : null,
       run.cancelReason ? h('div', { class: 'muted' }, `Cancelled: ${run.cancelReason}`) : null,
       run.error ? errorBlock(run.error) : null,
       pending.length ? h('div', { class: 'pending-edits', role: 'status' }, icon('edit'), ` The next replay uses: ${pending.join(', ')}. `, h('button', { class: 'link', onclick: () => { this.edits = { stepOutputs: {} }; this.render(); } }, 'Discard edits')) : null,

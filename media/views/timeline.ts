@@ -4,7 +4,7 @@
 // invokes link to the child run.
 import type { RunDetail, StepInfo } from '../../runtime/api';
 import { h } from '../dom';
-import { clock, duration, relative, shortId } from '../format';
+import { clock, duration, holdText, relative, shortId } from '../format';
 import { stepStatusIcon } from './status';
 
 export interface TimelineActions {
@@ -167,7 +167,7 @@ export function timeline(run: RunDetail, items: TimelineItem[], selected: string
   };
   // Start after the first paint, so the rows in view show first.
   if (built < items.length) requestAnimationFrame(() => setTimeout(more, 0));
-  if (items.length === 0) grid.append(h('div', { class: 'empty-hint' }, run.status === 'Queued' ? `Queued${run.hold ? `: held by ${run.hold.rule} (${run.hold.detail})` : ''}` : 'No steps yet.'));
+  if (items.length === 0) grid.append(h('div', { class: 'empty-hint' }, run.status === 'Queued' ? `Queued${run.hold ? ` (${holdText(run.hold)})` : ''}` : 'No steps yet.'));
   grid.addEventListener('keydown', (e) => {
     const rows = [...grid.querySelectorAll<HTMLElement>('.tl-row:not(.tl-attempt)')];
     const cur = rows.indexOf(document.activeElement as HTMLElement);

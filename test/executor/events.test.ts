@@ -74,6 +74,20 @@ for (const sdk of SDKS) {
       assert.deepEqual(outputs.sort(), [10, 20, 30]);
     });
 
+    void test('an event whose ts is in the future starts its run at ts, held as scheduled until then', async () => {
+      const { ex, fn } = rig;
+      const ts = Date.now() + 2500;
+      const runId = await ex.runOf(await ex.send({ name: 'scn/seq', data: { later: true }, ts }), fn('seq'));
+      const before = await ex.run(runId);
+      assert.equal(before.status, 'Queued', JSON.stringify(summarize(before)));
+      assert.equal(before.hold?.rule, 'scheduled');
+      assert.equal(before.hold?.until, ts);
+      const run = await ex.waitForRun(runId);
+      assert.equal(run.status, 'Completed', JSON.stringify(summarize(run)));
+      assert.ok(run.startedAt! >= ts, `started at ${run.startedAt}, before the event's ts ${ts}`);
+      assert.equal(run.hold, undefined);
+    });
+
     void test('an event id seen before starts nothing new', async () => {
       const { ex, fn } = rig;
       const id = tag('dedupe');
