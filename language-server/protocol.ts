@@ -57,8 +57,14 @@ export interface StepEntry {
 }
 
 export interface FunctionEntry {
-  /** The id written in the code (`createFunction({ id })`). */
+  /**
+   * The id written in the code (`createFunction({ id })`), resolved through constants when it is a
+   * name, a member or a template of names. When it cannot be resolved (computed in a loop, built by
+   * a call), the id expression's source text, e.g. "`tool-${def.name}`", and `idUnresolved` is set.
+   */
   id: string;
+  /** True when `id` (and so `slug`) is a placeholder: no executor function will have that id. */
+  idUnresolved?: true;
   /** The client's id (`new Inngest({ id })`), when it could be resolved. */
   appId: string | null;
   /** The slug the SDK registers and the executor reports: `<appId>-<id>` (or `id` when appId is unknown). */

@@ -120,15 +120,17 @@ export function crossDiagnostics(f: FileSummary, facts: WorkspaceFacts): Steplen
   // duplicate-function-id
   for (const fs of f.functions) {
     const others = facts.duplicateIds.get(fs.model.key);
-    if (!others?.length || !fs.model.idRange) continue;
+    if (!others?.length) continue;
     const first = others[0]!;
-    const app = linker.functionsByKey.get(fs.model.key)?.appId;
+    const lf = linker.functionsByKey.get(fs.model.key);
+    const app = lf?.appId;
+    const id = lf?.id ?? fs.model.id;
     out.push({
       code: 'duplicate-function-id',
       severity: 'error',
-      message: `Duplicate function ID "${fs.model.id}"${app ? ` in app "${app}"` : ''}: another function of the same client already uses it (${first.uri.slice(first.uri.lastIndexOf('/') + 1)}:${first.model.range.start.line + 1}). Serving both fails with "Duplicate function ID"; give each function a unique id.`,
-      range: fs.model.idRange,
-      relatedInformation: others.map((o) => ({ location: { uri: o.uri, range: o.model.idRange ?? o.model.range }, message: `function "${fs.model.id}" also declared here` })),
+      message: `Duplicate function ID "${id}"${app ? ` in app "${app}"` : ''}: another function of the same client already uses it (${first.uri.slice(first.uri.lastIndexOf('/') + 1)}:${first.model.range.start.line + 1}). Serving both fails with "Duplicate function ID"; give each function a unique id.`,
+      range: fs.model.idRange ?? fs.model.range,
+      relatedInformation: others.map((o) => ({ location: { uri: o.uri, range: o.model.idRange ?? o.model.range }, message: `function "${id}" also declared here` })),
     });
   }
   return out;

@@ -8,7 +8,7 @@ import { Ctx } from './ctx';
 import { analyseHandler } from './handler';
 import type { CreateFunctionModel } from './model';
 import type { Shape } from './shapes';
-import { emptySummary, type FileSummary, type SchemaPart, type SchemasExpr, type TriggerSummary, type ValueDecl } from './summary';
+import { emptySummary, type FileSummary, type IdSource, type SchemaPart, type SchemasExpr, type TriggerSummary, type ValueDecl } from './summary';
 import { dottedName, getProp, isFunctionLike, isStringLike, propName, unwrap } from './text';
 
 const PARSE_OPTIONS: ts.CreateSourceFileOptions = { languageVersion: tsv.ScriptTarget.Latest, jsDocParsingMode: tsv.JSDocParsingMode.ParseNone };
@@ -389,15 +389,23 @@ function createFunction(ctx: Ctx, call: ts.CallExpression, clientExpr: ts.Expres
   let id: string | null = null;
   let idRange;
   let name: string | undefined;
+  let idSource: IdSource | undefined;
   if (optsObj) {
     const i = getProp(optsObj, 'id');
     const u = i && unwrap(i);
     if (u && isStringLike(u)) {
       id = u.text;
       idRange = ctx.range(u);
-    }
+    } else if (u) {
+      idRange = ctx.range(u);
+      idSource = { text: sourceText(ctx, u), parts: idParts(u) };
+    } else idSource = { text: '(no id)', parts: null };
     const n = getProp(optsObj, 'name');
     if (n && isStringLike(unwrap(n))) name = (unwrap(n) as ts.StringLiteral).text;
+  } else {
+    // options held in a variable (`createFunction(opts, ...)`) or built by a call
+    const ref = dottedName(opts);
+    idSource = { text: sourceText(ctx, opts), parts: ref ? [{ ref: `${ref.join('.')}.id` }] : null };
   }
   const triggerExpr = v3 ? args[1] : optsObj ? getProp(optsObj, 'triggers') : undefined;
   const triggers: TriggerSummary[] = [];
@@ -421,12 +429,34 @@ function createFunction(ctx: Ctx, call: ts.CallExpression, clientExpr: ts.Expres
     triggers: [],
     hasOnFailure: !!onFailure,
   };
-  ctx.summary.functions.push({ model, clientRef: dottedName(clientExpr)?.join('.') ?? null, triggers });
+  ctx.summary.functions.push({ model, clientRef: dottedName(clientExpr)?.join('.') ?? null, triggers, idSource });
   if (optsObj) options(ctx, optsObj, key);
   const handler = args[args.length - 1] && unwrap(args[args.length - 1]!);
   if (handler && isFunctionLike(handler)) analyseHandler(ctx, handler, key, false);
   const of = onFailure && unwrap(onFailure);
   if (of && isFunctionLike(of)) analyseHandler(ctx, of, key, true);
+}
+
+/** Source text of an expression on one line, shortened: the placeholder of an id that cannot be resolved. */
+function sourceText(ctx: Ctx, e: ts.Node): string {
+  const t = e.getText(ctx.sf).replace(/\s+/g, ' ');
+  return t.length > 80 ? `${t.slice(0, 77)}...` : t;
+}
+
+/** `name`, `FN.sync`, `` `${PREFIX}-x` `` as parts to concatenate; null when the id is computed otherwise. */
+function idParts(e: ts.Expression): (string | { ref: string })[] | null {
+  const ref = dottedName(e);
+  if (ref) return [{ ref: ref.join('.') }];
+  if (tsv.isTemplateExpression(e)) {
+    const parts: (string | { ref: string })[] = [e.head.text];
+    for (const span of e.templateSpans) {
+      const r = dottedName(unwrap(span.expression));
+      if (!r) return null;
+      parts.push({ ref: r.join('.') }, span.literal.text);
+    }
+    return parts;
+  }
+  return null;
 }
 
 function trigger(ctx: Ctx, el: ts.Expression, fnKey: string): TriggerSummary | undefined {

@@ -45,7 +45,11 @@ export interface LinkedFunction {
   uri: string;
   client: LinkedClient | null;
   appId: string | null;
-  slug: string | null;
+  /** The id: written as a literal or resolved from constants; null when it cannot be resolved. */
+  id: string | null;
+  /** The id to show: `id`, or the source text of the id expression when unresolved. */
+  displayId: string;
+  slug: string;
   sdkMajor: 3 | 4 | null;
   /** Resolved trigger event names (literal or through eventType references). */
   eventNames: string[];
@@ -350,7 +354,8 @@ export class Linker {
       for (const fs of f.functions) {
         const client = this.resolveClient(f.uri, fs.clientRef);
         const appId = client?.model.id ?? null;
-        const id = fs.model.id;
+        const id = fs.model.id ?? this.resolveId(f.uri, fs.idSource?.parts ?? null);
+        const displayId = id ?? fs.idSource?.text ?? '(no id)';
         const eventNames: string[] = [];
         let unresolvedTrigger = false;
         for (const t of fs.triggers) {
@@ -365,7 +370,9 @@ export class Linker {
           uri: f.uri,
           client,
           appId,
-          slug: id === null ? null : appId ? `${appId}-${id}` : id,
+          id,
+          displayId,
+          slug: appId ? `${appId}-${displayId}` : displayId,
           sdkMajor: fs.model.sdkMajor ?? client?.sdkMajor ?? null,
           eventNames,
           unresolvedTrigger,
@@ -374,6 +381,21 @@ export class Linker {
         this.functionsByKey.set(fs.model.key, lf);
       }
     }
+  }
+
+  /** Concatenates id parts, resolving each `{ ref }` to a string constant; undefined-free: null when any part is not one. */
+  private resolveId(uri: string, parts: (string | { ref: string })[] | null): string | null {
+    if (!parts) return null;
+    let out = '';
+    for (const p of parts) {
+      if (typeof p === 'string') out += p;
+      else {
+        const r = this.resolveValue(uri, p.ref);
+        if (r?.decl.kind !== 'string') return null;
+        out += r.decl.value;
+      }
+    }
+    return out;
   }
 
   /** The catalogue that decides which events exist for a function or a client's send. */

@@ -58,8 +58,22 @@ export type TriggerSummary =
   | { kind: 'cron'; cron: string | null; range: Rng }
   | { kind: 'invoke'; range: Rng };
 
+/**
+ * A function id written as something other than a string literal: its source text (the placeholder
+ * when it cannot be resolved) and, when it is a name, a member or a template of names, the parts
+ * whose concatenation is the id (`{ ref }` parts are resolved in the link phase).
+ */
+export interface IdSource {
+  text: string;
+  parts: (string | { ref: string })[] | null;
+}
+
 export interface FunctionSummary {
   model: CreateFunctionModel;
+  /** Set when the id is not a string literal (model.id is then null). */
+  idSource?: IdSource;
+  /** The handler passed by name and not declared in this file (imported): resolved in the link phase. */
+  handlerRef?: string;
   /** Identifier (or dotted name) the createFunction was called on. */
   clientRef: string | null;
   triggers: TriggerSummary[];

@@ -165,10 +165,11 @@ export class Workspace {
     const duplicateIds = new Map<string, LinkedFunction[]>();
     const groups = new Map<string, LinkedFunction[]>();
     for (const fn of linker.functions) {
-      if (!fn.client || fn.model.id === null) continue;
+      // only resolved ids compare: two computed ids (`tool-${name}`) are not known to collide
+      if (!fn.client || fn.id === null) continue;
       // one app = one client declaration: two entry points that each create a client with the same id
       // (a v3 and a v4 build of one demo) are served separately
-      const k = `${fn.client.uri}#${fn.client.model.localName}|${fn.model.id}`;
+      const k = `${fn.client.uri}#${fn.client.model.localName}|${fn.id}`;
       const g = groups.get(k) ?? [];
       g.push(fn);
       groups.set(k, g);
@@ -186,7 +187,10 @@ export class Workspace {
     const linked = this.link();
     if (!linked.entries) {
       const linker = linked.linker;
-      const functions = linker.functions.filter((fn) => fn.model.id !== null).map((fn) => this.functionEntry(fn, linker));
+      // a call whose id is not resolved is listed when it is known to be Inngest's (its client, or a file importing the SDK)
+      const functions = linker.functions
+        .filter((fn) => fn.id !== null || fn.client !== null || this.summaries.get(fn.uri)?.sdkSpecifier != null)
+        .map((fn) => this.functionEntry(fn, linker));
       linked.entries = { functions, events: this.buildEvents(linker, functions, linked.senders, linked.facts.listened) };
     }
     return linked.entries;
@@ -207,9 +211,10 @@ export class Workspace {
       .filter((s) => s.functionKey === fn.model.key && !s.inFailureHandler)
       .map((s) => ({ id: s.id, tool: s.tool, range: s.range, idRange: s.idRange }));
     return {
-      id: fn.model.id!,
+      id: fn.displayId,
+      ...(fn.id === null ? { idUnresolved: true } : {}),
       appId: fn.appId,
-      slug: fn.slug!,
+      slug: fn.slug,
       name: fn.model.name,
       sdkMajor: fn.sdkMajor,
       uri: fn.uri,
@@ -323,7 +328,7 @@ export class Workspace {
         functions: s.functions.map((f) => {
           const lf = linked.linker.functionsByKey.get(f.model.key);
           const entry = this.entries().functions.find((x) => x.uri === uri && x.range === f.model.range);
-          return { ...f.model, clientKey: lf?.client ? `${lf.client.uri}#${lf.client.model.localName}` : null, triggers: entry?.triggers ?? [] };
+          return { ...f.model, id: lf?.id ?? f.model.id, clientKey: lf?.client ? `${lf.client.uri}#${lf.client.model.localName}` : null, triggers: entry?.triggers ?? [] };
         }),
         literals: [...s.literals, ...(linked.extraLiterals.get(uri) ?? [])],
         eventDataAccesses: s.eventDataAccesses,
@@ -373,7 +378,7 @@ export class Workspace {
         functions.find((f) => f.slug === s) ??
         functions.find((f) => f.id === s) ??
         // the executor's `<appId>-<id>` for a function whose client we could not resolve
-        functions.find((f) => f.appId === null && s.endsWith(`-${f.id}`))
+        functions.find((f) => f.appId === null && !f.idUnresolved && s.endsWith(`-${f.id}`))
       );
     }, undefined);
   }
