@@ -56,7 +56,7 @@ export async function callSdk(o: EngineOptions, ar: ActiveRun, fn: FunctionRecor
   if (key) headers['x-inngest-signature'] = signBody(text, key, o.clock.now());
   try {
     const res = await httpRequest('POST', url.toString(), headers, text, MAX_SDK_TIMEOUT, signal);
-    return classify(res);
+    return classify(res, Buffer.byteLength(text));
   } catch (e) {
     return transportFailure(e);
   }

@@ -208,8 +208,27 @@ function asSerializedError(v: unknown, fallback: string): SerializedError {
   return errorOf('Error', fallback);
 }
 
-/** Classifies an app's answer to an execution request. */
-export function classify(res: RawResponse): SdkResult {
+/** The `<title>` of an HTML page, or its first words of text, for an error message. */
+function htmlGist(html: string): string {
+  const title = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(html)?.[1];
+  const text = (title ?? html.replace(/<(script|style|head)[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]+>/g, ' '))
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');
+  return snippet(text);
+}
+
+const looksLikeHtml = (h: http.IncomingHttpHeaders, body: string): boolean =>
+  /text\/html/i.test(header(h, 'content-type') ?? '') || /^\s*<(!doctype|html)/i.test(body);
+
+/**
+ * Classifies an app's answer to an execution request. `sentBytes`: the size of the request body,
+ * for the message when a framework's body parser refuses it.
+ */
+export function classify(res: RawResponse, sentBytes?: number): SdkResult {
   let { status, body } = res;
   let headers = res.headers;
   const isSdk = header(headers, 'x-inngest-sdk') !== undefined;
@@ -268,6 +287,30 @@ export function classify(res: RawResponse): SdkResult {
       noRetry: false,
       retryAfter,
       error: errorOf('AppInCloudMode', `the app is in cloud mode and refused the request (${status}): start it with INNGEST_DEV=1, or pass --signing-key with its signing key`),
+    };
+  }
+  if (!isSdk && status === 413) {
+    return {
+      kind: 'error',
+      status,
+      noRetry: false,
+      retryAfter,
+      error: errorOf(
+        'RequestTooLarge',
+        `the app's web framework refused the request body${sentBytes !== undefined ? ` (${sentBytes.toLocaleString('en-US')} bytes: the run's memoized state)` : ''} with 413 before the SDK saw it: raise its body size limit, e.g. express.json({ limit: '10mb' }) or Fastify's bodyLimit (Inngest sends the same state, so it needs the same limit)`,
+      ),
+    };
+  }
+  if (!isSdk && status >= 400 && looksLikeHtml(headers, body)) {
+    return {
+      kind: 'error',
+      status,
+      noRetry: false,
+      retryAfter,
+      error: errorOf(
+        'AppErrorPage',
+        `the app answered ${status} with an HTML error page instead of the SDK: a framework error (a compile error, a crashed route, a size limit) before the Inngest handler ran; see the app's console. Page: ${htmlGist(body)}`,
+      ),
     };
   }
   if (!isSdk) {

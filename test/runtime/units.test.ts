@@ -79,6 +79,20 @@ void test('responses are classified without throwing, whatever they hold', () =>
   assert.ok(nf.kind === 'error' && nf.stepNotFound);
 });
 
+void test('framework answers name their cause: a body parser limit (413) and an HTML error page', () => {
+  const tooBig = classify({ status: 413, headers: { 'content-type': 'text/html' }, body: '<!DOCTYPE html><html><head><title>Error</title></head><body><pre>PayloadTooLargeError</pre></body></html>' }, 123456);
+  assert.ok(tooBig.kind === 'error' && tooBig.error.name === 'RequestTooLarge', JSON.stringify(tooBig));
+  assert.match(tooBig.kind === 'error' ? tooBig.error.message : '', /123,456 bytes.*express\.json\(\{ limit/);
+  const page = classify({
+    status: 500,
+    headers: { 'content-type': 'text/html; charset=utf-8' },
+    body: '<!DOCTYPE html><html><head><meta charSet="utf-8"/><script>var x = 1;</script><title>Build Error: Unexpected token</title></head><body>...</body></html>',
+  });
+  assert.ok(page.kind === 'error' && page.error.name === 'AppErrorPage', JSON.stringify(page));
+  assert.match(page.kind === 'error' ? page.error.message : '', /HTML error page.*app's console.*Build Error: Unexpected token/);
+  assert.doesNotMatch(page.kind === 'error' ? page.error.message : '', /is the URL right/);
+});
+
 class FakeClock implements Clock {
   t = 1_000_000;
   private timers: { at: number; cb: () => void; live: boolean }[] = [];
