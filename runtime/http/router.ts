@@ -63,6 +63,15 @@ export const apiError = (status: number, error: string, hint?: string): Reply =>
 
 const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
+/**
+ * The routes SDKs call (events, sync, checkpoints, state, signals). When the user binds a
+ * non-loopback address (`--host 0.0.0.0`, for apps in containers), these accept any Host:
+ * an app reaches the executor as `host.docker.internal` or a compose service name. Browser-facing
+ * routes (/api, the stream, the panel) keep the DNS-rebinding guard.
+ */
+const SDK_ROUTES: readonly RouteName[] = ['eventApi', 'register', 'checkpointAsync', 'runActions', 'runBatch', 'devInfo', 'signals'];
+const SDK_PATTERNS = SDK_ROUTES.map((n) => compileRoute(Routes[n]).re);
+
 export class Router {
   private readonly entries: Entry[] = [];
   private fallback: Handler | undefined;
@@ -140,8 +149,15 @@ export class Router {
     res.end(payload);
   }
 
+  /** An SDK route on a non-loopback bind: any Host may call it (see SDK_ROUTES). */
+  private sdkFromAnyHost(req: IncomingMessage): boolean {
+    if (LOCAL_HOSTS.has(this.bindHost)) return false;
+    const path = (req.url ?? '/').split('?')[0]!;
+    return SDK_PATTERNS.some((re) => re.test(path));
+  }
+
   private async dispatch(req: IncomingMessage): Promise<Reply> {
-    if (!this.hostAllowed(req.headers.host)) {
+    if (!this.hostAllowed(req.headers.host) && !this.sdkFromAnyHost(req)) {
       return apiError(403, `refused: the Host header ${JSON.stringify(req.headers.host ?? '')} is not local`, 'Open Steplens at http://127.0.0.1:PORT (requests through other host names are refused to block DNS rebinding)');
     }
     const method = req.method ?? 'GET';

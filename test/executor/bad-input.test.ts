@@ -57,6 +57,24 @@ void describe('event API validation and request origin checks', () => {
     assert.ok(names.includes('good/one') && names.includes('good/two'), `stored: ${names.join(',')}`);
   });
 
+  void test('bound to 0.0.0.0 (apps in containers), SDK routes accept any Host; the API and panel still refuse it', async () => {
+    const wide = await Executor.start({ extraArgs: ['--host', '0.0.0.0'] });
+    try {
+      const base = `http://127.0.0.1:${wide.port}`;
+      const docker = { host: `host.docker.internal:${wide.port}` };
+      const sent = await rawRequest(base + route('eventApi', { key: 'k' }), { method: 'POST', headers: { 'content-type': 'application/json', ...docker }, body: JSON.stringify({ name: 'docker/hello' }) });
+      assert.equal(sent.status, 200, sent.text);
+      const register = await rawRequest(base + route('register'), { method: 'POST', headers: { 'content-type': 'application/json', host: `steplens:${wide.port}` }, body: '{}' });
+      assert.notEqual(register.status, 403, register.text);
+      const api = await rawRequest(base + route('runs'), { headers: docker });
+      assert.equal(api.status, 403, 'the panel API keeps the DNS-rebinding guard');
+      const local = await rawRequest(base + route('v1Events'));
+      assert.ok(local.json<V1List<V1Event>>().data.some((e) => e.name === 'docker/hello'));
+    } finally {
+      await wide.dispose();
+    }
+  });
+
   void test('a request whose Host is not local is refused', async () => {
     const evilGet = await rawRequest(ex.url + route('v1Events'), { headers: { host: 'evil.example' } });
     assert.ok(evilGet.status >= 400 && evilGet.status < 500, `GET with Host evil.example -> ${evilGet.status}`);
