@@ -6,7 +6,7 @@ import type { Rng } from '../protocol';
 import { checkCron, checkDuration, checkExpression } from './checks';
 import type { DiagnosticCode, DurationRole, EventRole, ExpressionRole, Severity, SteplensDiagnostic } from './model';
 import { ShapeReader } from './shapes';
-import type { FileSummary, LiteralValue, SendPayload } from './summary';
+import type { FileSummary, LiteralValue, SendPayload, ValueDecl } from './summary';
 import { LineMap, getProp, hasSpread, isStringLike, propName, unwrap } from './text';
 
 /** Step-level durations are parsed by the SDK (ms format); flow-control periods go to the server. */
@@ -49,6 +49,14 @@ export class Ctx {
   /** Local names bound to the whole SDK module (`import * as I from 'inngest'`). */
   readonly sdkNamespaces = new Set<string>();
   readonly zodNames = new Set<string>(['z']);
+  /** Top-level functions by name (declarations, const arrow/function expressions): handlers may be passed by name. */
+  readonly localFunctions = new Map<string, ts.FunctionLikeDeclaration>();
+  /** Top-level functions' value declarations, keyed by node: they learn the key their steps were recorded under. */
+  readonly handlerDecls = new Map<ts.Node, Extract<ValueDecl, { kind: 'handler' }>>();
+  /** Function nodes already analysed as a function's handler, with the key their steps carry. */
+  readonly analysedHandlers = new Map<ts.Node, string>();
+  /** Top-level functions taking the step tools: analysed as helpers after the walk, unless used as a handler. */
+  readonly helperCandidates: ts.FunctionLikeDeclaration[] = [];
 
   constructor(
     readonly sf: ts.SourceFile,

@@ -8,7 +8,7 @@ import { Ctx } from './ctx';
 import { analyseHandler } from './handler';
 import type { CreateFunctionModel } from './model';
 import type { Shape } from './shapes';
-import { emptySummary, type FileSummary, type IdSource, type SchemaPart, type SchemasExpr, type TriggerSummary, type ValueDecl } from './summary';
+import { emptySummary, type FileSummary, type FunctionSummary, type IdSource, type SchemaPart, type SchemasExpr, type TriggerSummary, type ValueDecl } from './summary';
 import { dottedName, getProp, isFunctionLike, isStringLike, propName, unwrap } from './text';
 
 const PARSE_OPTIONS: ts.CreateSourceFileOptions = { languageVersion: tsv.ScriptTarget.Latest, jsDocParsingMode: tsv.JSDocParsingMode.ParseNone };
@@ -32,6 +32,13 @@ export function extractFile(uri: string, text: string, shallow: boolean): FileSu
   if (shallow) return summary;
   for (const st of sf.statements) topLevel(ctx, st);
   walk(ctx, sf);
+  for (const fn of ctx.helperCandidates) {
+    if (ctx.analysedHandlers.has(fn)) continue;
+    const key = `helper:${ctx.key(fn)}`;
+    analyseHandler(ctx, fn, key, false, 'helper');
+    const decl = ctx.handlerDecls.get(fn);
+    if (decl) decl.key = key;
+  }
   return summary;
 }
 
@@ -178,16 +185,37 @@ function topLevel(ctx: Ctx, st: ts.Statement): void {
       const v = valueDecl(ctx, d.initializer, d.name.text);
       if (v) s.values.set(d.name.text, v);
       const init = unwrap(d.initializer);
-      if ((tsv.isArrowFunction(init) || tsv.isFunctionExpression(init)) && takesStep(ctx, init)) analyseHandler(ctx, init, `helper:${ctx.key(init)}`, false, 'helper');
+      if (tsv.isArrowFunction(init) || tsv.isFunctionExpression(init)) topLevelFunction(ctx, d.name.text, init);
     }
-  } else if (tsv.isFunctionDeclaration(st) && takesStep(ctx, st)) {
-    analyseHandler(ctx, st, `helper:${ctx.key(st)}`, false, 'helper');
+  } else if (tsv.isFunctionDeclaration(st)) {
+    if (st.name) topLevelFunction(ctx, st.name.text, st);
+    else if (hasModifier(st, tsv.SyntaxKind.DefaultKeyword)) topLevelFunction(ctx, 'default', st);
   } else if (tsv.isExportAssignment(st) && !st.isExportEquals) {
     const v = valueDecl(ctx, st.expression, 'default');
     if (v) {
       s.values.set('default', v);
       s.exports.set('default', { local: 'default' });
     }
+    const e = unwrap(st.expression);
+    if (tsv.isArrowFunction(e) || tsv.isFunctionExpression(e)) {
+      topLevelFunction(ctx, 'default', e);
+      s.exports.set('default', { local: 'default' });
+    }
+  }
+}
+
+/**
+ * A top-level function: a handler passed by name to createFunction in this file (analysed there), or,
+ * when it takes the step tools, a helper or a handler another file imports (analysed after the walk).
+ */
+function topLevelFunction(ctx: Ctx, name: string, fn: ts.FunctionLikeDeclaration): void {
+  ctx.localFunctions.set(name, fn);
+  if (!takesStep(ctx, fn)) return;
+  ctx.helperCandidates.push(fn);
+  if (!ctx.summary.values.has(name)) {
+    const decl: Extract<ValueDecl, { kind: 'handler' }> = { kind: 'handler', key: null };
+    ctx.summary.values.set(name, decl);
+    ctx.handlerDecls.set(fn, decl);
   }
 }
 
@@ -429,10 +457,23 @@ function createFunction(ctx: Ctx, call: ts.CallExpression, clientExpr: ts.Expres
     triggers: [],
     hasOnFailure: !!onFailure,
   };
-  ctx.summary.functions.push({ model, clientRef: dottedName(clientExpr)?.join('.') ?? null, triggers, idSource });
+  const fs: FunctionSummary = { model, clientRef: dottedName(clientExpr)?.join('.') ?? null, triggers, idSource };
+  ctx.summary.functions.push(fs);
   if (optsObj) options(ctx, optsObj, key);
   const handler = args[args.length - 1] && unwrap(args[args.length - 1]!);
   if (handler && isFunctionLike(handler)) analyseHandler(ctx, handler, key, false);
+  else if (handler && tsv.isIdentifier(handler)) {
+    // a handler passed by name: declared in this file (analysed here, once), or imported (linked later)
+    const local = ctx.localFunctions.get(handler.text);
+    const done = local && ctx.analysedHandlers.get(local);
+    if (done) fs.handlerKey = done;
+    else if (local) {
+      ctx.analysedHandlers.set(local, key);
+      analyseHandler(ctx, local, key, false);
+      const decl = ctx.handlerDecls.get(local);
+      if (decl) decl.key = key;
+    } else if (ctx.summary.imports.has(handler.text)) fs.handlerRef = handler.text;
+  }
   const of = onFailure && unwrap(onFailure);
   if (of && isFunctionLike(of)) analyseHandler(ctx, of, key, true);
 }

@@ -55,6 +55,8 @@ export interface LinkedFunction {
   eventNames: string[];
   /** True when some event trigger could not be resolved to a name. */
   unresolvedTrigger: boolean;
+  /** Where the handler's steps are recorded: (file, functionKey) pairs; more than the function's own key for a handler passed by name. */
+  stepSources: { uri: string; key: string }[];
 }
 
 type Resolved = { uri: string; name: string; decl: ValueDecl } | undefined;
@@ -364,6 +366,12 @@ export class Linker {
           if (n) eventNames.push(n);
           else unresolvedTrigger = true;
         }
+        const stepSources = [{ uri: f.uri, key: fs.model.key }];
+        if (fs.handlerKey) stepSources.push({ uri: f.uri, key: fs.handlerKey });
+        if (fs.handlerRef) {
+          const h = this.resolveValue(f.uri, fs.handlerRef);
+          if (h?.decl.kind === 'handler' && h.decl.key) stepSources.push({ uri: h.uri, key: h.decl.key });
+        }
         const lf: LinkedFunction = {
           summary: fs,
           model: fs.model,
@@ -376,6 +384,7 @@ export class Linker {
           sdkMajor: fs.model.sdkMajor ?? client?.sdkMajor ?? null,
           eventNames,
           unresolvedTrigger,
+          stepSources,
         };
         this.functions.push(lf);
         this.functionsByKey.set(fs.model.key, lf);

@@ -40,6 +40,8 @@ export type ValueDecl =
   /** A schema value: zod object chain, staticSchema<T>(), an object/array literal of zod schemas. */
   | { kind: 'schema'; shape: Shape }
   | { kind: 'function'; key: string }
+  /** A top-level function (a handler passed by name); `key`: the functionKey its steps carry, null when none were read. */
+  | { kind: 'handler'; key: string | null }
   /** `const USER_SIGNUP = 'app/user.signup'`: event names are often kept in constants. */
   | { kind: 'string'; value: string }
   /** `const events = { signup: eventType(...), ... }` */
@@ -74,6 +76,8 @@ export interface FunctionSummary {
   idSource?: IdSource;
   /** The handler passed by name and not declared in this file (imported): resolved in the link phase. */
   handlerRef?: string;
+  /** The handler declared in this file and already analysed for another function: the key its steps carry. */
+  handlerKey?: string;
   /** Identifier (or dotted name) the createFunction was called on. */
   clientRef: string | null;
   triggers: TriggerSummary[];

@@ -206,10 +206,12 @@ export class Workspace {
         if (t.cron !== null) triggers.push({ kind: 'cron', cron: t.cron, range: t.range, description: describeCron(t.cron) });
       } else triggers.push({ kind: 'invoke', range: t.range });
     }
-    const summary = this.summaries.get(fn.uri);
-    const steps: StepEntry[] = (summary?.steps ?? [])
-      .filter((s) => s.functionKey === fn.model.key && !s.inFailureHandler)
-      .map((s) => ({ id: s.id, tool: s.tool, range: s.range, idRange: s.idRange }));
+    const steps: StepEntry[] = [];
+    for (const src of fn.stepSources) {
+      for (const s of this.summaries.get(src.uri)?.steps ?? []) {
+        if (s.functionKey === src.key && !s.inFailureHandler) steps.push({ id: s.id, tool: s.tool, range: s.range, idRange: s.idRange });
+      }
+    }
     return {
       id: fn.displayId,
       ...(fn.id === null ? { idUnresolved: true } : {}),
@@ -395,10 +397,15 @@ export class Workspace {
     const key = s?.functions.find((f) => f.model.range === fn.range)?.model.key;
     if (!s || !key) return null;
     const base = stepId.replace(/:\d+$/, '');
-    const step =
-      s.steps.find((x) => x.functionKey === key && x.inFailureHandler === failure && x.id === stepId) ??
-      s.steps.find((x) => x.functionKey === key && x.inFailureHandler === failure && x.id === base);
-    if (step) return { uri: fn.uri, range: step.idRange ?? step.range };
+    // the function's own steps, then those of its handler passed by name (this file or imported)
+    const sources = failure ? [{ uri: fn.uri, key }] : this.link().linker.functionsByKey.get(key)?.stepSources ?? [{ uri: fn.uri, key }];
+    for (const want of [stepId, base]) {
+      for (const src of sources) {
+        const steps = this.summaries.get(src.uri)?.steps ?? [];
+        const step = steps.find((x) => x.functionKey === src.key && x.inFailureHandler === failure && x.id === want);
+        if (step) return { uri: src.uri, range: step.idRange ?? step.range };
+      }
+    }
     // steps written in helpers that receive `step`: this file first, then anywhere
     for (const f of [s, ...this.summaries.values().filter((x) => x !== s)]) {
       const h = f.steps.find((x) => x.functionKey.startsWith('helper:') && (x.id === stepId || x.id === base));
