@@ -67,6 +67,28 @@ function clearStaleLock(dir: string, file: string): void {
   rmSync(lock, { recursive: true, force: true });
 }
 
+/**
+ * The data dir (by default the project's `.steplens/`) holds the database and lock files, which do
+ * not belong in git, next to `fixtures/` (test events saved from the panel), which do. A
+ * `.gitignore` says so, unless the folder has one already.
+ */
+function keepOutOfGit(dir: string): void {
+  const text = [
+    '# Written by steplens dev: its database and lock files stay out of git.',
+    '# Test events saved from the panel (fixtures/) are meant to be committed.',
+    '*',
+    '!.gitignore',
+    '!fixtures/',
+    '!fixtures/**',
+    '',
+  ].join('\n');
+  try {
+    writeFileSync(join(dir, '.gitignore'), text, { flag: 'wx' });
+  } catch {
+    // there is one already (kept as the user has it), or the folder is read-only
+  }
+}
+
 export type Row = Record<string, number | bigint | string | Uint8Array | null>;
 export type Param = number | string | null;
 
@@ -103,6 +125,7 @@ export class Db {
       throw new StoreOpenError(`cannot create the data dir ${dir}: check its permissions or pass --data-dir`, { cause });
     }
     const file = join(dir, 'steplens.db');
+    keepOutOfGit(dir);
     clearStaleLock(dir, file);
     this.checkpointTimer = setInterval(() => this.checkpoint(), 1000);
     this.checkpointTimer.unref();

@@ -127,3 +127,18 @@ void test('kill -9 inside the turn loses only that turn; after the turn the deci
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+void test('the data dir gets a .gitignore that keeps the database out of git and fixtures/ in, once', async () => {
+  await withDb(async (db, dir) => {
+    const { readFileSync, writeFileSync } = await import('node:fs');
+    const text = readFileSync(join(dir, '.gitignore'), 'utf8');
+    assert.match(text, /^\*$/m);
+    assert.match(text, /^!fixtures\/$/m);
+    // A .gitignore the user edited is left alone when the store opens again.
+    db.close();
+    writeFileSync(join(dir, '.gitignore'), 'mine\n');
+    const again = new Db(dir);
+    again.close();
+    assert.equal(readFileSync(join(dir, '.gitignore'), 'utf8'), 'mine\n');
+  });
+});
