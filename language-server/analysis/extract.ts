@@ -225,9 +225,16 @@ function takesStep(ctx: Ctx, fn: ts.FunctionLikeDeclaration): boolean {
   return fn.parameters.some((p) => {
     const typed = !!p.type && /Step/.test(p.type.getText(ctx.sf));
     if (!typed && ctx.summary.sdkSpecifier === null) return false;
-    if (tsv.isIdentifier(p.name)) return p.name.text === 'step';
+    if (tsv.isIdentifier(p.name)) return p.name.text === 'step' || (!!fn.body && takesStepFrom(ctx, fn.body, p.name.text));
     return tsv.isObjectBindingPattern(p.name) && p.name.elements.some((e) => propName(e.propertyName ?? (tsv.isIdentifier(e.name) ? e.name : undefined)) === 'step');
   });
+}
+
+/** `const { step } = args` in a body (a helper that receives the step tools inside an object argument). */
+function takesStepFrom(ctx: Ctx, body: ts.Node, param: string): boolean {
+  const text = ctx.sf.text.slice(body.pos, body.end);
+  if (!text.includes('step')) return false;
+  return new RegExp(`\\{[^}]*\\bstep\\b[^}]*\\}\\s*=\\s*${param.replace(/\$/g, '\\$')}(?![\\w$])`).test(text);
 }
 
 /** What a top-level `const name = <init>` holds, when it matters to the analysis. */
@@ -391,7 +398,13 @@ function walk(ctx: Ctx, root: ts.Node): void {
           // a wait anywhere (handlers of workflow libraries, helpers) makes its event listened to
           const o = unwrap(n.arguments[1]!);
           const ev = tsv.isObjectLiteralExpression(o) ? getProp(o, 'event') : undefined;
-          if (ev && isStringLike(unwrap(ev))) ctx.summary.looseWaits.push((unwrap(ev) as ts.StringLiteral).text);
+          const evu = ev && unwrap(ev);
+          if (evu && isStringLike(evu)) ctx.summary.looseWaits.push(evu.text);
+          else if (evu) {
+            // a constant or an eventType (`{ event: APPROVED }`, `EV.DONE`): resolved in the link phase
+            const ref = dottedName(evu);
+            if (ref) ctx.summary.looseWaitRefs.push(ref.join('.'));
+          }
         }
         if (m === 'send' && n.arguments.length >= 1) {
           const ref = dottedName(callee.expression);

@@ -31,6 +31,8 @@ interface Branch {
   arm: number;
   /** The arm ends by leaving the function (return/throw), so code after the branching node is exclusive with it. */
   exits: boolean;
+  /** `if (x)` / `if (!x)` on a name or member chain: the condition's text without negation, and the arm's truth. */
+  cond?: { text: string; root: string; truth: boolean };
 }
 
 interface State {
@@ -57,11 +59,14 @@ export function analyseHandler(ctx: Ctx, fn: ts.Node, functionKey: string, inFai
   const stepNames = new Set<string>();
   const ctxNames = new Set<string>();
   const eventNames = new Set<string>();
+  /** Helper mode: other parameters, which may carry the step tools (`const { step } = args`). */
+  const argNames = new Set<string>();
   const bindParam = (b: ts.BindingName | undefined): void => {
     if (!b) return;
     if (tsv.isIdentifier(b)) {
       if (mode === 'handler') ctxNames.add(b.text);
       else if (b.text === 'step') stepNames.add(b.text);
+      else argNames.add(b.text);
     }
     else if (tsv.isObjectBindingPattern(b)) {
       for (const el of b.elements) {
@@ -74,11 +79,12 @@ export function analyseHandler(ctx: Ctx, fn: ts.Node, functionKey: string, inFai
   };
   if (mode === 'handler') bindParam(fn.parameters[0]?.name);
   else for (const p of fn.parameters) bindParam(p.name);
-  if (!ctxNames.size && !stepNames.size && !eventNames.size) return;
+  if (!ctxNames.size && !stepNames.size && !eventNames.size && !argNames.size) return;
 
   const dups: DupCandidate[] = [];
   const pendingVars: { name: string; step: StepCallModel; label: string; node: ts.Node }[] = [];
   const idCounts = new Map<string, number>();
+  const assigned = new Set<string>();
 
   const isStepRoot = (e: ts.Expression): boolean => {
     e = unwrap(e);
@@ -118,7 +124,7 @@ export function analyseHandler(ctx: Ctx, fn: ts.Node, functionKey: string, inFai
     // const { step, event } = ctx
     if (tsv.isVariableDeclaration(node) && tsv.isObjectBindingPattern(node.name) && node.initializer) {
       const init = unwrap(node.initializer);
-      if (tsv.isIdentifier(init) && ctxNames.has(init.text)) {
+      if (tsv.isIdentifier(init) && (ctxNames.has(init.text) || argNames.has(init.text))) {
         for (const el of node.name.elements) {
           const key = propName(el.propertyName ?? (tsv.isIdentifier(el.name) ? el.name : undefined));
           if (tsv.isIdentifier(el.name) && key === 'step') stepNames.add(el.name.text);
@@ -145,9 +151,19 @@ export function analyseHandler(ctx: Ctx, fn: ts.Node, functionKey: string, inFai
     }
     if (tsv.isIfStatement(node)) {
       visit(node.expression, st);
-      visit(node.thenStatement, { ...st, branches: [...st.branches, { node, arm: 0, exits: exits(node.thenStatement) }] });
-      if (node.elseStatement) visit(node.elseStatement, { ...st, branches: [...st.branches, { node, arm: 1, exits: exits(node.elseStatement) }] });
+      const c = condition(node.expression);
+      const cond = (arm: number) => (c ? { text: c.text, root: c.root, truth: arm === 0 ? !c.negated : c.negated } : undefined);
+      visit(node.thenStatement, { ...st, branches: [...st.branches, { node, arm: 0, exits: exits(node.thenStatement), cond: cond(0) }] });
+      if (node.elseStatement) visit(node.elseStatement, { ...st, branches: [...st.branches, { node, arm: 1, exits: exits(node.elseStatement), cond: cond(1) }] });
       return;
+    }
+    // assignments to a name (or a member of it) make its `if (x)` / `if (!x)` arms non-exclusive
+    if (tsv.isBinaryExpression(node) && node.operatorToken.kind >= tsv.SyntaxKind.FirstAssignment && node.operatorToken.kind <= tsv.SyntaxKind.LastAssignment) {
+      const root = dottedName(node.left)?.[0];
+      if (root) assigned.add(root);
+    } else if ((tsv.isPrefixUnaryExpression(node) || tsv.isPostfixUnaryExpression(node)) && (node.operator === tsv.SyntaxKind.PlusPlusToken || node.operator === tsv.SyntaxKind.MinusMinusToken)) {
+      const root = dottedName(node.operand)?.[0];
+      if (root) assigned.add(root);
     }
     if (tsv.isConditionalExpression(node)) {
       visit(node.condition, st);
@@ -290,7 +306,19 @@ export function analyseHandler(ctx: Ctx, fn: ts.Node, functionKey: string, inFai
     if ((idCounts.get(p.name) ?? 0) <= 1) unawaited(p.label, ctx.range(p.node));
     else p.step.awaited = true;
   }
-  reportDuplicates(ctx, dups);
+  reportDuplicates(ctx, dups, assigned);
+}
+
+/** `x`, `!x`, `!!x`, `a.b.c`: the name tested and whether it is negated; undefined for other conditions. */
+function condition(e: ts.Expression): { text: string; root: string; negated: boolean } | undefined {
+  let negated = false;
+  e = unwrap(e);
+  while (tsv.isPrefixUnaryExpression(e) && e.operator === tsv.SyntaxKind.ExclamationToken) {
+    negated = !negated;
+    e = unwrap(e.operand);
+  }
+  const name = dottedName(e);
+  return name ? { text: name.join('.'), root: name[0]!, negated } : undefined;
 }
 
 /** How the value of a step call is used: consumed (awaited, returned, passed on), dropped, or held in a variable. */
@@ -338,8 +366,10 @@ function exits(s: ts.Node): boolean {
 }
 
 /** Two uses exclude each other when they sit in different arms of one branch, or one arm leaves the function before the other is reached. */
-function exclusive(a: DupCandidate, b: DupCandidate): boolean {
+function exclusive(a: DupCandidate, b: DupCandidate, assigned: Set<string>): boolean {
   for (const x of a.branches) {
+    // `if (x) A` then `if (!x) B`: one of them runs, unless x is assigned in the function
+    if (x.cond && !assigned.has(x.cond.root) && b.branches.some((y) => y.cond && y.node !== x.node && y.cond.text === x.cond!.text && y.cond.truth !== x.cond!.truth)) return true;
     const y = b.branches.find((z) => z.node === x.node);
     if (y && y.arm !== x.arm) return true;
     if (!y && x.exits && a.node.getStart() < b.node.getStart()) return true;
@@ -350,7 +380,7 @@ function exclusive(a: DupCandidate, b: DupCandidate): boolean {
   return false;
 }
 
-function reportDuplicates(ctx: Ctx, dups: DupCandidate[]): void {
+function reportDuplicates(ctx: Ctx, dups: DupCandidate[], assigned: Set<string>): void {
   const byId = new Map<string, DupCandidate[]>();
   for (const d of dups) {
     const list = byId.get(d.id) ?? [];
@@ -361,7 +391,7 @@ function reportDuplicates(ctx: Ctx, dups: DupCandidate[]): void {
     if (list.length < 2) continue;
     for (let i = 1; i < list.length; i++) {
       const cur = list[i]!;
-      const prev = list.slice(0, i).find((p) => !exclusive(p, cur));
+      const prev = list.slice(0, i).find((p) => !exclusive(p, cur, assigned));
       if (!prev) continue;
       const prevLoc = { uri: ctx.summary.uri, range: ctx.range(prev.node) };
       ctx.diag(

@@ -146,6 +146,8 @@ export interface FileSummary {
   localDiagnostics: SteplensDiagnostic[];
   /** Event names awaited by `x.waitForEvent(id, { event })` calls outside analysed handlers (workflow helpers). */
   looseWaits: string[];
+  /** Same, with the event named by a constant or an eventType reference (resolved in the link phase). */
+  looseWaitRefs: string[];
   /** v4 `{ event: 'name', schema }` triggers: an event schema declared inline on a function. */
   inlineEventSchemas: { name: string; data: Shape; loc: Loc }[];
   /** The specifier the file imports the SDK from (first seen), e.g. 'inngest' or 'inngest-v4'. */
@@ -174,6 +176,7 @@ export function emptySummary(uri: string): FileSummary {
     localDiagnostics: [],
     inlineEventSchemas: [],
     looseWaits: [],
+    looseWaitRefs: [],
     sdkSpecifier: null,
   };
 }

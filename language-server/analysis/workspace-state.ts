@@ -131,6 +131,10 @@ export class Workspace {
         if (lit.kind === 'event-name' && (lit.role === 'waitForEvent' || lit.role === 'cancelOn')) listened.add(lit.name);
       }
       for (const n of f.looseWaits) listened.add(n);
+      for (const r of f.looseWaitRefs) {
+        const n = linker.eventTypeName(f.uri, r);
+        if (n) listened.add(n);
+      }
       for (const r of f.eventRefs) {
         if (r.role === 'waitForEvent' || r.role === 'cancelOn') {
           const n = linker.eventTypeName(f.uri, r.ref);
