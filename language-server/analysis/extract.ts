@@ -241,7 +241,7 @@ function takesStepFrom(ctx: Ctx, body: ts.Node, param: string): boolean {
 function valueDecl(ctx: Ctx, init: ts.Expression, name: string): ValueDecl | undefined {
   const e = unwrap(init);
   if (tsv.isIdentifier(e)) return { kind: 'alias', name: e.text };
-  if (isStringLike(e)) return { kind: 'string', value: e.text };
+  if (isStringLike(e)) return { kind: 'string', value: e.text, range: ctx.range(e) };
   if (tsv.isNewExpression(e) && ctx.sdkName(e.expression) === 'Inngest') return clientDecl(ctx, e, name);
   if (tsv.isCallExpression(e) || tsv.isNewExpression(e)) {
     const chain = schemasChain(ctx, e);

@@ -22,7 +22,7 @@
 // ctx.diag(...) where the construct is read (ctx.ts / handler.ts / extract.ts); if it needs other files,
 // emit it in cross-diagnostics.ts from the Linker's facts. Add a test with «range» markers for the
 // positive case in v3 and v4 style and a negative case (test/language-server/analysis/).
-import type { Loc, Pos } from '../protocol';
+import type { Loc, Pos, Rng } from '../protocol';
 import type {
   EventEntry,
   FileModel,
@@ -102,6 +102,11 @@ export class WorkspaceIndex {
   }
 
   /** Every place an event name is written (declarations, triggers, waits, sends, cancelOn). */
+  /** An event name written as an identifier (eventType value, string constant) or a constant's string, at a position. */
+  eventNameAt(uri: string, pos: Pos): { name: string; range: Rng; constLoc?: Loc } | undefined {
+    return this.ws.eventNameAt(uri, pos);
+  }
+
   eventReferences(name: string): Loc[] {
     return this.ws.eventReferences(name);
   }

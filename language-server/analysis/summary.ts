@@ -43,7 +43,7 @@ export type ValueDecl =
   /** A top-level function (a handler passed by name); `key`: the functionKey its steps carry, null when none were read. */
   | { kind: 'handler'; key: string | null }
   /** `const USER_SIGNUP = 'app/user.signup'`: event names are often kept in constants. */
-  | { kind: 'string'; value: string }
+  | { kind: 'string'; value: string; range?: Rng }
   /** `const events = { signup: eventType(...), ... }` */
   | { kind: 'eventTypeGroup'; members: Record<string, Extract<ValueDecl, { kind: 'eventType' }>> }
   /** `const Events = { SIGNUP: 'app/user.signup' } as const` */

@@ -1,7 +1,7 @@
 // Holds per-file summaries and the linked cross-file view behind WorkspaceIndex. Parsing happens in
 // setFile (one file); linking happens lazily on the next query and is rebuilt from summaries.
 import cronstrue from 'cronstrue';
-import type { Loc, Pos, StepEntry, TriggerEntry } from '../protocol';
+import type { Loc, Pos, Rng, StepEntry, TriggerEntry } from '../protocol';
 import { checkCron } from './checks';
 import { crossDiagnostics, type WorkspaceFacts } from './cross-diagnostics';
 import { Linker, type CatalogCache, type LinkedFunction } from './link';
@@ -372,6 +372,33 @@ export class Workspace {
       }
       return out;
     }, []);
+  }
+
+  /**
+   * An event name written as an identifier at a position: a v4 eventType value or a string constant
+   * (`triggers: [userSignedUp]`, `{ event: CONST }`, `send({ name: CONST })`), or the string of a
+   * constant that names a known event. `constLoc`: where the constant's string is, when it is one.
+   */
+  eventNameAt(uri: string, pos: Pos): { name: string; range: Rng; constLoc?: Loc } | undefined {
+    return this.safe(() => {
+      const s = this.summaries.get(uri);
+      if (!s) return undefined;
+      const { linker } = this.link();
+      const viaRef = (ref: string, range: Rng): { name: string; range: Rng; constLoc?: Loc } | undefined => {
+        const r = linker.resolveValue(uri, ref);
+        if (r?.decl.kind === 'string') return { name: r.decl.value, range, constLoc: r.decl.range ? { uri: r.uri, range: r.decl.range } : undefined };
+        const name = linker.eventTypeName(uri, ref);
+        return name ? { name, range } : undefined;
+      };
+      for (const r of s.eventRefs) if (containsPos(r.range, pos)) return viaRef(r.ref, r.range);
+      for (const send of s.sends) {
+        for (const p of send.payloads) if (p.ref && p.name === null && p.nameRange && containsPos(p.nameRange, pos)) return viaRef(p.ref, p.nameRange);
+      }
+      for (const v of s.values.values()) {
+        if (v.kind === 'string' && v.range && containsPos(v.range, pos) && this.entries().events.has(v.value)) return { name: v.value, range: v.range, constLoc: { uri, range: v.range } };
+      }
+      return undefined;
+    }, undefined);
   }
 
   findFunction(s: string): FunctionEntry | undefined {

@@ -21,7 +21,11 @@ const MAX_LISTED = 8;
 
 export function hover(ctx: HoverContext, uri: string, pos: Position): Hover | null {
   const lit = ctx.index.literalAt(uri, pos);
-  if (!lit) return null;
+  if (!lit) {
+    // an event named by an identifier (eventType value, string constant) or a constant's own string
+    const ev = ctx.index.eventNameAt(uri, pos);
+    return ev ? { contents: { kind: MarkupKind.Markdown, value: eventMarkdown(ctx, ev.name) }, range: ev.range } : null;
+  }
   let value: string;
   switch (lit.kind) {
     case 'event-name':

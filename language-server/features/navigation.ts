@@ -15,7 +15,11 @@ export function definition(index: WorkspaceIndex, uri: string, pos: Position): L
   }
   if (lit) return [];
   const fn = index.invokeTargetAt(uri, pos);
-  return fn ? [functionLocation(fn)] : [];
+  if (fn) return [functionLocation(fn)];
+  // an event named by an identifier: its schema declaration, else the constant's string
+  const ev = index.eventNameAt(uri, pos);
+  const target = ev && (index.event(ev.name)?.declaration ?? ev.constLoc);
+  return target ? [{ uri: target.uri, range: target.range }] : [];
 }
 
 function functionLocation(fn: FunctionEntry): Location {
@@ -24,9 +28,10 @@ function functionLocation(fn: FunctionEntry): Location {
 
 export function references(index: WorkspaceIndex, uri: string, pos: Position, includeDeclaration: boolean): Location[] {
   const lit = index.literalAt(uri, pos);
-  if (lit?.kind !== 'event-name' || lit.role === 'invoke-target') return [];
-  const decl = index.event(lit.name)?.declaration;
-  const refs = index.eventReferences(lit.name);
+  const name = lit ? (lit.kind === 'event-name' && lit.role !== 'invoke-target' ? lit.name : undefined) : index.eventNameAt(uri, pos)?.name;
+  if (name === undefined) return [];
+  const decl = index.event(name)?.declaration;
+  const refs = index.eventReferences(name);
   const same = (a: Location, b: Location): boolean =>
     a.uri === b.uri && a.range.start.line === b.range.start.line && a.range.start.character === b.range.start.character;
   return refs.filter((r) => includeDeclaration || !decl || !same(r, decl)).map((r) => ({ uri: r.uri, range: r.range }));
