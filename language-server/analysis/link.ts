@@ -230,6 +230,10 @@ export class Linker {
           if (r?.decl.kind === 'schema') return { shape: r.decl.shape, scope: this.scope(r.uri) };
           return undefined;
         },
+        constant: (name) => {
+          const r = this.resolveValue(uri, name);
+          return r?.decl.kind === 'string' ? r.decl.value : undefined;
+        },
       };
       this.scopes.set(uri, s);
     }

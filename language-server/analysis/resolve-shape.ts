@@ -8,6 +8,8 @@ export interface ShapeScope {
   type(name: string): { shape: Shape; params: string[]; scope: ShapeScope } | undefined;
   /** A value (zod schema variable) by name. */
   value(name: string): { shape: Shape; scope: ShapeScope } | undefined;
+  /** A string constant by (possibly dotted) name: computed keys `[USER_CREATED]`. */
+  constant?(name: string): string | undefined;
 }
 
 const ANY: Shape = { k: 'any' };
@@ -18,12 +20,21 @@ export function resolveShape(shape: Shape, scope: ShapeScope, params: Map<string
   if (depth > MAX_DEPTH) return ANY;
   const r = (s: Shape): Shape => resolveShape(s, scope, params, depth + 1);
   switch (shape.k) {
-    case 'obj':
-      return {
-        ...shape,
-        props: shape.props.map((p) => ({ ...p, type: r(p.type) })),
-        index: shape.index ? r(shape.index) : undefined,
-      };
+    case 'obj': {
+      let open = shape.open;
+      const props: PropShape[] = [];
+      for (const p of shape.props) {
+        if (p.nameRef === undefined) {
+          props.push({ ...p, type: r(p.type) });
+          continue;
+        }
+        // a computed key names a constant: known, it reads like a literal key; unknown, the object stays open
+        const name = scope.constant?.(p.nameRef);
+        if (name === undefined) open = true;
+        else props.push({ name, type: r(p.type), optional: p.optional, loc: p.loc });
+      }
+      return { ...shape, props, open, index: shape.index ? r(shape.index) : open && !shape.open ? ANY : undefined };
+    }
     case 'arr':
       return { k: 'arr', el: r(shape.el) };
     case 'tuple':

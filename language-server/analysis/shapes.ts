@@ -4,7 +4,7 @@
 import type ts from 'typescript';
 import { tsv } from './tsv';
 import type { Loc, Pos, Rng } from '../protocol';
-import { isStringLike, propName, unwrap, type LineMap } from './text';
+import { dottedName, isStringLike, propName, unwrap, type LineMap } from './text';
 
 export type Shape =
   | { k: 'string'; format?: string }
@@ -37,6 +37,8 @@ export interface PropShape {
   loc?: Loc;
   /** For a quoted property name: the range between the quotes. */
   valueRange?: Rng;
+  /** A computed key (`[USER_CREATED]`): the constant it names, resolved with the scope (`name` is then a placeholder). */
+  nameRef?: string;
 }
 
 /** Where to insert a new member into a type literal / interface body (for quick fixes). */
@@ -154,7 +156,13 @@ export class ShapeReader {
     for (const m of members) {
       if (tsv.isPropertySignature(m)) {
         const name = propName(m.name);
-        if (name === undefined) continue;
+        if (name === undefined) {
+          // `[USER_CREATED]: T` / `[Names.CREATED]: T`: the key is a constant, looked up when resolved
+          const ref = tsv.isComputedPropertyName(m.name) ? dottedName(m.name.expression) : undefined;
+          if (ref) props.push({ name: `[${ref.join('.')}]`, nameRef: ref.join('.'), type: this.type(m.type, depth + 1), optional: !!m.questionToken, loc: this.loc(m.name) });
+          else index ??= ANY;
+          continue;
+        }
         props.push({ name, type: this.type(m.type, depth + 1), optional: !!m.questionToken, loc: this.loc(m.name), valueRange: this.quoted(m.name) });
       } else if (tsv.isIndexSignatureDeclaration(m)) {
         index = this.type(m.type, depth + 1);
