@@ -262,6 +262,8 @@ export interface StepInfo {
   userId: string;
   index?: number;
   displayName: string;
+  /** Inside `group.parallel({ mode: 'race' })`: its result resumes the function at once, before its siblings end. */
+  parallelMode?: 'race';
   kind: StepKind;
   status: StepStatus;
   startedAt?: number;

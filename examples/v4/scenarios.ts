@@ -315,6 +315,15 @@ const benchSeqClassic = inngest.createFunction(
   { id: 'bench-seq-classic', checkpointing: false, triggers: [{ event: 'bench/seq-classic' }] },
   async ({ event, step }) => seqSteps(step, event.data as Data),
 );
+// group.parallel race: the quick branch resumes the function; the long sleep does not hold it.
+const raceGroup = inngest.createFunction({ id: 'race-group', triggers: [{ event: 'scn/race-group' }] }, async ({ step, group, runId }) => {
+  const winner = await group.parallel({ mode: 'race' }, () =>
+    Promise.race([step.sleep('slow-branch', '30s').then(() => 'sleep'), step.run('quick-branch', () => (hit(runId, 'quick-branch'), 'quick'))]),
+  );
+  const after = await step.run('after-race', () => (hit(runId, 'after-race'), winner));
+  return { winner, after };
+});
+
 const benchPar = inngest.createFunction({ id: 'bench-par', triggers: [{ event: 'bench/par' }] }, async ({ event, step }) => {
   const width = Number((event.data as Data).width ?? 5);
   const parts = await Promise.all(Array.from({ length: width }, (_, i) => step.run(`w${i}`, () => i)));
@@ -335,7 +344,7 @@ export const functions = [
   seq, par, sleep, wait, child, failingChild, invokeParent, chainStart, chainNext, fanExact, fanWildcard, fanIf,
   retry, nonRetriable, retryAfter, fnError, onFailure, checkpoint, crashSleep, crashWait, crashPar, benchSeq, benchPar,
   slowChild, invokeTimeout, renamed, flexible, crashLong, checkpointOptIn, crashInvoke,
-  benchSeqCheckpointed, benchSeqClassic,
+  benchSeqCheckpointed, benchSeqClassic, raceGroup,
   ...(process.env.SCENARIO_EXTRA === '1' ? [extra] : []),
 ];
 

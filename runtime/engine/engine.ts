@@ -32,6 +32,8 @@ export interface ActiveRun {
   memo: Map<string, unknown>;
   steps: Map<string, StepInfo>;
   pending: Set<string>;
+  /** A step of a `group.parallel` race got its result in this decision: discover now, siblings or not. */
+  raceSettled?: boolean;
   /** SDK calls in flight, by qi_id (= queue item id). */
   inflight: Map<string, Inflight>;
 }
@@ -336,6 +338,7 @@ export class Engine {
     }
     const before = s.status;
     Object.assign(s, patch);
+    if (op?.opts?.parallelMode === 'race') s.parallelMode = 'race';
     if (persist) this.o.store.putStep(ar.rec.id, s);
     // Live state changes for the stream; results are announced by saveResult.
     if (patch.status && (patch.status !== before || created) && patch.status !== 'completed') this.emitStep(ar, s);
@@ -372,19 +375,27 @@ export class Engine {
       if (patch.error) open.error = patch.error;
     }
     ar.rec.stepCount = ar.memo.size;
+    if (s.parallelMode === 'race') ar.raceSettled = true;
     this.o.store.putStep(ar.rec.id, s, { value: ar.memo.get(hashedId), stackIndex: ar.memo.size - 1 });
     this.emitStep(ar, s);
   }
 
   /** After a result was saved: coalesced (v2) or eager (v1) discovery (PROTOCOL §6). */
   afterResult(ar: ActiveRun): void {
+    const race = ar.raceSettled === true;
+    ar.raceSettled = false;
     if (TERMINAL.has(ar.rec.status)) return;
     if (ar.rec.requestVersion === 1) {
       this.enqueueDiscovery(ar);
       return;
     }
-    if (ar.pending.size === 0) {
-      ar.rec.forceStepPlan = false;
+    // group.parallel({ mode: 'race' }) (Go's ParallelModeRace): a branch's result resumes the
+    // function at once, and branches still out (the race's losers) hold back no later discovery.
+    const blocking = [...ar.pending].some((id) => ar.steps.get(id)?.parallelMode !== 'race');
+    if (!blocking) {
+      if (ar.pending.size === 0) ar.rec.forceStepPlan = false;
+      this.enqueueDiscovery(ar);
+    } else if (race) {
       this.enqueueDiscovery(ar);
     }
   }

@@ -65,6 +65,22 @@ for (const sdk of SDKS) {
       }
     });
 
+    if (sdk === 'v4') {
+      void test('group.parallel race: the first branch to finish resumes the function; the 30 s sleep does not hold it', async () => {
+        const { ex, app, fn } = rig;
+        const started = Date.now();
+        const runId = await ex.runOf(await ex.send({ name: 'scn/race-group' }), fn('race-group'));
+        // The step after the race runs as soon as the quick branch won (Go's ParallelModeRace). The run
+        // itself ends when the losing sleep is done (the SDK keeps reporting it), as in Inngest.
+        const run = await ex.waitForRunState(runId, 'the step after the race to complete', (r) => r.steps.some((s) => s.userId === 'after-race' && s.status === 'completed'), 20_000);
+        assert.ok(Date.now() - started < 15_000, `took ${Date.now() - started} ms: the race waited for the sleep`);
+        assert.deepEqual(stepOf(run, 'after-race').output, { data: 'quick' });
+        assert.equal(stepOf(run, 'quick-branch').parallelMode, 'race');
+        assert.equal(stepOf(run, 'slow-branch').status, 'sleeping');
+        assert.deepEqual(await app.countersOf(runId), { 'quick-branch': 1, 'after-race': 1 });
+      });
+    }
+
     void test('20 runs at once (one request of 20 events): each completes, each step once', async () => {
       const { ex, app, fn } = rig;
       const ids = await ex.send(Array.from({ length: 20 }, (_, i) => ({ name: i % 2 ? 'scn/par' : 'scn/seq', data: { i } })));
