@@ -5,7 +5,7 @@ import type ts from 'typescript';
 import { tsv } from './tsv';
 import type { Rng } from '../protocol';
 import { Ctx } from './ctx';
-import { analyseHandler } from './handler';
+import { analyseHandler, isStepToolsType } from './handler';
 import type { CreateFunctionModel } from './model';
 import type { Shape } from './shapes';
 import { emptySummary, type FileSummary, type FunctionSummary, type IdSource, type SchemaPart, type SchemasExpr, type TriggerSummary, type ValueDecl } from './summary';
@@ -225,7 +225,7 @@ function takesStep(ctx: Ctx, fn: ts.FunctionLikeDeclaration): boolean {
   return fn.parameters.some((p) => {
     const typed = !!p.type && /Step/.test(p.type.getText(ctx.sf));
     if (!typed && ctx.summary.sdkSpecifier === null) return false;
-    if (tsv.isIdentifier(p.name)) return p.name.text === 'step' || (!!fn.body && takesStepFrom(ctx, fn.body, p.name.text));
+    if (tsv.isIdentifier(p.name)) return p.name.text === 'step' || isStepToolsType(ctx.sf, p.type) || (!!fn.body && takesStepFrom(ctx, fn.body, p.name.text));
     return tsv.isObjectBindingPattern(p.name) && p.name.elements.some((e) => propName(e.propertyName ?? (tsv.isIdentifier(e.name) ? e.name : undefined)) === 'step');
   });
 }

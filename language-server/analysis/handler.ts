@@ -78,7 +78,13 @@ export function analyseHandler(ctx: Ctx, fn: ts.Node, functionKey: string, inFai
     }
   };
   if (mode === 'handler') bindParam(fn.parameters[0]?.name);
-  else for (const p of fn.parameters) bindParam(p.name);
+  else {
+    for (const p of fn.parameters) {
+      // `tools: GetStepTools<typeof inngest>` (or an alias named Step / StepTools): the step tools under another name
+      if (tsv.isIdentifier(p.name) && isStepToolsType(ctx.sf, p.type)) stepNames.add(p.name.text);
+      else bindParam(p.name);
+    }
+  }
   if (!ctxNames.size && !stepNames.size && !eventNames.size && !argNames.size) return;
 
   const dups: DupCandidate[] = [];
@@ -319,6 +325,12 @@ function condition(e: ts.Expression): { text: string; root: string; negated: boo
   }
   const name = dottedName(e);
   return name ? { text: name.join('.'), root: name[0]!, negated } : undefined;
+}
+
+/** A parameter type that names the step tools: `GetStepTools<...>`, `StepTools`, `Step` (possibly qualified). */
+export function isStepToolsType(sf: ts.SourceFile, t: ts.TypeNode | undefined): boolean {
+  if (!t || !tsv.isTypeReferenceNode(t)) return false;
+  return /^(?:[\w$]+\.)?(?:GetStepTools|StepTools|Step)$/.test(t.typeName.getText(sf));
 }
 
 /** How the value of a step call is used: consumed (awaited, returned, passed on), dropped, or held in a variable. */

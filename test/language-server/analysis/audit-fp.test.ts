@@ -59,3 +59,17 @@ export const b = inngest.createFunction({ id: 'b' }, { event: 'app/b' }, async (
   assert.deepEqual(codes(diags), ['duplicate-step-id', 'duplicate-step-id']);
   assert.deepEqual(rangesOf(diags, 'duplicate-step-id'), fx['fn.ts']!.ranges);
 });
+
+void test('P13: a helper whose parameter is typed as the step tools (any name) gets the step checks', () => {
+  const { index, fx } = workspace({
+    'fn.ts': `import { Inngest, type GetStepTools } from 'inngest';
+export const inngest = new Inngest({ id: 'app' });
+type Step = GetStepTools<typeof inngest>;
+async function pay(tools: Step) {
+  await tools.waitForEvent('paid', { event: 'app/paid', timeout: '1d' });
+  «tools.run»('forgot-await', () => 1);
+}
+async function notTools(tools: { run(id: string, f: () => number): void }) { tools.run('x', () => 1); }`,
+  });
+  assert.deepEqual(rangesOf(index.diagnostics(uri('fn.ts')), 'unawaited-step'), fx['fn.ts']!.ranges);
+});
