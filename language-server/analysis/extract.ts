@@ -230,10 +230,11 @@ function takesStep(ctx: Ctx, fn: ts.FunctionLikeDeclaration): boolean {
   });
 }
 
-/** `const { step } = args` in a body (a helper that receives the step tools inside an object argument). */
+/** `const { step } = args` or `args.step.run(...)` in a body (a helper or handler that receives the step tools inside an object argument). */
 function takesStepFrom(ctx: Ctx, body: ts.Node, param: string): boolean {
   const text = ctx.sf.text.slice(body.pos, body.end);
   if (!text.includes('step')) return false;
+  if (text.includes(`${param}.step.`)) return true;
   return new RegExp(`\\{[^}]*\\bstep\\b[^}]*\\}\\s*=\\s*${param.replace(/\$/g, '\\$')}(?![\\w$])`).test(text);
 }
 

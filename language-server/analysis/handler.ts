@@ -95,7 +95,9 @@ export function analyseHandler(ctx: Ctx, fn: ts.Node, functionKey: string, inFai
   const isStepRoot = (e: ts.Expression): boolean => {
     e = unwrap(e);
     if (tsv.isIdentifier(e)) return stepNames.has(e.text);
-    return tsv.isPropertyAccessExpression(e) && e.name.text === 'step' && tsv.isIdentifier(unwrap(e.expression)) && ctxNames.has((unwrap(e.expression) as ts.Identifier).text);
+    if (!tsv.isPropertyAccessExpression(e) || e.name.text !== 'step') return false;
+    const root = unwrap(e.expression);
+    return tsv.isIdentifier(root) && (ctxNames.has(root.text) || argNames.has(root.text));
   };
   const isEventRoot = (e: ts.Expression): boolean => {
     e = unwrap(e);

@@ -78,3 +78,21 @@ export const b = inngest.createFunction({ id: 'b' }, { event: 'app/b' }, shared)
   assert.deepEqual(codes(index.diagnostics(uri('fn.ts'))), ['unawaited-step']);
   assert.deepEqual(index.functions().map((f) => f.steps.map((s) => s.id)), [['x'], ['x']]);
 });
+
+void test('P2: imported handler that takes the whole context (`ctx.step.run`, in a file using the SDK) is linked too', () => {
+  const { index, fx } = workspace({
+    'client.ts': `import { Inngest } from 'inngest';
+export const inngest = new Inngest({ id: 'app' });`,
+    'handlers.ts': `import type { Context } from 'inngest';
+export const onSync = async (ctx: Context) => {
+  await ctx.step.run('pull', () => 1);
+  «ctx.step.sleep»('rest', '1m');
+};
+export const notAHandler = async (req: any) => req.body;`,
+    'fns.ts': `import { inngest } from './client';
+import { onSync } from './handlers';
+export const a = inngest.createFunction({ id: 'sync', triggers: [{ event: 'app/sync' }] }, onSync);`,
+  });
+  assert.deepEqual(index.functions()[0]!.steps.map((s) => s.id), ['pull', 'rest']);
+  assert.deepEqual(rangesOf(index.diagnostics(uri('handlers.ts')), 'unawaited-step'), fx['handlers.ts']!.ranges);
+});
