@@ -60,14 +60,15 @@ export interface FunctionEntry {
   /**
    * The id written in the code (`createFunction({ id })`), resolved through constants when it is a
    * name, a member or a template of names. When it cannot be resolved (computed in a loop, built by
-   * a call), the id expression's source text, e.g. "`tool-${def.name}`", and `idUnresolved` is set.
+   * a call), a placeholder: the id expression's source text in braces, e.g. "{`tool-${def.name}`}"
+   * or "{opts.id}" (never a valid slug), and `idUnresolved` is set.
    */
   id: string;
   /** True when `id` (and so `slug`) is a placeholder: no executor function will have that id. */
   idUnresolved?: true;
   /** The client's id (`new Inngest({ id })`), when it could be resolved. */
   appId: string | null;
-  /** The slug the SDK registers and the executor reports: `<appId>-<id>` (or `id` when appId is unknown). */
+  /** The slug the SDK registers and the executor reports: `<appId>-<id>` (or `id` when appId is unknown); built from the placeholder when `idUnresolved`. */
   slug: string;
   name?: string;
   sdkMajor: 3 | 4 | null;

@@ -441,13 +441,13 @@ function createFunction(ctx: Ctx, call: ts.CallExpression, clientExpr: ts.Expres
     } else if (u) {
       idRange = ctx.range(u);
       idSource = { text: sourceText(ctx, u), parts: idParts(u) };
-    } else idSource = { text: '(no id)', parts: null };
+    } else idSource = { text: 'no id', parts: null };
     const n = getProp(optsObj, 'name');
     if (n && isStringLike(unwrap(n))) name = (unwrap(n) as ts.StringLiteral).text;
   } else {
     // options held in a variable (`createFunction(opts, ...)`) or built by a call
     const ref = dottedName(opts);
-    idSource = { text: sourceText(ctx, opts), parts: ref ? [{ ref: `${ref.join('.')}.id` }] : null };
+    idSource = { text: `${sourceText(ctx, opts)}.id`, parts: ref ? [{ ref: `${ref.join('.')}.id` }] : null };
   }
   const triggerExpr = v3 ? args[1] : optsObj ? getProp(optsObj, 'triggers') : undefined;
   const triggers: TriggerSummary[] = [];

@@ -47,7 +47,7 @@ export interface LinkedFunction {
   appId: string | null;
   /** The id: written as a literal or resolved from constants; null when it cannot be resolved. */
   id: string | null;
-  /** The id to show: `id`, or the source text of the id expression when unresolved. */
+  /** The id to show: `id`, or `{<source text of the id expression>}` when unresolved. */
   displayId: string;
   slug: string;
   sdkMajor: 3 | 4 | null;
@@ -361,7 +361,8 @@ export class Linker {
         const client = this.resolveClient(f.uri, fs.clientRef);
         const appId = client?.model.id ?? null;
         const id = fs.model.id ?? this.resolveId(f.uri, fs.idSource?.parts ?? null);
-        const displayId = id ?? fs.idSource?.text ?? '(no id)';
+        // braces: a placeholder can never equal or end a slug the executor reports (slugs are [a-z0-9-])
+        const displayId = id ?? `{${fs.idSource?.text ?? 'id'}}`;
         const eventNames: string[] = [];
         let unresolvedTrigger = false;
         for (const t of fs.triggers) {

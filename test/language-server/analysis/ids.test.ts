@@ -57,10 +57,11 @@ export const other = inngest.createFunction(makeOptions(), { event: 'app/tool' }
   assert.equal(fns.length, 2);
   const [t, o] = fns;
   assert.equal(t!.idUnresolved, true);
-  assert.equal(t!.id, '`tool-${def.name}`');
+  assert.equal(t!.id, '{`tool-${def.name}`}');
+  assert.equal(t!.slug, 'app-{`tool-${def.name}`}');
   assert.deepEqual(t!.steps.map((s) => s.id), ['call']);
   assert.equal(o!.idUnresolved, true);
-  assert.equal(o!.id, 'makeOptions()');
+  assert.equal(o!.id, '{makeOptions().id}');
   // a placeholder never matches an executor slug
   assert.equal(index.findFunction('app-tool-search'), undefined);
 });
