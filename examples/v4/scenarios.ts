@@ -315,6 +315,17 @@ const benchSeqClassic = inngest.createFunction(
   { id: 'bench-seq-classic', checkpointing: false, triggers: [{ event: 'bench/seq-classic' }] },
   async ({ event, step }) => seqSteps(step, event.data as Data),
 );
+// Inngest's limits (PROTOCOL §14): a step output above 4 MB, more than 1000 steps in a run.
+const limitOutput = inngest.createFunction({ id: 'limit-output', retries: 0, triggers: [{ event: 'scn/limit-output' }] }, async ({ step }) => {
+  const big = await step.run('huge', () => 'y'.repeat(5 * 1024 * 1024));
+  return big.length;
+});
+const limitSteps = inngest.createFunction({ id: 'limit-steps', retries: 0, triggers: [{ event: 'scn/limit-steps' }] }, async ({ step }) => {
+  let n = 0;
+  for (let i = 0; i < 1001; i++) n += await step.run(`s${i}`, () => 1);
+  return n;
+});
+
 // group.parallel race: the quick branch resumes the function; the long sleep does not hold it.
 const raceGroup = inngest.createFunction({ id: 'race-group', triggers: [{ event: 'scn/race-group' }] }, async ({ step, group, runId }) => {
   const winner = await group.parallel({ mode: 'race' }, () =>
@@ -344,7 +355,7 @@ export const functions = [
   seq, par, sleep, wait, child, failingChild, invokeParent, chainStart, chainNext, fanExact, fanWildcard, fanIf,
   retry, nonRetriable, retryAfter, fnError, onFailure, checkpoint, crashSleep, crashWait, crashPar, benchSeq, benchPar,
   slowChild, invokeTimeout, renamed, flexible, crashLong, checkpointOptIn, crashInvoke,
-  benchSeqCheckpointed, benchSeqClassic, raceGroup,
+  benchSeqCheckpointed, benchSeqClassic, raceGroup, limitOutput, limitSteps,
   ...(process.env.SCENARIO_EXTRA === '1' ? [extra] : []),
 ];
 

@@ -2,6 +2,7 @@
 // execution request and must be durable before the 200, or the SDK would run them again.
 import type { Engine } from './engine';
 import { opSummary } from './describe';
+import { MAX_STEPS_PER_RUN, outputTooLarge, stepLimitError } from './ops';
 import type { SdkOp } from './sdk-client';
 import { runSummary } from './views';
 
@@ -22,6 +23,14 @@ export function checkpoint(eng: Engine, runId: string, body: unknown): { status:
   for (const op of ops) {
     if (!op || typeof op !== 'object' || typeof op.op !== 'string') return { status: 400, error: 'checkpoint step without an op' };
     if (!['StepRun', 'StepPlanned', 'DeferAdd', 'DeferAbort'].includes(op.op)) return { status: 400, error: `op ${op.op} cannot be checkpointed` };
+  }
+  // Over Inngest's limits: refuse, so the SDK falls back to returning the ops in its answer (after its
+  // checkpoint retries), where they fail the step or the run with the limit's message.
+  const fresh = ops.filter((op) => op.op === 'StepRun' && typeof op.id === 'string' && !ar.memo.has(op.id));
+  if (ar.memo.size + fresh.length > MAX_STEPS_PER_RUN) return { status: 400, error: stepLimitError().message };
+  for (const op of fresh) {
+    const tooLarge = outputTooLarge(op.data);
+    if (tooLarge) return { status: 400, error: tooLarge.message };
   }
   eng.o.store.tx(() => {
     for (const op of ops) {

@@ -17,6 +17,28 @@ const YEAR_MS = 365 * 24 * 3600 * 1000;
 
 type OpsResult = Extract<SdkResult, { kind: 'ops' }>;
 
+/** Inngest's limits (PROTOCOL §14): a run that passes here would fail once deployed. */
+export const MAX_STEP_OUTPUT_BYTES = 4 * 1024 * 1024;
+export const MAX_STEPS_PER_RUN = 1000;
+
+export const stepLimitError = (): SerializedError => ({
+  name: 'InngestErrFunctionOverflowed',
+  message: `The function run exceeded the step limit of ${MAX_STEPS_PER_RUN} steps. Inngest fails such runs too: split the work across runs (step.invoke or step.sendEvent fan-out).`,
+});
+
+/** The error for a step output above Inngest's 4 MB limit, or undefined. */
+export function outputTooLarge(data: unknown): SerializedError | undefined {
+  if (data === undefined || data === null || (typeof data !== 'object' && typeof data !== 'string')) return undefined;
+  // Cheap bound first: a string is at least its length in bytes.
+  if (typeof data === 'string' && data.length * 3 < MAX_STEP_OUTPUT_BYTES) return undefined;
+  const bytes = Buffer.byteLength(JSON.stringify(data) ?? '');
+  if (bytes <= MAX_STEP_OUTPUT_BYTES) return undefined;
+  return {
+    name: 'StepOutputTooLarge',
+    message: `The step returned ${(bytes / 1024 / 1024).toFixed(1)} MB; Inngest's limit is 4 MB per step output. Return less (store large data elsewhere and return a reference); the same step fails on Inngest.`,
+  };
+}
+
 export function applyOps(eng: Engine, ar: ActiveRun, inflight: Inflight, result: OpsResult, fn: FunctionRecord | undefined): void {
   const { item } = inflight;
   const rec = ar.rec;
@@ -55,6 +77,16 @@ export function applyOps(eng: Engine, ar: ActiveRun, inflight: Inflight, result:
     switch (op.op) {
       case 'StepRun':
       case 'Step': {
+        if (!ar.memo.has(op.id) && ar.memo.size >= MAX_STEPS_PER_RUN) {
+          eng.o.store.deleteQueueItem(item.id);
+          eng.finalize(ar, 'Failed', { error: stepLimitError() });
+          return;
+        }
+        const tooLarge = outputTooLarge(op.data);
+        if (tooLarge) {
+          fail(op, tooLarge);
+          break;
+        }
         // A superseded step that still ran (its request was already out) is recorded, but the
         // discovery that superseded it already moved the run on: it asks for no new discovery.
         const late = stale && op.id === item.stepId;
