@@ -23,6 +23,13 @@ export const Routes = {
   devInfo: '/dev',
   /** POST `SendSignalRequest` from the SDK's `sendSignal` / `step.sendSignal`: resumes the run waiting in `step.waitForSignal`. */
   signals: '/v1/signals',
+  /**
+   * POST from the SDK's realtime publish (`step.realtime.publish`, `inngest.realtime.publish`):
+   * `?channel=&topic=&run_id=` with the message as the body; and its stream variant. Accepted and
+   * logged so functions run as they will in production; subscriptions are not served yet.
+   */
+  realtimePublish: '/v1/realtime/publish',
+  realtimePublishTee: '/v1/realtime/publish/tee',
 
   // --- Inngest-style public REST (v1) --------------------------------------------------------
   v1Events: '/v1/events',

@@ -121,6 +121,7 @@ export class Executor {
         panel: new Panel(this.opts.mediaDir ?? join(__dirname, 'media')),
         version: VERSION,
         state: () => this.state,
+        log: this.log.child('http'),
         extras: { nextCronRuns: (id) => this.flow?.nextCronRuns(id), configErrors: (id) => this.flow?.errorsOf(id) ?? [], rerunsOf: (id) => this.replay.rerunsOf(id) },
       });
       this.server = createServer((req, res) => void router.handle(req, res));

@@ -9,6 +9,7 @@
 // (v4 runs in cloud mode without INNGEST_DEV and refuses unsigned requests.)
 import { Inngest, NonRetriableError, RetryAfterError, eventType } from 'inngest-v4';
 import { serve } from 'inngest-v4/node';
+import { channel, staticSchema } from 'inngest-v4/realtime';
 import { Counters, gate, pause, startAppServer } from '../shared/app-server';
 
 const inngest = new Inngest({ id: 'scenarios-v4' });
@@ -315,6 +316,13 @@ const benchSeqClassic = inngest.createFunction(
   { id: 'bench-seq-classic', checkpointing: false, triggers: [{ event: 'bench/seq-classic' }] },
   async ({ event, step }) => seqSteps(step, event.data as Data),
 );
+// Realtime: step.realtime.publish posts to the executor; the function goes on as in production.
+const progress = channel({ name: (runId: string) => `run:${runId}`, topics: { status: { schema: staticSchema<{ msg: string }>() } } });
+const realtimeProgress = inngest.createFunction({ id: 'realtime-progress', retries: 0, triggers: [{ event: 'scn/realtime' }] }, async ({ step, runId }) => {
+  await step.realtime.publish('pub-start', progress(runId).status, { msg: 'starting' });
+  return step.run('work', () => (hit(runId, 'work'), 42));
+});
+
 // Inngest's limits (PROTOCOL §14): a step output above 4 MB, more than 1000 steps in a run.
 const limitOutput = inngest.createFunction({ id: 'limit-output', retries: 0, triggers: [{ event: 'scn/limit-output' }] }, async ({ step }) => {
   const big = await step.run('huge', () => 'y'.repeat(5 * 1024 * 1024));
@@ -355,7 +363,7 @@ export const functions = [
   seq, par, sleep, wait, child, failingChild, invokeParent, chainStart, chainNext, fanExact, fanWildcard, fanIf,
   retry, nonRetriable, retryAfter, fnError, onFailure, checkpoint, crashSleep, crashWait, crashPar, benchSeq, benchPar,
   slowChild, invokeTimeout, renamed, flexible, crashLong, checkpointOptIn, crashInvoke,
-  benchSeqCheckpointed, benchSeqClassic, raceGroup, limitOutput, limitSteps,
+  benchSeqCheckpointed, benchSeqClassic, raceGroup, limitOutput, limitSteps, realtimeProgress,
   ...(process.env.SCENARIO_EXTRA === '1' ? [extra] : []),
 ];
 

@@ -69,7 +69,7 @@ const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
  * an app reaches the executor as `host.docker.internal` or a compose service name. Browser-facing
  * routes (/api, the stream, the panel) keep the DNS-rebinding guard.
  */
-const SDK_ROUTES: readonly RouteName[] = ['eventApi', 'register', 'checkpointAsync', 'runActions', 'runBatch', 'devInfo', 'signals'];
+const SDK_ROUTES: readonly RouteName[] = ['eventApi', 'register', 'checkpointAsync', 'runActions', 'runBatch', 'devInfo', 'signals', 'realtimePublish', 'realtimePublishTee'];
 const SDK_PATTERNS = SDK_ROUTES.map((n) => compileRoute(Routes[n]).re);
 
 export class Router {
