@@ -247,6 +247,8 @@ export class Engine {
       rec.status = 'Running';
       rec.startedAt = now;
       rec.hold = undefined;
+      // Said at once (the stream, timeouts.start): the run started with this request, not when it answers.
+      this.o.bus.emit({ type: 'run.updated', run: runSummary(rec) });
     }
     const stack = [...ar.memo.keys()];
     const exchange: SdkExchange = {

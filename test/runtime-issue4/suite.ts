@@ -250,6 +250,17 @@ export function issue4Suite(SDK: Sdk, makeApp: MakeApp): void {
     assert.equal(sd.requestCount, 0, 'it never called the app');
   });
 
+  void test('timeouts.start counts from the first request leaving, not from its answer', async () => {
+    const r = await runOf(await send('i4/slow-start'), 'slow-starter');
+    await until('the slow first request in flight', () => (ex.engine.peek(r.id)?.inflight.size ?? 0) > 0);
+    clock.advance(6_000); // past timeouts.start while the first request is still out
+    await new Promise((res) => setTimeout(res, 100));
+    assert.equal((await detail(r.id)).status, 'Running', 'a run whose first request is out has started');
+    gate('slow-start').open();
+    const done = await settled(r.id);
+    assert.equal(done.status, 'Completed', JSON.stringify(done.error ?? done.cancelReason));
+  });
+
   void test('cron with TZ: nextCronRuns, fires as inngest/scheduled.timer; invoke by hand', async () => {
     const fns = (await api<{ data: FunctionInfo[] }>('GET', 'functions')).body.data;
     const ticker = fns.find((f) => f.id === slug('ticker'))!;

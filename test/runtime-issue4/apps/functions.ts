@@ -48,6 +48,13 @@ export function issue4Functions(create: Create, state: AppState, wait: (id: stri
       return 'finished';
     }),
     create({ id: 'starter', timeouts: { start: '5s' }, throttle: { limit: 1, period: '1m' } }, { event: 'i4/start' }, async () => 'ran'),
+    // Its first request outlasts timeouts.start: the run started when that request left, so it is not cancelled.
+    create({ id: 'slow-starter', timeouts: { start: '5s' } }, { event: 'i4/slow-start' }, async ({ step }) =>
+      step.run('slow', async () => {
+        await wait('slow-start');
+        return 'ran';
+      }),
+    ),
     create({ id: 'ticker' }, { cron: 'TZ=Europe/Paris 0 9 * * *' }, async ({ event }) => event.name),
     create({ id: 'prio', concurrency: { limit: 1 }, priority: { run: 'event.data.p' } }, { event: 'i4/prio' }, async ({ event, step }) =>
       step.run('work', async () => {
