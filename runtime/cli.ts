@@ -71,8 +71,10 @@ export function parseDevArgs(argv: string[], cwd = process.cwd()): DevArgs {
       }
       case '-u':
       case '--sdk-url': {
-        const v = value();
-        if (!v) throw new UsageError('--sdk-url needs a URL, e.g. http://127.0.0.1:3000/api/inngest');
+        const given = value();
+        if (!given) throw new UsageError('--sdk-url needs a URL, e.g. http://127.0.0.1:3000/api/inngest');
+        // `-u localhost:3000/api/inngest`, as blog posts write it: http is meant (inngest dev adds it too).
+        const v = /^[a-z][a-z0-9+.-]*:\/\//i.test(given) ? given : `http://${given}`;
         try {
           const u = new URL(v);
           if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();

@@ -138,7 +138,7 @@ export class AppSync {
         error = err(
           res.status === 401 ? 'unauthorized' : 'cloud_mode',
           `${url} is an Inngest app in cloud mode: it refused the unsigned sync (${res.status}${msg ? ' ' + msg : ''})`,
-          'your app is in cloud mode: start it with INNGEST_DEV=1 (or pass --signing-key with its signing key)',
+          `your app is in cloud mode: start it with ${this.devEnv()} (or pass --signing-key with its signing key)`,
         );
       } else if (res.status >= 200 && res.status < 300) {
         if (!isSdk) error = err('not_an_sdk', `${url} answered ${res.status} but is not an Inngest SDK endpoint (no x-inngest-sdk header)`, 'Check the URL: it is usually http://127.0.0.1:PORT/api/inngest');
@@ -160,7 +160,7 @@ export class AppSync {
           );
         }
       } else if (res.status === 401) {
-        error = err('unauthorized', `${url} refused the sync (401): the app is in cloud mode`, 'your app is in cloud mode: start it with INNGEST_DEV=1 (or pass --signing-key with its key)');
+        error = err('unauthorized', `${url} refused the sync (401): the app is in cloud mode`, `your app is in cloud mode: start it with ${this.devEnv()} (or pass --signing-key with its key)`);
       } else if (res.status === 403) error = err('forbidden', `${url} answered 403 forbidden${msg ? ': ' + msg : ''}`);
       else if (res.status === 404) error = err('url_not_found', `${url} answered 404: no Inngest handler at this path`, 'Check the path: it is usually /api/inngest');
       else if (res.status === 400) error = err('bad_request', msg ?? `${url} answered 400`);
@@ -169,7 +169,7 @@ export class AppSync {
       else error = err('internal_server_error', `${url} answered ${res.status}${msg ? ': ' + msg : ''}`);
     } catch (e) {
       const code = e instanceof SdkTransportError ? e.code : 'error';
-      error = err(code === 'unreachable' ? 'unreachable' : code, `cannot reach ${url}: ${(e as Error).message}`, 'Start the app (with INNGEST_DEV=1), or check the URL and port');
+      error = err(code === 'unreachable' ? 'unreachable' : code, `cannot reach ${url}: ${(e as Error).message}`, `Start the app (with ${this.devEnv()}), or check the URL and port`);
     } finally {
       this.pending.delete(url);
     }
@@ -293,6 +293,12 @@ export class AppSync {
     });
     const after = JSON.stringify(this.o.functions.forApp(key).map(({ uuid: _u, ...f }) => f));
     return { ok: true, modified: before !== after, appId: appName };
+  }
+
+  /** The line that points an app at this executor: `INNGEST_DEV=1` means port 8288, anything else needs the URL. */
+  private devEnv(): string {
+    const self = this.o.self();
+    return self.port === 8288 ? 'INNGEST_DEV=1' : `INNGEST_DEV=${self.url}`;
   }
 
   /** Looks for SDKs on the usual local ports and paths (PROTOCOL §2.1). */

@@ -150,7 +150,7 @@ export class Engine {
     const sdkEvents = events.map((e) => e.event);
     const verdict = opts.admit === false ? { action: 'start' as const } : (this.admission?.admit(fn, sdkEvents) ?? { action: 'start' as const });
     if (verdict.action === 'skip') {
-      this.o.log.info(`run of ${fn.id} skipped: ${verdict.reason}`);
+      this.o.log.info(`no run of ${fn.id} now: ${verdict.reason}`);
       return null;
     }
     const now = this.o.clock.now();

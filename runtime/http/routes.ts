@@ -167,6 +167,7 @@ export function registerRoutes(r: Router, d: RouteDeps): void {
   r.on('POST', 'appsSync', async (c) => {
     const b = (await c.json()) as Partial<SyncAppRequest>;
     if (!b || typeof b.url !== 'string') throw new HttpError(400, 'body must be {"url": "http://127.0.0.1:PORT/api/inngest"}');
+    if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(b.url)) b.url = `http://${b.url}`; // `localhost:3000/api/inngest`: http is meant
     try {
       const u = new URL(b.url);
       if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('not http');

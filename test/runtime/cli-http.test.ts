@@ -175,3 +175,18 @@ void test('SIGTERM stops cleanly with exit code 0, and the data is there after a
   again.child.kill('SIGINT');
   assert.equal(await exited2, 0);
 });
+
+void test('-u and POST /api/apps/sync take a URL without a scheme as http (as blog posts write it)', async () => {
+  const { parseDevArgs } = await import('../../runtime/cli');
+  assert.deepEqual(parseDevArgs(['-u', 'localhost:3000/api/inngest', '-u', 'https://app.test/api/inngest']).sdkUrls, ['http://localhost:3000/api/inngest', 'https://app.test/api/inngest']);
+  assert.throws(() => parseDevArgs(['-u', 'ftp://x/api']), /http\(s\) URL/);
+  const own = await mkdtemp(join(tmpdir(), 'steplens-cli-scheme-'));
+  const s = await startCli(['-p', '0', '--no-discovery', '--data-dir', own]);
+  const res = await raw(s.url + route('appsSync'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url: '127.0.0.1:9/api/inngest' }) });
+  const exited = new Promise((r) => s.child.once('exit', r));
+  s.child.kill('SIGKILL');
+  await exited;
+  await rm(own, { recursive: true, force: true });
+  assert.equal(res.status, 200, res.text);
+  assert.equal((JSON.parse(res.text) as { url: string }).url, 'http://127.0.0.1:9/api/inngest');
+});
