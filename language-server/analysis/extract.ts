@@ -189,7 +189,10 @@ function topLevel(ctx: Ctx, st: ts.Statement): void {
     }
   } else if (tsv.isFunctionDeclaration(st)) {
     if (st.name) topLevelFunction(ctx, st.name.text, st);
-    else if (hasModifier(st, tsv.SyntaxKind.DefaultKeyword)) topLevelFunction(ctx, 'default', st);
+    else if (hasModifier(st, tsv.SyntaxKind.DefaultKeyword)) {
+      topLevelFunction(ctx, 'default', st);
+      s.exports.set('default', { local: 'default' });
+    }
   } else if (tsv.isExportAssignment(st) && !st.isExportEquals) {
     const v = valueDecl(ctx, st.expression, 'default');
     if (v) {

@@ -52,16 +52,23 @@ export async function onOrder({ event, step }: any) {
 export default async function onRefund({ step }: any) {
   await step.sleep('cool-off', '1h');
 }`,
+    'anonymous.ts': `import type { Context } from 'inngest';
+export default async function ({ step }: Context) {
+  await step.run('anon', () => 1);
+}`,
     'fns.ts': `import { inngest } from './client';
 import { onOrder } from './handlers';
 import refund from './handlers';
+import anon from './anonymous';
 export const a = inngest.createFunction({ id: 'order' }, { event: 'shop/order' }, onOrder);
-export const b = inngest.createFunction({ id: 'refund' }, { event: 'shop/refund' }, refund);`,
+export const b = inngest.createFunction({ id: 'refund' }, { event: 'shop/refund' }, refund);
+export const c = inngest.createFunction({ id: 'anon' }, { event: 'shop/anon' }, anon);`,
   });
   const fns = new Map(index.functions().map((f) => [f.id, f]));
   assert.deepEqual(fns.get('order')!.steps.map((s) => s.id), ['charge', 'receipt']);
   assert.equal(fns.get('order')!.steps[0]!.range.start.line, 2);
   assert.deepEqual(fns.get('refund')!.steps.map((s) => s.id), ['cool-off']);
+  assert.deepEqual(fns.get('anon')!.steps.map((s) => s.id), ['anon']);
   assert.deepEqual(rangesOf(index.diagnostics(uri('handlers.ts')), 'unawaited-step'), fx['handlers.ts']!.ranges);
   assert.deepEqual(index.diagnostics(uri('fns.ts')), []);
   assert.deepEqual(index.stepLocation('app-order', 'receipt'), { uri: uri('handlers.ts'), range: { start: { line: 3, character: 11 }, end: { line: 3, character: 20 } } });
