@@ -92,11 +92,16 @@ export class Scheduler {
     if (hold.until !== undefined) this.clock.setTimer(hold.until, () => this.release(id));
   }
 
-  release(id: string): void {
+  /**
+   * Un-parks a held item. `rank` orders items released together (0 first, e.g. by priority): they
+   * become due now in that order, ahead of nothing already due, instead of by when they were queued.
+   */
+  release(id: string, rank?: number): void {
     const h = this.held.get(id);
     if (!h) return;
     this.held.delete(id);
-    this.add({ ...h.item, runAt: Math.min(h.item.runAt, this.clock.now()) });
+    const now = this.clock.now();
+    this.add({ ...h.item, runAt: rank === undefined ? Math.min(h.item.runAt, now) : now - 1 + rank / 1e6 });
   }
 
   heldItems(): { item: QueueItem; hold: RunHold }[] {

@@ -52,7 +52,7 @@ export interface GlueDeps {
   /** Cancels a run with a reason (engine.cancel). */
   cancelRun(runId: string, reason: string): void;
   /** Lets a parked queue item go now (scheduler.release). */
-  releaseItem(itemId: string): void;
+  releaseItem(itemId: string, rank?: number): void;
   /** Shows (or clears, with undefined) why a run is held: RunRecord.hold + a run.updated message. */
   setRunHold(runId: string, hold: RunHold | undefined): void;
   /** Stores the scheduled.timer event and starts a run of `fnId` with it. */
@@ -209,7 +209,8 @@ export class FlowGlue {
 
   /** Call when a queue item has finished executing, whatever the outcome. */
   itemFinished(item: GlueQueueItem): void {
-    for (const id of this.flow.onRelease(item.id)) this.deps.releaseItem(id);
+    // In the order flow control gives them (priority first): the scheduler keeps that order.
+    this.flow.onRelease(item.id).forEach((id, rank) => this.deps.releaseItem(id, rank));
   }
 
   private showHold(runId: string, hold: RunHold): void {

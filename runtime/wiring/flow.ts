@@ -73,7 +73,7 @@ export class FlowWiring {
       clock: d.clock,
       startRun,
       cancelRun: (runId, reason) => void d.engine.cancel(runId, reason),
-      releaseItem: (id) => d.engine.scheduler.release(id),
+      releaseItem: (id, rank) => d.engine.scheduler.release(id, rank),
       setRunHold: (runId, hold) => d.engine.setHold(runId, hold),
       fireCron: (fnId, event) =>
         d.store.tx(() => {

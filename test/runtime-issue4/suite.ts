@@ -284,6 +284,7 @@ export function issue4Suite(SDK: Sdk, makeApp: MakeApp): void {
     const first = await runOf(await send('i4/prio', { id: 'first', p: 0 }), 'prio');
     await until('the first prio step running', () => (ex.engine.peek(first.id)?.inflight.size ?? 0) > 0);
     const low = await runOf(await send('i4/prio', { id: 'low', p: 0 }), 'prio');
+    clock.advance(1_000); // queued later than low: only its priority can put it first
     const high = await runOf(await send('i4/prio', { id: 'high', p: 600 }), 'prio');
     for (const r of [low, high]) assert.equal((await until(`${r.id} held`, async () => (await detail(r.id)).hold)).rule, 'concurrency');
     gate('low').open();
