@@ -203,7 +203,7 @@ export class AppSync {
     // Which sync does this answer? The SDK registers the URL the ping reached.
     let key: string | undefined;
     if (regUrl && this.pending.has(regUrl)) key = regUrl;
-    else if (regUrl) key = [...this.apps.values()].find((a) => a.url === regUrl || a.pingUrl === regUrl)?.pingUrl;
+    else if (regUrl) key = [...this.apps.values()].find((a) => sameEndpoint(a.url, regUrl) || sameEndpoint(a.pingUrl, regUrl))?.pingUrl;
     if (!key && this.pending.size === 1) key = [...this.pending.keys()][0];
     if (!key && regUrl) key = this.add(regUrl, 'register').pingUrl;
     if (!key) return { status: 400, body: { error: 'the registration has no "url"' } };
@@ -345,6 +345,22 @@ export class AppSync {
     this.abort.abort();
     await Promise.allSettled([...this.inFlight.values()]);
   }
+}
+
+/** Two URLs of one endpoint: equal once the local host names (localhost, ::1, 0.0.0.0) read 127.0.0.1. */
+function sameEndpoint(a: string, b: string): boolean {
+  if (a === b) return true;
+  const norm = (url: string): string | undefined => {
+    try {
+      const u = new URL(url);
+      if (['localhost', '[::1]', '0.0.0.0'].includes(u.hostname)) u.hostname = '127.0.0.1';
+      return u.toString();
+    } catch {
+      return undefined;
+    }
+  };
+  const na = norm(a);
+  return na !== undefined && na === norm(b);
 }
 
 /** The port of a URL on this machine (127.0.0.1, localhost, ::1), else undefined. */

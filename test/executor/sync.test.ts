@@ -3,7 +3,7 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { route, type FunctionInfo } from '../../runtime/api';
-import { ExampleApp, Executor, fnSlug, freePort, summarize, waitUntil } from './harness';
+import { ExampleApp, Executor, fnSlug, freePort, rawRequest, summarize, waitUntil } from './harness';
 
 void describe('app sync', { concurrency: true }, () => {
   const cleanups: (() => Promise<void>)[] = [];
@@ -57,6 +57,21 @@ void describe('app sync', { concurrency: true }, () => {
     }, 20_000);
     assert.equal(found.source, 'discovery');
     assert.ok(found.functionIds.includes(fnSlug('v4', 'seq')));
+  });
+
+  void test('an app synced as localhost that registers itself as 127.0.0.1 stays one app', async () => {
+    const ex = await Executor.start();
+    cleanups.push(() => ex.dispose());
+    const port = await freePort();
+    const app = await ExampleApp.start('v4', ex, { env: { PORT: String(port) } });
+    cleanups.push(() => app.dispose());
+    await ex.sync(`http://localhost:${port}/api/inngest`);
+    // The SDK syncs itself through another name for the same endpoint (what Next.js dev does).
+    const put = await rawRequest(`http://127.0.0.1:${port}/api/inngest`, { method: 'PUT' });
+    assert.ok(put.status < 300, `PUT -> ${put.status} ${put.text}`);
+    await waitUntil('the self-sync to be applied', async () => ((await ex.apps()).some((a) => a.state === 'synced') ? true : undefined));
+    const rows = (await ex.apps()).filter((a) => a.id === 'scenarios-v4');
+    assert.equal(rows.length, 1, JSON.stringify(rows.map((r) => [r.url, r.source])));
   });
 
   void test('periodic re-sync shows functions added, changed and removed', async () => {
