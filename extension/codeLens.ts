@@ -33,6 +33,11 @@ export class StepLensCodeLens implements vscode.CodeLensProvider {
           lenses.push(new vscode.CodeLens(range, { title: 'Send again', command: Commands.sendLastPayload, arguments: [target], tooltip: 'Send the last payload again, without the form' }));
         }
       }
+      if (fn.idUnresolved) {
+        // The id is computed at run time: the executor knows this function by a slug the source does not show.
+        lenses.push(new vscode.CodeLens(range, { title: 'id computed at run time', command: '', tooltip: `Steplens cannot read this function's id from the source (${fn.id}), so Invoke and the last run are not shown here; the Functions view lists it under its app once the app is synced.` }));
+        continue;
+      }
       lenses.push(new vscode.CodeLens(range, { title: '$(play) Invoke', command: Commands.invokeFunction, arguments: [{ functionId: fn.slug } satisfies FunctionTarget], tooltip: `Run ${fn.id} now through the executor's invoke API` }));
       const next = this.model.executorFunction(fn)?.nextCronRuns?.[0];
       if (next !== undefined && fn.triggers.some((t) => t.kind === 'cron')) {

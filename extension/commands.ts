@@ -97,7 +97,8 @@ async function pickTarget(sl: Steplens, arg: unknown, needEvent: boolean): Promi
   let t = targetOf(arg);
   if (!t) {
     const items = sl.model.sourceFunctions
-      .filter((f) => !needEvent || f.triggers.some((x) => x.kind === 'event'))
+      // A function whose id is computed at run time is picked under its real id (functionsWithoutSource).
+      .filter((f) => !f.idUnresolved && (!needEvent || f.triggers.some((x) => x.kind === 'event')))
       .map((f) => ({ label: f.name ?? f.id, description: f.slug, slug: f.slug }));
     for (const f of sl.model.functionsWithoutSource()) {
       if (!needEvent || f.triggers.some((x) => 'event' in x)) items.push({ label: f.name, description: f.id, slug: f.id });

@@ -150,10 +150,11 @@ export class Model {
   }
   /** The executor's view of a function from the source, if it has synced it. */
   executorFunction(fn: FunctionEntry): FunctionInfo | undefined {
+    if (fn.idUnresolved) return undefined;
     return this.executorFunctions.find((f) => f.id === fn.slug) ?? this.executorFunctions.find((f) => f.id.endsWith(`-${fn.id}`));
   }
   sourceFunction(slug: string): FunctionEntry | undefined {
-    return this.sourceFunctions.find((f) => f.slug === slug) ?? this.sourceFunctions.find((f) => slug.endsWith(`-${f.id}`));
+    return this.sourceFunctions.find((f) => f.slug === slug) ?? this.sourceFunctions.find((f) => !f.idUnresolved && slug.endsWith(`-${f.id}`));
   }
   knownEvent(name: string): EventEntry | undefined {
     return this.knownEvents.find((e) => e.name === name);

@@ -91,7 +91,7 @@ export class FunctionsView implements vscode.TreeDataProvider<Node> {
     const problems = remote?.configErrors ?? [];
     const last = this.model.lastRun(fn.slug);
     const triggers = fn.triggers.map(triggerText).join(', ');
-    item.description = [triggers, synced || this.model.executor.kind !== 'ready' ? '' : 'not synced', problems.length ? 'config error' : '']
+    item.description = [triggers, synced || fn.idUnresolved || this.model.executor.kind !== 'ready' ? '' : 'not synced', problems.length ? 'config error' : '', fn.idUnresolved ? 'id computed at run time' : '']
       .filter(Boolean)
       .join(' · ');
     item.iconPath = problems.length ? problemIcon() : last ? runIcon(last.status) : new vscode.ThemeIcon('symbol-function');
@@ -100,7 +100,9 @@ export class FunctionsView implements vscode.TreeDataProvider<Node> {
     md.appendMarkdown(`**${fn.name ?? fn.id}** \`${fn.slug}\`\n\n`);
     for (const t of fn.triggers) md.appendMarkdown(`- ${triggerText(t)}\n`);
     if (last) md.appendMarkdown(`\nLast run: ${runOutcome(last)}\n`);
-    if (!synced && this.model.executor.kind === 'ready') {
+    if (fn.idUnresolved) {
+      md.appendMarkdown('\n_Its id is computed at run time_, so Steplens cannot match it with the executor: once the app is synced, the function is listed under the app by its real id.\n');
+    } else if (!synced && this.model.executor.kind === 'ready') {
       md.appendMarkdown('\n_Not synced_: start your app with `INNGEST_DEV=1` so the executor can reach it.\n');
     }
     appendProblems(md, problems);

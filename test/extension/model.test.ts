@@ -38,3 +38,13 @@ void test('the model keeps the newest run per function, emits only on change, an
   m.setExecutor({ kind: 'stopped' });
   assert.equal(m.executorFunctions.length, 0, 'a stopped executor knows no functions');
 });
+
+void test('a function whose id is computed at run time never matches an executor function by its placeholder', () => {
+  const m = new Model();
+  const computed = { id: '{config.id}', idUnresolved: true, appId: 'app', slug: 'app-{config.id}', uri: 'file:///x.ts', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, triggers: [], steps: [], sdkMajor: 4 } as FunctionEntry;
+  m.setSourceFunctions([computed]);
+  m.setApps([], [{ id: 'app-sync-users', name: 'sync users', appId: 'app', triggers: [], maxAttempts: 4, config: {} }]);
+  assert.equal(m.executorFunction(computed), undefined);
+  assert.equal(m.sourceFunction('app-sync-users'), undefined);
+  assert.deepEqual(m.functionsWithoutSource().map((f) => f.id), ['app-sync-users'], 'listed under its app by its real id');
+});
