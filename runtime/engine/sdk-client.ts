@@ -280,48 +280,27 @@ export function classify(res: RawResponse, sentBytes?: number): SdkResult {
   }
   // Everything else is a function-level failure.
   const p = parseJson(body);
+  // Not the SDK answering (cloud mode, the framework, a proxy): the attempt failed, retried as usual.
+  const notSdk = (name: string, message: string): SdkResult => ({ kind: 'error', status, noRetry: false, retryAfter, error: errorOf(name, message) });
   if (!isSdk && header(headers, 'x-inngest-sdk-handled') === 'true') {
-    return {
-      kind: 'error',
-      status,
-      noRetry: false,
-      retryAfter,
-      error: errorOf('AppInCloudMode', `the app is in cloud mode and refused the request (${status}): start it with INNGEST_DEV=1, or pass --signing-key with its signing key`),
-    };
+    return notSdk('AppInCloudMode', `the app is in cloud mode and refused the request (${status}): start it with INNGEST_DEV=1, or pass --signing-key with its signing key`);
   }
   if (!isSdk && status === 413) {
-    return {
-      kind: 'error',
-      status,
-      noRetry: false,
-      retryAfter,
-      error: errorOf(
-        'RequestTooLarge',
-        `the app's web framework refused the request body${sentBytes !== undefined ? ` (${sentBytes.toLocaleString('en-US')} bytes: the run's memoized state)` : ''} with 413 before the SDK saw it: raise its body size limit, e.g. express.json({ limit: '10mb' }) or Fastify's bodyLimit (Inngest sends the same state, so it needs the same limit)`,
-      ),
-    };
+    const size = sentBytes !== undefined ? ` (${sentBytes.toLocaleString('en-US')} bytes: the run's memoized state)` : '';
+    return notSdk(
+      'RequestTooLarge',
+      `the app's web framework refused the request body${size} with 413 before the SDK saw it: raise its body size limit, e.g. express.json({ limit: '10mb' }) or Fastify's bodyLimit (Inngest sends the same state, so it needs the same limit)`,
+    );
   }
   if (!isSdk && status >= 400 && looksLikeHtml(headers, body)) {
-    return {
-      kind: 'error',
-      status,
-      noRetry: false,
-      retryAfter,
-      error: errorOf(
-        'AppErrorPage',
-        `the app answered ${status} with an HTML error page instead of the SDK: a framework error (a compile error, a crashed route, a size limit) before the Inngest handler ran; see the app's console. Page: ${htmlGist(body)}`,
-      ),
-    };
+    return notSdk(
+      'AppErrorPage',
+      `the app answered ${status} with an HTML error page instead of the SDK: a framework error (a compile error, a crashed route, a size limit) before the Inngest handler ran; see the app's console. Page: ${htmlGist(body)}`,
+    );
   }
   if (!isSdk) {
     const what = status >= 300 && status < 400 ? 'a redirect' : `status ${status}`;
-    return {
-      kind: 'error',
-      status,
-      noRetry: false,
-      retryAfter,
-      error: errorOf('BadSdkResponse', `the app answered ${what} without an x-inngest-sdk header (is the URL right?): ${snippet(body)}`),
-    };
+    return notSdk('BadSdkResponse', `the app answered ${what} without an x-inngest-sdk header (is the URL right?): ${snippet(body)}`);
   }
   const value = p.ok ? p.value : body;
   const err = asSerializedError(value, `the app answered ${status}: ${snippet(body)}`);
