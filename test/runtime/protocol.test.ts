@@ -120,7 +120,8 @@ void test('re-sync picks up added, changed and removed functions; bad registrati
   sdk.syncReply = { status: 401, body: { message: 'Unauthorized' }, register: false };
   const cloud = await api<AppInfo>(h.url, '/api/apps/sync', { method: 'POST', body: { url: sdk.url } });
   assert.equal(cloud.body.error?.code, 'unauthorized');
-  assert.match(cloud.body.error?.hint ?? '', /INNGEST_DEV=1/);
+  // Not on 8288: `INNGEST_DEV=1` would point the app elsewhere, so the hint names this executor's URL.
+  assert.match(cloud.body.error?.hint ?? '', /INNGEST_DEV=http:\/\/127\.0\.0\.1:\d+/);
   sdk.syncReply = undefined;
   sdk.functions = ALL;
   await syncApp(h.url, sdk.url);
