@@ -159,13 +159,13 @@ function sendOnce(
       if (cause instanceof SdkTransportError) return reject(cause);
       const code = cause.code ?? 'error';
       if (code === 'ECONNRESET' && req.reusedSocket && !gotResponse) {
-        return reject(new StaleSocketError('the app closed the connection without answering (a kept-alive connection was reset)', 'ECONNRESET', { cause }));
+        return reject(new StaleSocketError('the app closed the connection without answering (did it restart or crash? or it dropped an idle kept-alive connection)', 'ECONNRESET', { cause }));
       }
       const msg =
         code === 'ECONNREFUSED'
           ? `connection refused by ${u.host}: is the app running?`
           : code === 'ECONNRESET' || code === 'UND_ERR_SOCKET'
-            ? `the app closed the connection without answering`
+            ? `the app closed the connection without answering (did it restart or crash? see the app's console)`
             : code === 'ABORT_ERR'
               ? 'request aborted (executor stopping)'
               : `request to ${u.host} failed: ${cause.message}`;
