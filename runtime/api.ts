@@ -317,7 +317,8 @@ export interface RunSummary {
   /** SDK requests made for this run so far. */
   requestCount: number;
   parentRunId?: string;
-  rerunOf?: { runId: string; fromStepId?: string };
+  /** `fromFailure`: a rerun that kept every completed step and went on from where the original stopped. */
+  rerunOf?: { runId: string; fromStepId?: string; fromFailure?: true };
   hold?: RunHold;
 }
 
@@ -399,6 +400,12 @@ export interface Page<T> {
 export interface RerunRequest {
   /** Rerun from this step (hashed id or user id). Absent: from the start. */
   fromStepId?: string;
+  /**
+   * Go on from where the run stopped: every step that completed keeps its output (edits allowed),
+   * the failed steps and whatever came after run again. For failures between steps (a handler
+   * error after the last step), which `fromStepId` cannot name. Not with `fromStepId`.
+   */
+  fromFailure?: boolean;
   /** Replace the event's `data` for the new run. */
   eventData?: Record<string, unknown>;
   /** Replace stored outputs of earlier steps (hashed id -> value as the step returned it). */

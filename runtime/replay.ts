@@ -72,6 +72,8 @@ export class Replay {
     if (body !== undefined && body !== null && !isPlainObject(body)) throw new HttpError(400, 'the body must be a JSON object like {"fromStepId": "...", "eventData": {...}, "stepOutputs": {...}}');
     const req = (body ?? {}) as RerunRequest;
     if (req.fromStepId !== undefined && (typeof req.fromStepId !== 'string' || req.fromStepId === '')) throw new HttpError(400, '"fromStepId" must be a step id (hashed or as written in the code)');
+    if (req.fromFailure !== undefined && typeof req.fromFailure !== 'boolean') throw new HttpError(400, '"fromFailure" must be true or false');
+    if (req.fromFailure && req.fromStepId !== undefined) throw new HttpError(400, 'give "fromStepId" or "fromFailure", not both');
     if (req.eventData !== undefined && !isPlainObject(req.eventData)) throw new HttpError(400, '"eventData" must be a JSON object (the event\'s new data)');
     if (req.stepOutputs !== undefined && !isPlainObject(req.stepOutputs)) throw new HttpError(400, '"stepOutputs" must be an object of step id -> output');
     const fn = functions.get(orig.functionId);
@@ -93,13 +95,18 @@ export class Replay {
       // Stack order is completion order: keep what completed before that step (everything, if it never did).
       const cut = memo.findIndex((m) => m.hashedId === from!.hashedId);
       keep = cut < 0 ? memo : memo.slice(0, cut);
+    } else if (req.fromFailure) {
+      // Every step that completed (its output, a finished sleep or wait); failed ones run again.
+      const failed = new Set(steps.filter((s) => s.status !== 'completed').map((s) => s.hashedId));
+      keep = memo.filter((m) => !failed.has(m.hashedId));
     }
+    const keepsSteps = from !== undefined || req.fromFailure === true;
     const edits = new Map<string, unknown>();
     for (const [k, v] of Object.entries(req.stepOutputs ?? {})) {
-      if (!from) throw new HttpError(400, '"stepOutputs" needs "fromStepId": only steps before the rerun point keep (edited) outputs');
+      if (!keepsSteps) throw new HttpError(400, '"stepOutputs" needs "fromStepId" or "fromFailure": only steps the rerun keeps can have edited outputs');
       const s = findStep(steps, k);
       if (!s) throw new HttpError(404, `no step ${k} in run ${runId} (in "stepOutputs")`);
-      if (!keep.some((m) => m.hashedId === s.hashedId)) throw new HttpError(400, `step ${k} runs again in this rerun (it is not before ${req.fromStepId}): its output cannot be edited`);
+      if (!keep.some((m) => m.hashedId === s.hashedId)) throw new HttpError(400, `step ${k} runs again in this rerun (${from ? `it is not before ${req.fromStepId}` : 'it did not complete'}): its output cannot be edited`);
       if (v === undefined) throw new HttpError(400, `the edited output of step ${k} is not JSON`);
       edits.set(s.hashedId, storedForm(s.kind, v));
     }
@@ -115,7 +122,9 @@ export class Replay {
         store.putEvent(copy);
         stored = [copy, ...stored.slice(1)];
       }
-      const extra: Parameters<Engine['createRun']>[2] = { rerunOf: { runId, ...(from ? { fromStepId: from.hashedId } : {}) } };
+      const extra: Parameters<Engine['createRun']>[2] = {
+        rerunOf: { runId, ...(from ? { fromStepId: from.hashedId } : {}), ...(req.fromFailure ? { fromFailure: true as const } : {}) },
+      };
       if (orig.noFinishEvents) extra.noFinishEvents = true;
       const rec = engine.createRun(fn, stored, extra, { admit: false });
       if (!rec) throw new HttpError(500, 'the engine refused to create the rerun');

@@ -106,19 +106,22 @@ export class RunView {
     if (this.run && this.tab === 'stepper') this.host.highlight(this.run, undefined);
   }
 
-  private rerunRequest(fromStepId?: string): RerunRequest {
+  /** `from`: a step id, `failure` (keep every completed step), or nothing (from the start). */
+  private rerunRequest(from?: string | { failure: true }): RerunRequest {
     const req: RerunRequest = {};
-    if (fromStepId) req.fromStepId = fromStepId;
+    if (typeof from === 'string') req.fromStepId = from;
+    else if (from) req.fromFailure = true;
     if (this.edits.eventData) req.eventData = this.edits.eventData;
     // Edited outputs only matter when earlier steps are kept: a replay from the start runs them all.
-    if (fromStepId && Object.keys(this.edits.stepOutputs).length) req.stepOutputs = { ...this.edits.stepOutputs };
+    if (from && Object.keys(this.edits.stepOutputs).length) req.stepOutputs = { ...this.edits.stepOutputs };
     return req;
   }
 
-  private replay(fromStepId?: string): void {
+  private replay(from?: string | { failure: true }): void {
     const run = this.run;
     if (!run) return;
-    void this.act(fromStepId ? 'Replay from step' : 'Replay', () => this.host.rerun(run, this.rerunRequest(fromStepId)));
+    const what = typeof from === 'string' ? 'Replay from step' : from ? 'Continue' : 'Replay';
+    void this.act(what, () => this.host.rerun(run, this.rerunRequest(from)));
   }
 
   render(): void {
@@ -138,6 +141,10 @@ export class RunView {
         h('span', { class: 'muted run-id', title: run.id }, shortId(run.id)),
         h('span', { class: 'spacer' }),
         h('button', { class: 'btn', 'data-action': 'replay', disabled: !!this.busy, onclick: () => this.replay(), title: 'Rerun from the start with the same event' }, icon('replay'), ' Replay'),
+        // A failure after the last completed step (a handler error) has no step to replay from.
+        (run.status === 'Failed' || run.status === 'Cancelled') && run.steps.some((s) => s.status === 'completed')
+          ? h('button', { class: 'btn secondary', 'data-action': 'replay-continue', disabled: !!this.busy, onclick: () => this.replay({ failure: true }), title: 'Rerun keeping every completed step: what failed, and what comes after it, runs again' }, icon('replay'), ' Continue')
+          : null,
         run.event ? h('button', { class: 'btn secondary', onclick: () => { this.editor = { kind: 'payload' }; this.render(); } }, icon('edit'), ' Edit payload') : null,
         active ? h('button', { class: 'btn secondary', 'data-action': 'cancel', disabled: !!this.busy, onclick: () => void this.act('Cancel', () => this.host.cancel(run)) }, icon('cancelled'), ' Cancel') : null),
       h('dl', { class: 'facts inline' },
@@ -148,7 +155,7 @@ export class RunView {
         h('dt', null, 'Duration'), h('dd', null, run.startedAt ? `${duration(end - run.startedAt)}${run.endedAt ? '' : ' so far'}` : '-'),
         h('dt', null, 'Attempts'), h('dd', null, String(attempts)),
         h('dt', null, 'SDK calls'), h('dd', null, String(run.requestCount))),
-      run.rerunOf ? h('div', { class: 'origin' }, 'Replay of ', h('button', { class: 'link', onclick: () => this.host.openRun(run.rerunOf!.runId) }, `run ${shortId(run.rerunOf.runId)}`), run.rerunOf.fromStepId ? ` from step ${this.step(run.rerunOf.fromStepId)?.displayName ?? run.rerunOf.fromStepId}` : ' from the start') : null,
+      run.rerunOf ? h('div', { class: 'origin' }, 'Replay of ', h('button', { class: 'link', onclick: () => this.host.openRun(run.rerunOf!.runId) }, `run ${shortId(run.rerunOf.runId)}`), run.rerunOf.fromStepId ? ` from step ${this.step(run.rerunOf.fromStepId)?.displayName ?? run.rerunOf.fromStepId}` : run.rerunOf.fromFailure ? ' from where it stopped' : ' from the start') : null,
       run.parentRunId ? h('div', { class: 'origin' }, 'Invoked by ', h('button', { class: 'link', onclick: () => this.host.openRun(run.parentRunId!) }, `run ${shortId(run.parentRunId)}`)) : null,
       run.reruns.length ? h('div', { class: 'origin', 'data-role': 'reruns' }, 'Replays: ', run.reruns.map((id, i) => [i ? ', ' : '', h('button', { class: 'link', onclick: () => this.host.openRun(id) }, `run ${shortId(id)}`)])) : null,
       run.hold ? h('div', { class: 'hold' }, holdText(run.hold)) : null,

@@ -114,6 +114,24 @@ export function issue4Suite(SDK: Sdk, makeApp: MakeApp): void {
     assert.deepEqual(afterwards.reruns, [rerun.id]);
   });
 
+  void test('rerun from the failure when the handler failed after its last step: every completed step is kept', async () => {
+    state.fixed = false;
+    const failed = await settled((await runOf(await send('i4/tail'), 'tail-fail')).id);
+    assert.equal(failed.status, 'Failed');
+    assert.deepEqual([state.counters.ta, state.counters.tb], [1, 1]);
+    state.fixed = true;
+    const both = await api('POST', 'runRerun', { id: failed.id }, { fromFailure: true, fromStepId: 'ta' });
+    assert.equal(both.status, 400, 'fromStepId and fromFailure together are refused');
+    const res = await api<{ runId: string }>('POST', 'runRerun', { id: failed.id }, { fromFailure: true });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const rerun = await settled(res.body.runId);
+    assert.equal(rerun.status, 'Completed', JSON.stringify(rerun.error));
+    assert.equal(rerun.output, 'ab');
+    assert.deepEqual([state.counters.ta, state.counters.tb], [1, 1], 'no step ran again');
+    assert.deepEqual(rerun.rerunOf, { runId: failed.id, fromFailure: true });
+    assert.deepEqual(Object.fromEntries(rerun.steps.map((s) => [s.userId, s.memoizedFrom])), { ta: failed.id, tb: failed.id });
+  });
+
   void test('rerun from the start with an edited payload; rerun from a step with an edited earlier output', async () => {
     state.fixed = true;
     const eventId = await send('i4/fix', { n: 1 });

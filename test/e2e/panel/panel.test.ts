@@ -338,6 +338,21 @@ void test('replay the failed run from its failed step after the app is fixed', a
   assert.equal(at(newId), at(failedRunId) + 1, JSON.stringify(rows));
   assert.ok(rows[at(newId)].replay, 'the replay is marked as one');
   await shot(page, 'replay');
+
+  // Continue: a rerun that keeps every completed step of the failed run (here reserve and tax).
+  await page.click(`.runs-scroll [data-run-id="${failedRunId}"]`);
+  await page.waitForSelector('.run-header [data-action=replay-continue]', { timeout: 10_000 });
+  await page.click('.run-header [data-action=replay-continue]');
+  const contId = await waitUntil('the panel to open the continued run', async () => {
+    const id = await page.getAttribute('.runs-scroll .run-row.selected', 'data-run-id').catch(() => null);
+    return id && id !== failedRunId && id !== newId ? id : undefined;
+  }, 20_000);
+  await page.waitForSelector('.run-header .badge.st-completed', { timeout: 30_000 });
+  const cont = await rig.ex.run(contId);
+  assert.deepEqual(cont.rerunOf, { runId: failedRunId, fromFailure: true });
+  assert.match((await page.textContent('.run-header .origin')) ?? '', /from where it stopped/);
+  assert.equal(await rig.hits(contId, 'reserve'), 0, 'completed steps are kept, not run again');
+  assert.equal(await rig.hits(contId, 'charge'), 1, 'the failed step runs again');
   // The original run is unchanged.
   assert.equal((await rig.ex.run(failedRunId)).status, 'Failed');
 });

@@ -33,6 +33,13 @@ export function issue4Functions(create: Create, state: AppState, wait: (id: stri
       });
       return { a, b, c, n: event.data.n };
     }),
+    // Fails after its last step (a handler error, not a step's): only a rerun "from the failure" can keep both steps.
+    create({ id: 'tail-fail', retries: 0 }, { event: 'i4/tail' }, async ({ step }) => {
+      const a = await step.run('ta', () => (count('ta'), 'a'));
+      const b = await step.run('tb', () => (count('tb'), 'b'));
+      if (!state.fixed) throw new Error('the handler broke after its last step');
+      return `${a}${b}`;
+    }),
     create({ id: 'sleeper' }, { event: 'i4/sleep' }, async ({ step }) => {
       await step.run('before', () => count('sleeper.before'));
       await step.sleep('nap', '1h');
