@@ -280,7 +280,12 @@ export interface StepInfo {
   output?: unknown;
   error?: SerializedError;
   sleep?: { until: number };
-  wait?: { event: string; if?: string; expiresAt: number };
+  /**
+   * `earlier`: an event that matches this wait arrived just before the wait began (within 5 s). Waits
+   * only see events received after they start, in Inngest too; a request/reply sent before the wait
+   * races it (Steplens answers fast enough to lose that race almost every time).
+   */
+  wait?: { event: string; if?: string; expiresAt: number; earlier?: { eventId: string; msBefore: number } };
   invoke?: { functionId: string; childRunId?: string; expiresAt?: number };
   /** `step.waitForSignal`: the signal name it waits for and when it times out (resumes with null). */
   signal?: SignalWaitInfo;

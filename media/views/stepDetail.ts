@@ -48,6 +48,9 @@ export function stepDetail(run: RunDetail, s: StepInfo, a: StepDetailActions): H
       s.memoizedFrom ? [h('dt', null, 'Memoized'), h('dd', null, 'from run ', h('button', { class: 'link', onclick: () => a.openRun(s.memoizedFrom!) }, shortId(s.memoizedFrom)), ' (not executed again)')] : null,
       s.sleep ? [h('dt', null, 'Sleeps until'), h('dd', null, new Date(s.sleep.until).toLocaleString())] : null,
       s.wait ? [h('dt', null, 'Waits for'), h('dd', null, s.wait.event, s.wait.if ? ` if ${s.wait.if}` : '', ` until ${new Date(s.wait.expiresAt).toLocaleString()}`)] : null,
+      s.wait?.earlier
+        ? [h('dt', null, 'Missed'), h('dd', null, `a matching ${s.wait.event} arrived ${s.wait.earlier.msBefore} ms before this wait began. Waits only see events received after they start (in Inngest too): start the wait before sending the request it answers (e.g. Promise.all with the wait first), or use step.invoke.`)]
+        : null,
       s.invoke ? [h('dt', null, 'Invokes'), h('dd', null, s.invoke.functionId, s.invoke.childRunId ? [' → ', h('button', { class: 'link', onclick: () => a.openRun(s.invoke!.childRunId!) }, `run ${shortId(s.invoke.childRunId)}`)] : null)] : null),
     s.error ? errorBlock(s.error) : null,
     s.attempts.some((x) => x.error) && s.attempts.length > 1

@@ -121,6 +121,7 @@ export function timeline(run: RunDetail, items: TimelineItem[], selected: string
       } else if (s.kind === 'waitForEvent') {
         bars.append(bar(start, s.status === 'waiting' ? tEnd : end, `wait${s.status === 'waiting' ? ' open' : ''}`, 'wait'));
         if (s.wait) notes.push(`${s.status === 'waiting' ? 'waits for' : 'waited for'} ${s.wait.event}${s.wait.if ? ` if ${s.wait.if}` : ''} until ${new Date(s.wait.expiresAt).toLocaleTimeString()}`);
+        if (s.wait?.earlier) notes.push(`a matching ${s.wait.event} arrived ${s.wait.earlier.msBefore} ms before this wait began: waits only see later events`);
         if (s.status === 'waiting') actionsEls.push(h('button', { class: 'btn small', onclick: (e: Event) => { e.stopPropagation(); actions.resolveWait(s); } }, 'Resolve'));
       } else {
         bars.append(bar(start, end, `st-${s.status}${s.memoizedFrom ? ' memo' : ''}`, `${s.displayName}: ${s.status}`));

@@ -1,7 +1,7 @@
 // What the executor does with each op of a 206 response (PROTOCOL §4.4). How to add an op: see
 // runtime/ARCHITECTURE.md ("How to add an op").
 import type { SerializedError } from '../api';
-import { compile, type ExpressionError } from '../cel';
+import { compile, matches, type ExpressionError } from '../cel';
 import { INVOKED_EVENT } from '../functions';
 import type { FunctionRecord, QueueItem } from '../model';
 import { parseDuration } from './backoff';
@@ -37,6 +37,24 @@ export function outputTooLarge(data: unknown): SerializedError | undefined {
     name: 'StepOutputTooLarge',
     message: `The step returned ${(bytes / 1024 / 1024).toFixed(1)} MB; Inngest's limit is 4 MB per step output. Return less (store large data elsewhere and return a reference); the same step fails on Inngest.`,
   };
+}
+
+/** How far back a wait looks for the event it just missed (for the hint only; it never matches it). */
+const EARLIER_WINDOW_MS = 5000;
+
+/** The newest event of the last few seconds that this wait would have matched had it started earlier. */
+function earlierMatch(eng: Engine, ar: ActiveRun, name: string, expr: string | undefined, now: number): { eventId: string; msBefore: number } | undefined {
+  if (name === '') return undefined;
+  for (const ev of eng.o.store.listEvents(5, undefined, name, now - EARLIER_WINDOW_MS)) {
+    if (ar.rec.eventIds.includes(ev.internalId)) continue;
+    try {
+      if (expr && !matches(expr, { event: ar.events[0]!, async: ev.event })) continue;
+    } catch {
+      continue;
+    }
+    return { eventId: ev.internalId, msBefore: Math.max(0, now - ev.receivedAt) };
+  }
+  return undefined;
 }
 
 export function applyOps(eng: Engine, ar: ActiveRun, inflight: Inflight, result: OpsResult, fn: FunctionRecord | undefined): void {
@@ -136,7 +154,8 @@ export function applyOps(eng: Engine, ar: ActiveRun, inflight: Inflight, result:
         const t = parseDuration(op.opts?.timeout);
         const expiresAt = now + Math.min(t ?? 0, YEAR_MS);
         ar.pending.add(op.id);
-        eng.touchStep(ar, op.id, { status: 'waiting', startedAt: now, wait: { event, if: expr, expiresAt } }, op);
+        const earlier = earlierMatch(eng, ar, event, expr, now);
+        eng.touchStep(ar, op.id, { status: 'waiting', startedAt: now, wait: { event, if: expr, expiresAt, ...(earlier ? { earlier } : {}) } }, op);
         eng.addPause(ar, { id: `${rec.id}:${op.id}`, hashedId: op.id, kind: 'wait', eventName: event, expression: expr, expiresAt });
         break;
       }

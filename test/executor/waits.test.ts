@@ -65,13 +65,19 @@ for (const sdk of SDKS) {
       const { ex, fn } = rig;
       const orderId = tag('order');
       // Both in one request: the approval is stored before the run has even started waiting.
-      const [waitEvent] = await ex.send([
+      const [waitEvent, earlyEvent] = await ex.send([
         { name: 'scn/wait', data: { orderId, timeout: '1s', reviewTimeout: '1s' } },
         { name: 'scn/approved', data: { orderId, by: 'too-early' } },
       ]);
       const run = await ex.waitForRun(await ex.runOf(waitEvent, fn('wait')));
       assert.equal(run.status, 'Completed', JSON.stringify(summarize(run)));
       assert.deepEqual(run.output, { approvedBy: null, reviewScore: null, done: true });
+      // The wait says what it missed (the request/reply race users hit), naming that event.
+      const approval = stepOf(run, 'approval');
+      assert.equal(approval.wait?.earlier?.eventId, earlyEvent, JSON.stringify(approval.wait));
+      assert.ok(approval.wait!.earlier!.msBefore >= 0);
+      // Nothing matching arrived before the second wait: no hint there.
+      assert.equal(stepOf(run, 'review').wait?.earlier, undefined);
     });
 
     void test('invoke returns a child result and surfaces a child error to the parent', async () => {
