@@ -100,7 +100,8 @@ export function applyOps(eng: Engine, ar: ActiveRun, inflight: Inflight, result:
           eng.finalize(ar, 'Failed', { error: stepLimitError() });
           return;
         }
-        const tooLarge = outputTooLarge(op.data);
+        // A UTF-16 unit is at most 3 bytes of UTF-8: an answer that small cannot hold an output over the limit.
+        const tooLarge = result.bodyLength * 3 <= MAX_STEP_OUTPUT_BYTES ? undefined : outputTooLarge(op.data);
         if (tooLarge) {
           fail(op, tooLarge);
           break;

@@ -19,7 +19,16 @@ export interface SdkOp {
 
 export type SdkResult =
   | { kind: 'complete'; status: number; output: unknown; version: number | null }
-  | { kind: 'ops'; status: number; ops: SdkOp[]; version: number | null; noRetry: boolean; retryAfter?: string }
+  | {
+      kind: 'ops';
+      status: number;
+      ops: SdkOp[];
+      version: number | null;
+      noRetry: boolean;
+      retryAfter?: string;
+      /** Length of the answer's body (UTF-16 units): bounds every op's size without measuring each again. */
+      bodyLength: number;
+    }
   | {
       kind: 'error';
       status: number | null;
@@ -276,7 +285,7 @@ export function classify(res: RawResponse, sentBytes?: number): SdkResult {
       }
       if (op.op !== 'None') ops.push(op);
     }
-    return { kind: 'ops', status, ops, version, noRetry, retryAfter };
+    return { kind: 'ops', status, ops, version, noRetry, retryAfter, bodyLength: body.length };
   }
   // Everything else is a function-level failure.
   const p = parseJson(body);
