@@ -356,18 +356,9 @@ export class Workspace {
   private readSourceSync(p: string): string | undefined {
     try {
       const st = statSync(p);
-      if (!st.isFile()) return undefined;
-      if (st.size > HARD_MAX_FILE_BYTES) {
-        this.noteSize(st.size, () => pathToUri(p));
-        return undefined;
-      }
-      const text = readFileSync(p, 'utf8');
-      this.noteSize(text.length, () => pathToUri(p));
-      return text;
+      return this.readable(st, p) ? this.noted(readFileSync(p, 'utf8'), p) : undefined;
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') this.opts.logger.log('debug', 'cannot read file, skipping it', { path: p, error: err });
-      return undefined;
+      return this.unreadable(err, p);
     }
   }
 
@@ -375,19 +366,30 @@ export class Workspace {
   private async readSource(p: string): Promise<string | undefined> {
     try {
       const st = await fsp.stat(p);
-      if (!st.isFile()) return undefined;
-      if (st.size > HARD_MAX_FILE_BYTES) {
-        this.noteSize(st.size, () => pathToUri(p));
-        return undefined;
-      }
-      const text = await fsp.readFile(p, 'utf8');
-      this.noteSize(text.length, () => pathToUri(p));
-      return text;
+      return this.readable(st, p) ? this.noted(await fsp.readFile(p, 'utf8'), p) : undefined;
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') this.opts.logger.log('debug', 'cannot read file, skipping it', { path: p, error: err });
-      return undefined;
+      return this.unreadable(err, p);
     }
+  }
+
+  /** A regular file within the hard size limit (one above it is noted and skipped). */
+  private readable(st: { isFile(): boolean; size: number }, p: string): boolean {
+    if (!st.isFile()) return false;
+    if (st.size <= HARD_MAX_FILE_BYTES) return true;
+    this.noteSize(st.size, () => pathToUri(p));
+    return false;
+  }
+
+  private noted(text: string, p: string): string {
+    this.noteSize(text.length, () => pathToUri(p));
+    return text;
+  }
+
+  /** A file that vanished is skipped quietly; any other read error is logged at debug. */
+  private unreadable(err: unknown, p: string): undefined {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') this.opts.logger.log('debug', 'cannot read file, skipping it', { path: p, error: err });
+    return undefined;
   }
 
   /** Say once per file that it is too large for deep analysis (the index reads only its imports/exports). */
