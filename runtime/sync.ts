@@ -347,31 +347,32 @@ export class AppSync {
   }
 }
 
+/** Host names that mean this machine; `localUrl` reads them all as 127.0.0.1. */
+const LOCAL_ALIASES = new Set(['localhost', '[::1]', '0.0.0.0']);
+
+/** The URL with a local host name read as 127.0.0.1, or undefined when it does not parse. */
+function localUrl(url: string): URL | undefined {
+  try {
+    const u = new URL(url);
+    if (LOCAL_ALIASES.has(u.hostname)) u.hostname = '127.0.0.1';
+    return u;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Two URLs of one endpoint: equal once the local host names (localhost, ::1, 0.0.0.0) read 127.0.0.1. */
 function sameEndpoint(a: string, b: string): boolean {
   if (a === b) return true;
-  const norm = (url: string): string | undefined => {
-    try {
-      const u = new URL(url);
-      if (['localhost', '[::1]', '0.0.0.0'].includes(u.hostname)) u.hostname = '127.0.0.1';
-      return u.toString();
-    } catch {
-      return undefined;
-    }
-  };
-  const na = norm(a);
-  return na !== undefined && na === norm(b);
+  const na = localUrl(a)?.toString();
+  return na !== undefined && na === localUrl(b)?.toString();
 }
 
 /** The port of a URL on this machine (127.0.0.1, localhost, ::1), else undefined. */
 function localPort(url: string): number | undefined {
-  try {
-    const u = new URL(url);
-    if (!['127.0.0.1', 'localhost', '[::1]', '0.0.0.0'].includes(u.hostname)) return undefined;
-    return Number(u.port || (u.protocol === 'https:' ? 443 : 80));
-  } catch {
-    return undefined;
-  }
+  const u = localUrl(url);
+  if (u?.hostname !== '127.0.0.1') return undefined;
+  return Number(u.port || (u.protocol === 'https:' ? 443 : 80));
 }
 
 function toInfo(a: AppRecord): AppInfo {
