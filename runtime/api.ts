@@ -260,7 +260,23 @@ export interface StepAttempt {
   startedAt: number;
   endedAt?: number;
   error?: SerializedError;
+  /**
+   * The request was cut off before the app answered: `app` = the connection dropped (the app went
+   * away: a restart on save, a crash), `executor` = the executor stopped or was killed during it.
+   * Such an attempt may have run part or all of the step (at-least-once); its error says what happened.
+   */
+  interrupted?: Interruption;
+  /** The request (`SdkExchange.seq`) this attempt was, when known. */
+  exchangeSeq?: number;
+  /**
+   * The request was a discovery that ran the step inline, so it did not name the step. The next
+   * request sent from the same memoized state ran this step first: that is the step it was running.
+   */
+  inferred?: true;
 }
+
+/** Who cut a request off before its answer (see `StepAttempt.interrupted`). */
+export type Interruption = 'app' | 'executor';
 
 export interface StepInfo {
   /** sha1 of the user id, as the SDK sends it. */
@@ -352,6 +368,10 @@ export interface SdkExchange {
   error?: SerializedError;
   noRetry?: boolean;
   retryAfter?: string;
+  /** No answer yet: the request is out (or was, when the executor stopped; then `interrupted` is set after the restart). */
+  inFlight?: true;
+  /** Cut off before an answer (see `StepAttempt.interrupted`); `error` says what happened. */
+  interrupted?: Interruption;
 }
 
 export interface OpSummary {

@@ -1,6 +1,6 @@
 // The executor's internal records: what the store persists and the engine works on. The shapes
 // the outside world sees are in api.ts; these map onto them.
-import type { AppInfo, FunctionTrigger, RunSummary, StepInfo } from './api';
+import type { AppInfo, FunctionTrigger, Interruption, RunSummary, SerializedError, StepInfo } from './api';
 
 /** An event exactly as it is handed to the SDK (`ts` epoch ms). */
 export interface SdkEvent {
@@ -61,6 +61,23 @@ export interface RunRecord extends Omit<RunSummary, 'eventId'> {
   /** Runs started by function.finished/failed events publish no finish events themselves. */
   noFinishEvents?: boolean;
   childRunIds?: string[];
+  /**
+   * Discovery requests cut off before their answer (the app went away, the executor stopped) whose
+   * step is not known yet: the next discovery sent from the same state (`stackAfter` memoized steps)
+   * names it by the first step it runs (engine/interrupted.ts).
+   */
+  cutDiscoveries?: CutDiscovery[];
+}
+
+export interface CutDiscovery {
+  seq: number;
+  attempt: number;
+  startedAt: number;
+  endedAt: number;
+  error: SerializedError;
+  by: Interruption;
+  /** Memoized steps after the cut request (its own checkpoints included). */
+  stackAfter: number;
 }
 
 export type QueueKind =

@@ -2,6 +2,7 @@
 // execution request and must be durable before the 200, or the SDK would run them again.
 import type { Engine } from './engine';
 import { opSummary } from './describe';
+import { claimCut } from './interrupted';
 import { MAX_STEPS_PER_RUN, outputTooLarge, stepLimitError } from './ops';
 import type { SdkOp } from './sdk-client';
 import { runSummary } from './views';
@@ -37,9 +38,11 @@ export function checkpoint(eng: Engine, runId: string, body: unknown): { status:
       if (op.op === 'StepRun' && typeof op.id === 'string') {
         const startedAt = op.timing?.a ? Math.round(op.timing.a / 1e6) : eng.o.clock.now();
         const endedAt = op.timing?.b !== undefined && op.timing?.a ? Math.round((op.timing.a + op.timing.b) / 1e6) : eng.o.clock.now();
-        eng.saveResult(ar, op.id, { data: op.data === undefined ? null : op.data }, { status: 'completed', startedAt, endedAt }, op);
-        const s = ar.steps.get(op.id);
-        if (s && s.attempts.length === 0) s.attempts.push({ attempt: inflight.item.attempt, startedAt, endedAt });
+        // The attempt first, so the step is stored with it.
+        const s = eng.touchStep(ar, op.id, {}, op, false);
+        if (s.attempts.length === 0) s.attempts.push({ attempt: inflight.item.attempt, startedAt, endedAt });
+        claimCut(ar, inflight, s);
+        eng.saveResult(ar, op.id, { data: op.data === undefined ? null : op.data }, { status: 'completed', startedAt: s.startedAt ?? startedAt, endedAt }, op);
       }
       inflight.exchange.ops.push({ ...opSummary(op), checkpointed: true });
     }

@@ -69,6 +69,7 @@ export function describe(ex: SdkExchange, r: SdkResult): SdkExchange {
     if (r.retryAfter) ex.retryAfter = r.retryAfter;
   } else {
     ex.error = r.error;
+    if (r.interrupted) ex.interrupted = r.interrupted;
     ex.noRetry = r.noRetry;
     if (r.retryAfter) ex.retryAfter = r.retryAfter;
   }

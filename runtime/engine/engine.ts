@@ -14,6 +14,7 @@ import type { RetryPolicy } from './backoff';
 import { applyResult, closeAttempt, retryOrFail } from './outcome';
 import { callSdk } from './request';
 import { checkpoint } from './checkpoint';
+import { recordInFlight, recoverInFlight, settleCuts } from './interrupted';
 import { finalize } from './finish';
 import { describe, stepKind, timeoutValue } from './describe';
 import { PauseIndex, type LivePause } from './pauses';
@@ -130,6 +131,7 @@ export class Engine {
     for (const s of this.o.store.stepInfos(runId)) steps.set(s.hashedId, s);
     const ar: ActiveRun = { rec, events, memo, steps, pending: new Set(rec.pending), inflight: new Map() };
     this.active.set(runId, ar);
+    recoverInFlight(this, ar);
     return ar;
   }
 
@@ -267,6 +269,7 @@ export class Engine {
     if (item.stepId !== 'step') this.markStepStarted(ar, item);
     const inflight: Inflight = { item, exchange, requestId: ulid(), pendingAtSend: item.stepId === 'step' ? new Set(ar.pending) : undefined };
     ar.inflight.set(item.id, inflight);
+    recordInFlight(this, rec.id, exchange);
     let result: SdkResult;
     if (!fn) {
       result = {
@@ -296,6 +299,7 @@ export class Engine {
     this.o.store.txDeferred(() => {
       this.o.store.putExchange(rec.id, exchange.seq, describe(exchange, result));
       applyResult(this, ar, inflight, result, fn);
+      settleCuts(ar, inflight, result);
       this.persist(ar);
     });
     if (result.kind === 'error' && result.unknownFunction && fn) this.o.onUnknownFunction?.(fn);

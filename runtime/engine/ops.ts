@@ -8,9 +8,12 @@ import { parseDuration } from './backoff';
 import type { ActiveRun, Engine, Inflight } from './engine';
 import { gatewayRequest, performGateway, type GatewayOutcome, type GatewayRequest } from './gateway';
 import type { SdkOp, SdkResult } from './sdk-client';
+import { claimCut } from './interrupted';
 import { waitForSignal } from './signals';
 
 const LAZY = new Set(['DeferAdd', 'DeferAbort']);
+/** Ops that report a step's code having run (inline in a discovery, or as the step requested). */
+const RAN_CODE = new Set(['StepRun', 'Step', 'StepError', 'StepFailed']);
 const PRIORITY = new Set(['WaitForEvent', 'DeferAdd', 'DeferAbort']);
 const MAX_OPS = 1000;
 const YEAR_MS = 365 * 24 * 3600 * 1000;
@@ -86,6 +89,7 @@ export function applyOps(eng: Engine, ar: ActiveRun, inflight: Inflight, result:
   const fail = (op: SdkOp, error: SerializedError): void => {
     const s = eng.touchStep(ar, op.id, {}, op, false);
     if (!s.attempts.some((a) => a.endedAt === undefined)) s.attempts.push({ attempt: item.attempt, startedAt: now });
+    if (RAN_CODE.has(op.op)) claimCut(ar, inflight, s);
     eng.saveResult(ar, op.id, { error }, { status: 'failed', error }, op);
     completed = true;
   };
@@ -115,6 +119,7 @@ export function applyOps(eng: Engine, ar: ActiveRun, inflight: Inflight, result:
         if (s.attempts.length === 0 || s.attempts.every((a) => a.endedAt !== undefined)) {
           s.attempts.push({ attempt: item.attempt, startedAt: startedAt ?? now });
         }
+        claimCut(ar, inflight, s);
         eng.saveResult(ar, op.id, { data: op.data === undefined ? null : op.data }, { status: 'completed', startedAt: s.startedAt ?? startedAt ?? now, endedAt: endedAt ?? now, error: undefined }, op);
         if (!late) completed = true;
         break;
@@ -199,6 +204,7 @@ export function applyOps(eng: Engine, ar: ActiveRun, inflight: Inflight, result:
           const open = s.attempts.find((a) => a.endedAt === undefined);
           if (open) Object.assign(open, { endedAt: now, error });
           else s.attempts.push({ attempt: item.attempt, startedAt: now, endedAt: now, error });
+          claimCut(ar, inflight, s);
           eng.touchStep(ar, op.id, { status: 'retrying', error }, op);
           eng.retryOrFail(ar, item, error, false, result.retryAfter, maxAttempts);
           retried = true;

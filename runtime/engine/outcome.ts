@@ -5,6 +5,7 @@ import type { SerializedError } from '../api';
 import type { FunctionRecord, QueueItem } from '../model';
 import { backoffMs } from './backoff';
 import type { ActiveRun, Engine, Inflight } from './engine';
+import { noteCut } from './interrupted';
 import { applyOps } from './ops';
 import type { SdkResult } from './sdk-client';
 
@@ -26,6 +27,7 @@ export function applyResult(eng: Engine, ar: ActiveRun, inflight: Inflight, resu
       applyOps(eng, ar, inflight, result, fn);
       return;
     case 'error': {
+      if (result.interrupted) noteCut(eng, ar, inflight, result.error, result.interrupted);
       if (eng.isSuperseded(ar, item.stepId)) {
         // A discovery answered while this request was out and no longer reports the step: that
         // discovery already moved the run on, so this late answer neither retries, fails the run,

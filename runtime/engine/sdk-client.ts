@@ -39,6 +39,8 @@ export type SdkResult =
       stepNotFound?: boolean;
       /** The app does not know the function: it needs a re-sync. */
       unknownFunction?: boolean;
+      /** The connection dropped after the request went out: the app went away (restart, crash). */
+      interrupted?: 'app';
     };
 
 const agentHttp = new http.Agent({ keepAlive: true, maxSockets: 256 });
@@ -86,6 +88,11 @@ export function httpRequest(
 }
 
 class StaleSocketError extends SdkTransportError {}
+
+/** How a request cut off by the app's side reads (a restart on save, a crash: F8 of the executor audit). */
+export const APP_WENT_AWAY = 'the app went away during the request (did it restart or crash?)';
+/** Transport codes of a request that reached the app and lost its connection before the answer. */
+const CUT_CODES: ReadonlySet<string> = new Set(['ECONNRESET', 'connection_lost', 'EPIPE', 'UND_ERR_SOCKET']);
 
 const aborted = (): SdkTransportError => new SdkTransportError('request aborted (executor stopping)', 'ABORT_ERR');
 
@@ -157,7 +164,7 @@ function sendOnce(
           chunks.push(c);
         });
         res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', (cause) => reject(new SdkTransportError(`connection lost while reading the response: ${cause.message}`, 'connection_lost', { cause })));
+        res.on('error', (cause) => reject(new SdkTransportError(`${APP_WENT_AWAY}: the connection was lost while reading its answer (${cause.message})`, 'connection_lost', { cause })));
       },
     );
     if (signal) req.once('close', abortWith(signal, req));
@@ -168,13 +175,13 @@ function sendOnce(
       if (cause instanceof SdkTransportError) return reject(cause);
       const code = cause.code ?? 'error';
       if (code === 'ECONNRESET' && req.reusedSocket && !gotResponse) {
-        return reject(new StaleSocketError('the app closed the connection without answering (did it restart or crash? or it dropped an idle kept-alive connection)', 'ECONNRESET', { cause }));
+        return reject(new StaleSocketError(`${APP_WENT_AWAY}, or it dropped an idle kept-alive connection as the executor reused it`, 'ECONNRESET', { cause }));
       }
       const msg =
         code === 'ECONNREFUSED'
           ? `connection refused by ${u.host}: is the app running?`
           : code === 'ECONNRESET' || code === 'UND_ERR_SOCKET'
-            ? `the app closed the connection without answering (did it restart or crash? see the app's console)`
+            ? `${APP_WENT_AWAY}: the connection closed before it answered (see the app's console)`
             : code === 'ABORT_ERR'
               ? 'request aborted (executor stopping)'
               : `request to ${u.host} failed: ${cause.message}`;
@@ -323,5 +330,5 @@ export function classify(res: RawResponse, sentBytes?: number): SdkResult {
 export function transportFailure(e: unknown): SdkResult {
   const message = e instanceof Error ? e.message : String(e);
   const code = e instanceof SdkTransportError ? e.code : 'error';
-  return { kind: 'error', status: null, noRetry: false, error: { name: 'SdkTransportError', message, code } };
+  return { kind: 'error', status: null, noRetry: false, error: { name: 'SdkTransportError', message, code }, ...(CUT_CODES.has(code) ? { interrupted: 'app' as const } : {}) };
 }

@@ -1,6 +1,7 @@
 // Every route of api.ts bound to the executor's parts.
 import type { InvokeResponse, Page, RunDetail, RunStatus, RunSummary, SyncAppRequest } from '../api';
 import type { Engine } from '../engine/engine';
+import { IN_FLIGHT_PREFIX } from '../engine/interrupted';
 import { MAX_SIGNAL_BODY_BYTES, sendSignal } from '../engine/signals';
 import { eventRecord, runSummary, v1Event, v1Run } from '../engine/views';
 import { EVENT_LIMITS, type Ingest } from '../events';
@@ -267,8 +268,12 @@ export function registerRoutes(r: Router, d: RouteDeps): void {
     const ar = engine.peek(id);
     const steps = ar ? [...ar.steps.values()].sort((a, b) => (a.stackIndex ?? 1e9) - (b.stackIndex ?? 1e9)) : store.stepInfos(id);
     const stack = ar ? [...ar.memo.keys()] : store.stack(id);
-    const raw = store.exchangesRaw(id);
-    if (ar) for (const f of ar.inflight.values()) raw.push(JSON.stringify(f.exchange));
+    let raw = store.exchangesRaw(id);
+    // Requests out now: their stored in-flight records give way to the live ones (checkpointed ops so far).
+    if (ar) {
+      if (ar.inflight.size) raw = raw.filter((x) => !x.startsWith(IN_FLIGHT_PREFIX));
+      for (const f of ar.inflight.values()) raw.push(JSON.stringify({ inFlight: true, ...f.exchange }));
+    }
     const children = rec.childRunIds ?? [];
     const detail: Omit<RunDetail, 'exchanges'> = { ...runSummary(rec), event: events[0] ?? null, events, steps, reruns: d.extras?.rerunsOf(id) ?? [], childRunIds: children, stack };
     const head = JSON.stringify(detail);

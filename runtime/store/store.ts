@@ -183,6 +183,15 @@ export class Store {
   exchangesRaw(runId: string): string[] {
     return this.db.all('SELECT body FROM exchanges WHERE run_id = ? ORDER BY seq', [runId]).map((r) => String(r.body));
   }
+  /** Highest exchange seq stored for the run (in-flight records included). */
+  maxExchangeSeq(runId: string): number | undefined {
+    const r = this.db.get('SELECT MAX(seq) AS m FROM exchanges WHERE run_id = ?', [runId]);
+    return r && r.m !== null && r.m !== undefined ? Number(r.m) : undefined;
+  }
+  /** Exchanges stored when their request left and never answered (see engine/interrupted.ts). */
+  inFlightExchanges<T>(runId: string): T[] {
+    return this.db.all(`SELECT body FROM exchanges WHERE run_id = ? AND body LIKE '{"inFlight":true%' ORDER BY seq`, [runId]).map((r) => parse<T>(r.body));
+  }
   exchanges<T>(runId: string): T[] {
     return this.db.all('SELECT body FROM exchanges WHERE run_id = ? ORDER BY seq', [runId]).map((r) => parse<T>(r.body));
   }

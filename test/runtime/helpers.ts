@@ -44,6 +44,8 @@ export async function startExecutor(opts: Partial<ExecutorOptions> = {}): Promis
 export interface AppServer {
   url: string;
   close(): Promise<void>;
+  /** Drops every open connection unanswered, as an app process that dies or restarts does. */
+  dropConnections(): void;
 }
 
 /** Serves a request listener on a free port; the Inngest path is /api/inngest. */
@@ -56,6 +58,7 @@ export async function serveApp(listener: http.RequestListener): Promise<AppServe
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}/api/inngest`,
+    dropConnections: () => server.closeAllConnections(),
     close: () =>
       new Promise<void>((r) => {
         server.close(() => r());
