@@ -68,7 +68,14 @@ export interface FunctionEntry {
   idUnresolved?: true;
   /** The client's id (`new Inngest({ id })`), when it could be resolved. */
   appId: string | null;
-  /** The slug the SDK registers and the executor reports: `<appId>-<id>` (or `id` when appId is unknown); built from the placeholder when `idUnresolved`. */
+  /**
+   * True when `appId` is null: the client, or its id, could not be resolved (a client injected at
+   * run time, an id read from the environment). `slug` is then only the function id, not the
+   * `<appId>-<id>` the executor reports: do not match it against executor slugs as if it were one.
+   * Optional and additive: absent means the app id is known.
+   */
+  appIdUnresolved?: true;
+  /** The slug the SDK registers and the executor reports: `<appId>-<id>` (or `id` when appId is unknown, see `appIdUnresolved`); built from the placeholder when `idUnresolved`. */
   slug: string;
   name?: string;
   sdkMajor: 3 | 4 | null;

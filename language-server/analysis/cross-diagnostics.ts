@@ -1,5 +1,5 @@
 // Diagnostics that need the linked workspace: unknown-event, unknown-event-field,
-// invalid-event-payload, duplicate-function-id and event-without-listener.
+// invalid-event-payload, duplicate-function-id, event-without-listener and sdk-version-mismatch.
 import type { Rng } from '../protocol';
 import type { Catalog, EventDecl, Linker, LinkedFunction } from './link';
 import type { QuickFix, SteplensDiagnostic } from './model';
@@ -7,6 +7,7 @@ import { checkPath } from './resolve-shape';
 import type { Shape } from './shapes';
 import type { FileSummary, LiteralValue } from './summary';
 import { closest } from './text';
+import { versionMismatches } from './version-check';
 
 export interface WorkspaceFacts {
   linker: Linker;
@@ -116,6 +117,8 @@ export function crossDiagnostics(f: FileSummary, facts: WorkspaceFacts): Steplen
       });
     }
   }
+
+  out.push(...versionMismatches(f, linker));
 
   // duplicate-function-id
   for (const fs of f.functions) {

@@ -57,12 +57,15 @@ export class Ctx {
   readonly analysedHandlers = new Map<ts.Node, string>();
   /** Top-level functions taking the step tools: analysed as helpers after the walk, unless used as a handler. */
   readonly helperCandidates: ts.FunctionLikeDeclaration[] = [];
+  /** The file's text mentions `Inngest` somewhere: only then can a function be a client factory. */
+  readonly mentionsInngestClass: boolean;
 
   constructor(
     readonly sf: ts.SourceFile,
     readonly summary: FileSummary,
   ) {
     this.lines = new LineMap(sf.text);
+    this.mentionsInngestClass = sf.text.includes('Inngest');
     this.reader = new ShapeReader(summary.uri, sf, this.lines, this.zodNames);
   }
 

@@ -3,12 +3,13 @@
 // their options and handlers, and `client.send(...)` calls.
 import type ts from 'typescript';
 import { tsv } from './tsv';
-import type { Rng } from '../protocol';
 import { Ctx } from './ctx';
 import { analyseHandler, isStepToolsType } from './handler';
+import { clientFactoryDecl, enumDecl, schemaShape, valueDecl } from './extract-values';
 import type { CreateFunctionModel } from './model';
+import { sdkSpecifier } from './sdk';
 import type { Shape } from './shapes';
-import { emptySummary, type FileSummary, type FunctionSummary, type IdSource, type SchemaPart, type SchemasExpr, type TriggerSummary, type ValueDecl } from './summary';
+import { emptySummary, type FileSummary, type FunctionSummary, type IdSource, type TriggerSummary, type ValueDecl } from './summary';
 import { dottedName, getProp, isFunctionLike, isStringLike, propName, unwrap } from './text';
 
 const PARSE_OPTIONS: ts.CreateSourceFileOptions = { languageVersion: tsv.ScriptTarget.Latest, jsDocParsingMode: tsv.JSDocParsingMode.ParseNone };
@@ -44,7 +45,7 @@ export function extractFile(uri: string, text: string, shallow: boolean): FileSu
 
 function bindImport(ctx: Ctx, local: string, specifier: string, imported: string): void {
   const s = ctx.summary;
-  const isSdk = specifier.startsWith('inngest');
+  const isSdk = sdkSpecifier(specifier) !== null;
   const isZod = specifier === 'zod' || specifier.startsWith('zod/');
   if (isSdk) s.sdkSpecifier ??= specifier;
   s.imports.set(local, { specifier, imported });
@@ -120,7 +121,7 @@ function readModuleShape(ctx: Ctx): void {
       const specifier = st.moduleSpecifier.text;
       const clause = st.importClause;
       if (!clause) {
-        if (specifier.startsWith('inngest')) s.sdkSpecifier ??= specifier;
+        if (sdkSpecifier(specifier)) s.sdkSpecifier ??= specifier;
         continue;
       }
       if (clause.name) bindImport(ctx, clause.name.text, specifier, 'default');
@@ -160,7 +161,7 @@ function hasExportModifier(st: ts.Statement): boolean {
 }
 
 /** Whether a statement carries this modifier keyword (read in place: getModifiers() copies the list for every statement). */
-function hasModifier(st: ts.Statement, kind: ts.SyntaxKind): boolean {
+function hasModifier(st: ts.Node, kind: ts.SyntaxKind): boolean {
   const mods = (st as { modifiers?: ts.NodeArray<ts.ModifierLike> }).modifiers;
   if (!mods) return false;
   for (const m of mods) if (m.kind === kind) return true;
@@ -187,6 +188,9 @@ function topLevel(ctx: Ctx, st: ts.Statement): void {
       const init = unwrap(d.initializer);
       if (tsv.isArrowFunction(init) || tsv.isFunctionExpression(init)) topLevelFunction(ctx, d.name.text, init);
     }
+  } else if (tsv.isEnumDeclaration(st)) {
+    const v = enumDecl(st);
+    if (v) s.values.set(st.name.text, v);
   } else if (tsv.isFunctionDeclaration(st)) {
     if (st.name) topLevelFunction(ctx, st.name.text, st);
     else if (hasModifier(st, tsv.SyntaxKind.DefaultKeyword)) {
@@ -213,6 +217,13 @@ function topLevel(ctx: Ctx, st: ts.Statement): void {
  */
 function topLevelFunction(ctx: Ctx, name: string, fn: ts.FunctionLikeDeclaration): void {
   ctx.localFunctions.set(name, fn);
+  if (ctx.mentionsInngestClass && !ctx.summary.values.has(name) && ctx.sf.text.slice(fn.pos, fn.end).includes('Inngest')) {
+    const factory = clientFactoryDecl(ctx, fn);
+    if (factory) {
+      ctx.summary.values.set(name, factory);
+      return;
+    }
+  }
   if (!takesStep(ctx, fn)) return;
   ctx.helperCandidates.push(fn);
   if (!ctx.summary.values.has(name)) {
@@ -241,152 +252,10 @@ function takesStepFrom(ctx: Ctx, body: ts.Node, param: string): boolean {
   return new RegExp(`\\{[^}]*\\bstep\\b[^}]*\\}\\s*=\\s*${param.replace(/\$/g, '\\$')}(?![\\w$])`).test(text);
 }
 
-/** What a top-level `const name = <init>` holds, when it matters to the analysis. */
-function valueDecl(ctx: Ctx, init: ts.Expression, name: string): ValueDecl | undefined {
-  const e = unwrap(init);
-  if (tsv.isIdentifier(e)) return { kind: 'alias', name: e.text };
-  if (isStringLike(e)) return { kind: 'string', value: e.text, range: ctx.range(e) };
-  if (tsv.isNewExpression(e) && ctx.sdkName(e.expression) === 'Inngest') return clientDecl(ctx, e, name);
-  if (tsv.isCallExpression(e) || tsv.isNewExpression(e)) {
-    const chain = schemasChain(ctx, e);
-    if (chain) return { kind: 'eventSchemas', parts: chain };
-  }
-  if (tsv.isCallExpression(e)) {
-    const callee = unwrap(e.expression);
-    const sdk = ctx.sdkName(callee);
-    if (sdk === 'eventType') return eventTypeDecl(ctx, e);
-    if (sdk === 'staticSchema') return { kind: 'schema', shape: ctx.reader.type(e.typeArguments?.[0]) };
-    if (tsv.isPropertyAccessExpression(callee) && callee.name.text === 'createFunction') return { kind: 'function', key: ctx.key(e) };
-  }
-  if (ctx.reader.isZod(e)) return { kind: 'schema', shape: ctx.reader.zod(e) };
-  if (tsv.isObjectLiteralExpression(e) || tsv.isArrayLiteralExpression(e)) {
-    const shape = zodEventsShape(ctx, e);
-    if (shape) return { kind: 'schema', shape };
-  }
-  if (tsv.isObjectLiteralExpression(e)) {
-    const members: Record<string, Extract<ValueDecl, { kind: 'eventType' }>> = {};
-    for (const p of e.properties) {
-      const n = tsv.isPropertyAssignment(p) ? propName(p.name) : undefined;
-      const v = tsv.isPropertyAssignment(p) ? unwrap(p.initializer) : undefined;
-      if (n !== undefined && v && tsv.isCallExpression(v) && ctx.sdkName(v.expression) === 'eventType') members[n] = eventTypeDecl(ctx, v);
-    }
-    if (Object.keys(members).length) return { kind: 'eventTypeGroup', members };
-    const values: Record<string, string> = {};
-    for (const p of e.properties) {
-      const n = tsv.isPropertyAssignment(p) ? propName(p.name) : undefined;
-      const v = tsv.isPropertyAssignment(p) ? unwrap(p.initializer) : undefined;
-      if (n !== undefined && v && isStringLike(v)) values[n] = v.text;
-    }
-    if (Object.keys(values).length) return { kind: 'constants', values };
-  }
-  return undefined;
-}
-
-function eventTypeDecl(ctx: Ctx, e: ts.CallExpression): Extract<ValueDecl, { kind: 'eventType' }> {
-  const n = e.arguments[0] && unwrap(e.arguments[0]);
-  const ev = ctx.eventName(n, 'schema-declaration');
-  const opts = e.arguments[1] && unwrap(e.arguments[1]);
-  const schemaExpr = opts && tsv.isObjectLiteralExpression(opts) ? getProp(opts, 'schema') : undefined;
-  return {
-    kind: 'eventType',
-    name: ev?.name ?? null,
-    nameLoc: n && isStringLike(n) ? { uri: ctx.summary.uri, range: ctx.range(n) } : undefined,
-    data: schemaExpr ? schemaShape(ctx, schemaExpr) : null,
-  };
-}
-
-function schemaShape(ctx: Ctx, expr: ts.Expression): Shape {
-  const u = unwrap(expr);
-  if (tsv.isCallExpression(u) && ctx.sdkName(u.expression) === 'staticSchema') return ctx.reader.type(u.typeArguments?.[0]);
-  if (tsv.isIdentifier(u)) return { k: 'valueRef', name: u.text };
-  if (ctx.reader.isZod(u)) return ctx.reader.zod(u);
-  return { k: 'any' };
-}
-
-function clientDecl(ctx: Ctx, e: ts.NewExpression, localName: string): ValueDecl {
-  const opts = e.arguments?.[0] && unwrap(e.arguments[0]);
-  let id: string | null = null;
-  let idRange: Rng | undefined;
-  let schemas: SchemasExpr | null = null;
-  if (opts && tsv.isObjectLiteralExpression(opts)) {
-    const idE = getProp(opts, 'id');
-    let u = idE && unwrap(idE);
-    // `id: process.env.APP_ID ?? 'my-app'`: in development the fallback is the id the app registers with
-    if (u && tsv.isBinaryExpression(u) && (u.operatorToken.kind === tsv.SyntaxKind.QuestionQuestionToken || u.operatorToken.kind === tsv.SyntaxKind.BarBarToken)) u = unwrap(u.right);
-    if (u && isStringLike(u)) {
-      id = u.text;
-      idRange = ctx.range(u);
-    }
-    const sch = getProp(opts, 'schemas');
-    if (sch) {
-      const su = unwrap(sch);
-      const chain = schemasChain(ctx, su);
-      schemas = chain ? { kind: 'inline', parts: chain } : tsv.isIdentifier(su) ? { kind: 'ref', name: su.text } : { kind: 'opaque' };
-    }
-  }
-  const model = { key: `${ctx.summary.uri}#${localName}`, localName, id, idRange, range: ctx.range(e), hasSchemas: schemas !== null };
-  ctx.summary.clients.push(model);
-  const spec = ctx.summary.sdkSpecifier;
-  const sdkMajor = spec === 'inngest-v3' ? 3 : spec === 'inngest-v4' ? 4 : schemas ? 3 : null;
-  return { kind: 'client', model, schemas, sdkMajor };
-}
-
-/** `new EventSchemas().fromRecord<T>().fromUnion<U>().fromZod(z)` as its parts, or undefined when not such a chain. */
-function schemasChain(ctx: Ctx, e: ts.Expression): SchemaPart[] | undefined {
-  const parts: SchemaPart[] = [];
-  let cur = unwrap(e);
-  for (let guard = 0; guard < 50; guard++) {
-    if (tsv.isNewExpression(cur)) return ctx.sdkName(cur.expression) === 'EventSchemas' ? parts.reverse() : undefined;
-    if (!tsv.isCallExpression(cur)) return undefined;
-    const callee = unwrap(cur.expression);
-    if (!tsv.isPropertyAccessExpression(callee)) return undefined;
-    const m = callee.name.text;
-    if (m === 'fromRecord') parts.push({ kind: 'record', type: ctx.reader.type(cur.typeArguments?.[0]), uri: ctx.summary.uri });
-    else if (m === 'fromUnion') parts.push({ kind: 'union', type: ctx.reader.type(cur.typeArguments?.[0]) });
-    else if (m === 'fromZod') {
-      const a = cur.arguments[0] && unwrap(cur.arguments[0]);
-      const shape = a && (tsv.isIdentifier(a) ? ({ k: 'valueRef', name: a.text } as Shape) : zodEventsShape(ctx, a));
-      if (!shape) parts.push({ kind: 'opaque' });
-      else if (shape.k === 'union') parts.push({ kind: 'union', type: shape });
-      else parts.push({ kind: 'record', type: shape, uri: ctx.summary.uri });
-    } else parts.push({ kind: 'opaque' });
-    cur = unwrap(callee.expression);
-  }
-  return undefined;
-}
-
-/** fromZod input: `{ "app/x": { data: z.object(...) } }` (record) or `[z.object({ name: z.literal(..), data })]`. */
-function zodEventsShape(ctx: Ctx, e: ts.Expression): Shape | undefined {
-  if (tsv.isArrayLiteralExpression(e)) {
-    if (!e.elements.length || !e.elements.every((x) => ctx.reader.isZod(x) || tsv.isIdentifier(unwrap(x)))) return undefined;
-    return { k: 'union', types: e.elements.map((x) => ctx.reader.zod(x)) };
-  }
-  if (!tsv.isObjectLiteralExpression(e) || !e.properties.length) return undefined;
-  const props = [];
-  for (const p of e.properties) {
-    if (!tsv.isPropertyAssignment(p)) return undefined;
-    const name = propName(p.name);
-    if (name === undefined) return undefined;
-    const v = unwrap(p.initializer);
-    let type: Shape;
-    if (tsv.isObjectLiteralExpression(v)) {
-      const inner = [];
-      for (const q of v.properties) {
-        if (!tsv.isPropertyAssignment(q)) return undefined;
-        const qn = propName(q.name);
-        if (qn === undefined) return undefined;
-        inner.push({ name: qn, type: ctx.reader.zod(q.initializer), optional: qn !== 'data' });
-      }
-      type = { k: 'obj', props: inner, open: true };
-    } else if (ctx.reader.isZod(v)) type = ctx.reader.zod(v);
-    else return undefined;
-    props.push({ name, type, optional: false, loc: { uri: ctx.summary.uri, range: ctx.range(p.name) }, valueRange: ctx.reader.quoted(p.name) });
-  }
-  return { k: 'obj', props, open: false };
-}
-
-/** Finds createFunction and send calls anywhere in the file. */
+/** Finds createFunction and send calls anywhere in the file, and clients held in class fields. */
 function walk(ctx: Ctx, root: ts.Node): void {
+  /** The class whose members are being visited (`this.x` names its field x), or null. */
+  let cls: string | null = null;
   const visit = (n: ts.Node, depth: number): void => {
     if (depth > 1500) return;
     if (tsv.isCallExpression(n)) {
@@ -394,7 +263,7 @@ function walk(ctx: Ctx, root: ts.Node): void {
       if (tsv.isPropertyAccessExpression(callee)) {
         const m = callee.name.text;
         if (m === 'createFunction' && n.arguments.length >= 2) {
-          createFunction(ctx, n, callee.expression);
+          createFunction(ctx, n, callee, clientRefOf(callee.expression, cls));
           for (const a of n.arguments) visit(a, depth + 1);
           return;
         }
@@ -411,12 +280,29 @@ function walk(ctx: Ctx, root: ts.Node): void {
           }
         }
         if (m === 'send' && n.arguments.length >= 1) {
-          const ref = dottedName(callee.expression);
+          const ref = clientRefOf(callee.expression, cls);
           if (ref) {
             const payloads = ctx.payloads(n.arguments[0], 'send');
-            if (payloads.length) ctx.summary.sends.push({ via: 'client', clientRef: ref.join('.'), payloads, range: ctx.range(n) });
+            if (payloads.length) ctx.summary.sends.push({ via: 'client', clientRef: ref, payloads, range: ctx.range(n) });
           }
         }
+      }
+    } else if (tsv.isClassLike(n)) {
+      const outer = cls;
+      cls = n.name?.text ?? `class@${n.pos}`;
+      for (const member of n.members) {
+        // `private inngest = new Inngest({ id })` (also a factory call or another client's name)
+        if (tsv.isPropertyDeclaration(member) && member.initializer && !hasModifier(member, tsv.SyntaxKind.StaticKeyword)) thisField(ctx, cls, member.name, member.initializer);
+      }
+      tsv.forEachChild(n, (c) => visit(c, depth + 1));
+      cls = outer;
+      return;
+    } else if (cls !== null && tsv.isBinaryExpression(n) && n.operatorToken.kind === tsv.SyntaxKind.EqualsToken) {
+      // `this.inngest = new Inngest({ id })` in a constructor or method
+      const left = n.left;
+      if (tsv.isPropertyAccessExpression(left) && left.expression.kind === tsv.SyntaxKind.ThisKeyword) {
+        const right = unwrap(n.right);
+        if (tsv.isNewExpression(right) || tsv.isCallExpression(right) || tsv.isIdentifier(right)) thisField(ctx, cls, left.name, right);
       }
     }
     tsv.forEachChild(n, (c) => visit(c, depth + 1));
@@ -424,7 +310,28 @@ function walk(ctx: Ctx, root: ts.Node): void {
   visit(root, 0);
 }
 
-function createFunction(ctx: Ctx, call: ts.CallExpression, clientExpr: ts.Expression): void {
+/** The value name of a class field: `this:<Class>:<field>` (no dot: dotted names are member accesses to the resolver). */
+function thisKey(cls: string, field: string): string {
+  return `this:${cls}:${field}`;
+}
+
+function thisField(ctx: Ctx, cls: string, name: ts.PropertyName, init: ts.Expression): void {
+  const field = propName(name);
+  if (field === undefined) return;
+  const key = thisKey(cls, field);
+  if (ctx.summary.values.has(key)) return;
+  const v = valueDecl(ctx, init, key, `this.${field}`);
+  if (v) ctx.summary.values.set(key, v);
+}
+
+/** What a client expression names: `inngest`, `clients.main`, or `this.inngest` inside a class. */
+function clientRefOf(e: ts.Expression, cls: string | null): string | null {
+  const u = unwrap(e);
+  if (cls !== null && tsv.isPropertyAccessExpression(u) && u.expression.kind === tsv.SyntaxKind.ThisKeyword) return thisKey(cls, u.name.text);
+  return dottedName(u)?.join('.') ?? null;
+}
+
+function createFunction(ctx: Ctx, call: ts.CallExpression, callee: ts.PropertyAccessExpression, clientRef: string | null): void {
   const key = ctx.key(call);
   const args = call.arguments;
   const opts = unwrap(args[0]!);
@@ -474,7 +381,9 @@ function createFunction(ctx: Ctx, call: ts.CallExpression, clientExpr: ts.Expres
     triggers: [],
     hasOnFailure: !!onFailure,
   };
-  const fs: FunctionSummary = { model, clientRef: dottedName(clientExpr)?.join('.') ?? null, triggers, idSource };
+  const fs: FunctionSummary = { model, clientRef, triggers, idSource };
+  const shape = callShape(args);
+  if (shape) fs.callShape = { major: shape, range: ctx.range(callee.name) };
   ctx.summary.functions.push(fs);
   if (optsObj) options(ctx, optsObj, key);
   const handler = args[args.length - 1] && unwrap(args[args.length - 1]!);
@@ -493,6 +402,18 @@ function createFunction(ctx: Ctx, call: ts.CallExpression, clientExpr: ts.Expres
   }
   const of = onFailure && unwrap(onFailure);
   if (of && isFunctionLike(of)) analyseHandler(ctx, of, key, true);
+}
+
+/**
+ * The SDK major a createFunction call's shape belongs to: three arguments are v3's (options,
+ * trigger, handler); two whose second is a handler (a function, or a name) are v4's (options with
+ * triggers, handler). Two arguments whose second is an object or array are a v3 call being typed.
+ */
+function callShape(args: ts.NodeArray<ts.Expression>): 3 | 4 | null {
+  if (args.length >= 3) return 3;
+  if (args.length !== 2) return null;
+  const h = unwrap(args[1]!);
+  return isFunctionLike(h) || tsv.isIdentifier(h) || tsv.isPropertyAccessExpression(h) ? 4 : null;
 }
 
 /** Source text of an expression on one line, shortened: the placeholder of an id that cannot be resolved. */
@@ -519,6 +440,11 @@ function idParts(e: ts.Expression): (string | { ref: string })[] | null {
 
 function trigger(ctx: Ctx, el: ts.Expression, fnKey: string): TriggerSummary | undefined {
   const range = ctx.range(el);
+  if (tsv.isSpreadElement(el)) {
+    // `[...TRIGGERS, { event: 'c' }]`: a trigger list held in a constant, expanded in the link phase
+    const ref = dottedName(el.expression);
+    return ref ? { kind: 'event', name: null, ref: ref.join('.'), range: ctx.range(el.expression) } : undefined;
+  }
   if (tsv.isObjectLiteralExpression(el)) {
     const ev = getProp(el, 'event');
     if (ev) {

@@ -5,6 +5,7 @@ import type { Loc } from '../protocol';
 import type { ClientModel, CreateFunctionModel } from './model';
 import { resolveShape, type ShapeScope } from './resolve-shape';
 import type { InsertPoint, Shape } from './shapes';
+import { linkTriggers, resolveParts, type LinkedTrigger } from './link-values';
 import { ModuleResolver, type PackageInfo } from './modules';
 import type { SummaryStore } from './store';
 import type { FunctionSummary, SchemaPart, TypeDecl, ValueDecl } from './summary';
@@ -34,7 +35,11 @@ export interface Catalog {
 
 export interface LinkedClient {
   model: ClientModel;
+  /** The app id: written as a literal, or resolved from constants or the factory call's arguments; null when unknown. */
+  id: string | null;
   uri: string;
+  /** The file that writes `new Inngest(...)`: `uri`, or the factory's file for a client made by a factory. */
+  declaredIn: string;
   sdkMajor: 3 | 4 | null;
   catalog: Catalog | null;
 }
@@ -51,6 +56,8 @@ export interface LinkedFunction {
   displayId: string;
   slug: string;
   sdkMajor: 3 | 4 | null;
+  /** The triggers, names resolved, lists passed by name expanded. */
+  triggers: LinkedTrigger[];
   /** Resolved trigger event names (literal or through eventType references). */
   eventNames: string[];
   /** True when some event trigger could not be resolved to a name. */
@@ -78,6 +85,8 @@ export class Linker {
   readonly functions: LinkedFunction[] = [];
   readonly functionsByKey = new Map<string, LinkedFunction>();
   readonly packageCatalogs = new Map<string, Catalog>();
+  /** `const x = f(...)` values already found not to be client factory calls. */
+  private readonly notFactories = new Set<string>();
 
   private readonly relevant;
 
@@ -99,6 +108,11 @@ export class Linker {
 
   packageOf(uri: string): string {
     return this.modules.packageOf(uri);
+  }
+
+  /** The SDK dependency `depName` as the nearest package.json above `uri` declaring it writes it. */
+  sdkDependency(uri: string, depName: string): ReturnType<ModuleResolver['sdkDependency']> {
+    return this.modules.sdkDependency(uri, depName);
   }
 
   resolveModule(fromUri: string, specifier: string): string | undefined {
@@ -260,12 +274,13 @@ export class Linker {
           }
           cache?.byClient.set(key, catalog);
         }
-        this.clients.set(key, { model: decl.model, uri: f.uri, sdkMajor: decl.sdkMajor ?? this.modules.packageMajor(f.uri), catalog });
+        const id = decl.model.id ?? (decl.idParts ? resolveParts(this, f.uri, decl.idParts) : null);
+        this.clients.set(key, { model: decl.model, id, uri: f.uri, declaredIn: f.uri, sdkMajor: decl.sdkMajor ?? this.modules.packageMajor(f.uri), catalog });
       }
     }
   }
 
-  private clientCatalog(uri: string, decl: Extract<ValueDecl, { kind: 'client' }>): Catalog | null {
+  private clientCatalog(uri: string, decl: { model: ClientModel; schemas: Extract<ValueDecl, { kind: 'client' }>['schemas'] }): Catalog | null {
     const label = decl.model.id ? `the EventSchemas of client "${decl.model.id}"` : 'the client\'s EventSchemas';
     if (decl.schemas?.kind === 'inline') return this.catalogFromParts(decl.schemas.parts, uri, label);
     if (decl.schemas?.kind === 'ref') {
@@ -351,24 +366,43 @@ export class Linker {
   resolveClient(uri: string, ref: string | null | undefined): LinkedClient | null {
     if (!ref) return null;
     const r = this.resolveValue(uri, ref);
+    if (r?.decl.kind === 'call') return this.factoryClient(r.uri, r.name, r.decl);
     if (r?.decl.kind !== 'client') return null;
     return this.clients.get(`${r.uri}#${r.name}`) ?? null;
+  }
+
+  /** `const inngest = createClient('order-service')` with `createClient` returning `new Inngest(...)`: a client made by a factory. */
+  private factoryClient(uri: string, name: string, call: Extract<ValueDecl, { kind: 'call' }>): LinkedClient | null {
+    const key = `${uri}#${name}`;
+    const known = this.clients.get(key);
+    if (known || this.notFactories.has(key)) return known ?? null;
+    const f = this.resolveValue(uri, call.callee);
+    if (f?.decl.kind !== 'clientFactory') {
+      this.notFactories.add(key);
+      return null;
+    }
+    const id = resolveParts(this, f.uri, f.decl.idParts, { uri, args: call.args });
+    const model: ClientModel = { key, localName: name, id, range: call.range, hasSchemas: f.decl.schemas !== null };
+    const catalog = f.decl.schemas ? this.clientCatalog(f.uri, { model, schemas: f.decl.schemas }) : null;
+    const client: LinkedClient = { model, id, uri, declaredIn: f.uri, sdkMajor: f.decl.sdkMajor ?? this.modules.packageMajor(f.uri), catalog };
+    this.clients.set(key, client);
+    return client;
   }
 
   private linkFunctions(): void {
     for (const f of this.relevant) {
       for (const fs of f.functions) {
         const client = this.resolveClient(f.uri, fs.clientRef);
-        const appId = client?.model.id ?? null;
-        const id = fs.model.id ?? this.resolveId(f.uri, fs.idSource?.parts ?? null);
+        const appId = client?.id ?? null;
+        const id = fs.model.id ?? resolveParts(this, f.uri, fs.idSource?.parts ?? null);
         // braces: a placeholder can never equal or end a slug the executor reports (slugs are [a-z0-9-])
         const displayId = id ?? `{${fs.idSource?.text ?? 'id'}}`;
+        const triggers = linkTriggers(this, f.uri, fs.triggers);
         const eventNames: string[] = [];
         let unresolvedTrigger = false;
-        for (const t of fs.triggers) {
+        for (const t of triggers) {
           if (t.kind !== 'event') continue;
-          const n = t.name ?? (t.ref ? this.eventTypeName(f.uri, t.ref) : undefined);
-          if (n) eventNames.push(n);
+          if (t.name) eventNames.push(t.name);
           else unresolvedTrigger = true;
         }
         const stepSources = [{ uri: f.uri, key: fs.model.key }];
@@ -387,6 +421,7 @@ export class Linker {
           displayId,
           slug: appId ? `${appId}-${displayId}` : displayId,
           sdkMajor: fs.model.sdkMajor ?? client?.sdkMajor ?? null,
+          triggers,
           eventNames,
           unresolvedTrigger,
           stepSources,
@@ -395,21 +430,6 @@ export class Linker {
         this.functionsByKey.set(fs.model.key, lf);
       }
     }
-  }
-
-  /** Concatenates id parts, resolving each `{ ref }` to a string constant; undefined-free: null when any part is not one. */
-  private resolveId(uri: string, parts: (string | { ref: string })[] | null): string | null {
-    if (!parts) return null;
-    let out = '';
-    for (const p of parts) {
-      if (typeof p === 'string') out += p;
-      else {
-        const r = this.resolveValue(uri, p.ref);
-        if (r?.decl.kind !== 'string') return null;
-        out += r.decl.value;
-      }
-    }
-    return out;
   }
 
   /** The catalogue that decides which events exist for a function or a client's send. */

@@ -27,6 +27,7 @@ export const DIAGNOSTIC_CODES = [
   'unknown-event-field',
   'invalid-event-payload',
   'event-without-listener',
+  'sdk-version-mismatch',
 ] as const;
 export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];
 

@@ -1,6 +1,7 @@
 // Module resolution between workspace files without tsconfig or node_modules: relative paths (with
 // .js -> .ts mapping and index files), workspace packages by their package.json name, and common
 // path aliases (`@/`, `~/`, `#`). Also tells which package a file belongs to.
+import { sdkDependencies, type SdkDependency } from './sdk';
 import type { SummaryStore } from './store';
 
 /** What the analysis reads from a package.json. */
@@ -8,23 +9,28 @@ export interface PackageInfo {
   name: string | null;
   /** Major version of the `inngest` dependency, when it names one. */
   inngestMajor: 3 | 4 | null;
+  /** `inngest` and its `npm:inngest@x` aliases, from dependencies, devDependencies, peerDependencies (first wins). */
+  sdkDeps: Map<string, SdkDependency>;
 }
 
 export function readPackageJson(text: string): PackageInfo {
   try {
-    const j = JSON.parse(text) as { name?: unknown; dependencies?: Record<string, unknown>; devDependencies?: Record<string, unknown>; peerDependencies?: Record<string, unknown> };
+    const j = JSON.parse(text) as { name?: unknown; dependencies?: Record<string, unknown>; devDependencies?: Record<string, unknown>; peerDependencies?: Record<string, unknown> } | null;
+    if (!j || typeof j !== 'object') return { name: null, inngestMajor: null, sdkDeps: new Map() };
+    const sdkDeps = sdkDependencies([j.dependencies, j.devDependencies, j.peerDependencies]);
     const range = [j.dependencies, j.devDependencies, j.peerDependencies].map((d) => d?.inngest).find((v) => typeof v === 'string') as string | undefined;
     const m = range ? /(\d+)/.exec(range.replace(/^npm:inngest@/, '')) : null;
     const major = m ? Number(m[1]) : null;
-    return { name: typeof j.name === 'string' ? j.name : null, inngestMajor: major === 3 || major === 4 ? major : null };
+    return { name: typeof j.name === 'string' ? j.name : null, inngestMajor: major === 3 || major === 4 ? major : null, sdkDeps };
   } catch {
-    return { name: null, inngestMajor: null };
+    return { name: null, inngestMajor: null, sdkDeps: new Map() };
   }
 }
 
 export class ModuleResolver {
   private readonly packageDirs: string[];
   private readonly packagesByDir = new Map<string, PackageInfo>();
+  private readonly packageUriByDir = new Map<string, string>();
   private readonly packageDirByName = new Map<string, string>();
 
   constructor(
@@ -34,6 +40,7 @@ export class ModuleResolver {
     for (const [u, info] of packages) {
       const dir = u.slice(0, u.lastIndexOf('/'));
       this.packagesByDir.set(dir, info);
+      this.packageUriByDir.set(dir, u);
       if (info.name) this.packageDirByName.set(info.name, dir);
     }
     this.packageDirs = [...this.packagesByDir.keys()].sort((a, b) => b.length - a.length);
@@ -49,6 +56,18 @@ export class ModuleResolver {
     return null;
   }
 
+  /**
+   * The SDK dependency `depName` (`inngest`, an alias) as the nearest package.json above `uri` that
+   * declares it writes it, with that package.json's uri; undefined when none declares it.
+   */
+  sdkDependency(uri: string, depName: string): { dep: SdkDependency; packageJson: string } | undefined {
+    for (const d of this.packageDirs) {
+      if (!uri.startsWith(d + '/')) continue;
+      const dep = this.packagesByDir.get(d)!.sdkDeps.get(depName);
+      if (dep) return { dep, packageJson: this.packageUriByDir.get(d)! };
+    }
+    return undefined;
+  }
 
   private readonly moduleMemo = new Map<string, string | undefined>();
 
@@ -72,6 +91,8 @@ export class ModuleResolver {
    * root and its src/ folder.
    */
   private resolveBare(fromUri: string, specifier: string): string | undefined {
+    // `node:fs`, Deno's `npm:x` / `jsr:@a/b`, `https://esm.sh/x`: never a workspace file
+    if (/^[a-z][a-z0-9+.-]*:/i.test(specifier)) return undefined;
     const parts = specifier.split('/');
     const pkgName = specifier.startsWith('@') && parts.length > 1 && parts[0] !== '@' ? `${parts[0]}/${parts[1]}` : parts[0]!;
     const pkgDir = this.packageDirByName.get(pkgName);
@@ -93,7 +114,7 @@ export class ModuleResolver {
       return this.bySuffix(alias[1]!, fromUri);
     }
     // tsconfig `paths` / `baseUrl` we do not read: `@modules/x/y` (alias folder `modules`) or `src/x/y`
-    if (!specifier.includes('/') || specifier.startsWith('inngest') || specifier.startsWith('node:')) return undefined;
+    if (!specifier.includes('/') || specifier.startsWith('inngest')) return undefined;
     const scoped = /^@([^/]+)\/(.+)$/.exec(specifier);
     return scoped ? this.bySuffix(`${scoped[1]}/${scoped[2]}`, fromUri) : this.bySuffix(specifier, fromUri);
   }

@@ -32,8 +32,33 @@ export type SchemaPart =
 
 export type SchemasExpr = { kind: 'inline'; parts: SchemaPart[] } | { kind: 'ref'; name: string } | { kind: 'opaque' };
 
+/**
+ * One piece of an id written as an expression; the id is their concatenation. `{ ref }`: a name or
+ * member resolved in the link phase; `{ param, path }` (client factories only): the argument at that
+ * index, then that property path into it, with the parameter's default (or a `??` fallback) when absent.
+ */
+export type IdPart = string | { ref: string } | { param: number; path: string[]; fallback?: string };
+
+/** An argument of a call, as far as it can be read without evaluating anything. */
+export type ArgValue = { k: 'str'; v: string } | { k: 'ref'; ref: string } | { k: 'obj'; props: Record<string, ArgValue> } | { k: 'other' };
+
+/** One element of a trigger list held in a constant (`const TRIGGERS = [{ event: 'a' }, cron('...')]`). */
+export type TriggerItem =
+  | { kind: 'event'; name: string | null; ref?: string; expression?: string }
+  | { kind: 'cron'; cron: string | null }
+  | { kind: 'invoke' }
+  /** An identifier or spread element: an eventType, a trigger object or another list, resolved where declared. */
+  | { kind: 'ref'; ref: string };
+
 export type ValueDecl =
-  | { kind: 'client'; model: ClientModel; schemas: SchemasExpr | null; sdkMajor: 3 | 4 | null }
+  /** `idParts`: the id written as a constant, member or template (model.id is then null). */
+  | { kind: 'client'; model: ClientModel; schemas: SchemasExpr | null; sdkMajor: 3 | 4 | null; idParts?: IdPart[] }
+  /** A top-level function returning `new Inngest(opts)`; the id in terms of its parameters (null: not readable). */
+  | { kind: 'clientFactory'; idParts: IdPart[] | null; schemas: SchemasExpr | null; sdkMajor: 3 | 4 | null }
+  /** `const x = f(args)`: a client when `f` resolves to a client factory (looked at only when `x` is used as a client). */
+  | { kind: 'call'; callee: string; args: ArgValue[]; range: Rng }
+  /** `const TRIGGERS = [{ event: 'a' }, { event: 'b' }] as const`: a trigger list passed by name. */
+  | { kind: 'triggerList'; items: TriggerItem[] }
   | { kind: 'eventSchemas'; parts: SchemaPart[] }
   /** v4 eventType(name, { schema }); data null when the event has no schema (untyped). */
   | { kind: 'eventType'; name: string | null; nameLoc?: Loc; data: Shape | null }
@@ -67,7 +92,7 @@ export type TriggerSummary =
  */
 export interface IdSource {
   text: string;
-  parts: (string | { ref: string })[] | null;
+  parts: IdPart[] | null;
 }
 
 export interface FunctionSummary {
@@ -78,8 +103,14 @@ export interface FunctionSummary {
   handlerRef?: string;
   /** The handler declared in this file and already analysed for another function: the key its steps carry. */
   handlerKey?: string;
-  /** Identifier (or dotted name) the createFunction was called on. */
+  /** Identifier (or dotted name) the createFunction was called on; `this:<Class>:<field>` for `this.field` in a class. */
   clientRef: string | null;
+  /**
+   * The SDK major the call's shape belongs to, when it is unambiguous: 3 for (options, trigger,
+   * handler), 4 for (options, handler) with a handler (not a trigger object being typed); `range`:
+   * the `createFunction` name.
+   */
+  callShape?: { major: 3 | 4; range: Rng };
   triggers: TriggerSummary[];
 }
 
@@ -101,7 +132,7 @@ export interface SendPayload {
 
 export interface SendSummary {
   via: 'client' | 'step';
-  /** For `x.send(...)`: the name it was called on (resolved to a client in the link phase). */
+  /** For `x.send(...)`: the name it was called on (resolved to a client in the link phase); `this:<Class>:<field>` for `this.field.send`. */
   clientRef?: string;
   functionKey?: string;
   payloads: SendPayload[];

@@ -173,7 +173,7 @@ export class Workspace {
       if (!fn.client || fn.id === null) continue;
       // one app = one client declaration: two entry points that each create a client with the same id
       // (a v3 and a v4 build of one demo) are served separately
-      const k = `${fn.client.uri}#${fn.client.model.localName}|${fn.id}`;
+      const k = `${fn.client.model.key}|${fn.id}`;
       const g = groups.get(k) ?? [];
       g.push(fn);
       groups.set(k, g);
@@ -202,10 +202,9 @@ export class Workspace {
 
   private functionEntry(fn: LinkedFunction, linker: Linker): FunctionEntry {
     const triggers: TriggerEntry[] = [];
-    for (const t of fn.summary.triggers) {
+    for (const t of fn.triggers) {
       if (t.kind === 'event') {
-        const name = t.name ?? (t.ref ? linker.eventTypeName(fn.uri, t.ref) : undefined);
-        if (name) triggers.push({ kind: 'event', event: name, expression: t.expression, range: t.range });
+        if (t.name) triggers.push({ kind: 'event', event: t.name, expression: t.expression, range: t.range });
       } else if (t.kind === 'cron') {
         if (t.cron !== null) triggers.push({ kind: 'cron', cron: t.cron, range: t.range, description: describeCron(t.cron) });
       } else triggers.push({ kind: 'invoke', range: t.range });
@@ -220,6 +219,7 @@ export class Workspace {
       id: fn.displayId,
       ...(fn.id === null ? { idUnresolved: true } : {}),
       appId: fn.appId,
+      ...(fn.appId === null ? { appIdUnresolved: true } : {}),
       slug: fn.slug,
       name: fn.model.name,
       sdkMajor: fn.sdkMajor,
@@ -334,7 +334,7 @@ export class Workspace {
         functions: s.functions.map((f) => {
           const lf = linked.linker.functionsByKey.get(f.model.key);
           const entry = this.entries().functions.find((x) => x.uri === uri && x.range === f.model.range);
-          return { ...f.model, id: lf?.id ?? f.model.id, clientKey: lf?.client ? `${lf.client.uri}#${lf.client.model.localName}` : null, triggers: entry?.triggers ?? [] };
+          return { ...f.model, id: lf?.id ?? f.model.id, clientKey: lf?.client ? lf.client.model.key : null, triggers: entry?.triggers ?? [] };
         }),
         literals: [...s.literals, ...(linked.extraLiterals.get(uri) ?? [])],
         eventDataAccesses: s.eventDataAccesses,

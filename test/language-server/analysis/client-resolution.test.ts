@@ -1,0 +1,251 @@
+// Clients the analysis resolves beyond `const inngest = new Inngest({ id: 'literal' })` (real-world
+// audit P9): a client held in a class field (initialised there or in the constructor), the SDK
+// imported from Deno / edge specifiers, a client made by a factory function (same file, another file,
+// another workspace package), an id held in a constant. A function whose app id stays unknown is
+// marked `appIdUnresolved` (its slug is then only the function id).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { FunctionEntry } from '../../../language-server/protocol';
+import { uri, workspace } from './fixture';
+
+function byId(fns: FunctionEntry[]): Map<string, FunctionEntry> {
+  return new Map(fns.map((f) => [f.id, f]));
+}
+
+function assertApp(f: FunctionEntry | undefined, appId: string): void {
+  assert.ok(f, `function for app ${appId} not found`);
+  assert.equal(f.appId, appId);
+  assert.equal(f.slug, `${appId}-${f.id}`);
+  assert.equal(f.appIdUnresolved, undefined);
+}
+
+void test('P9: a client in a class field (v3) and assigned in the constructor (v4), one client per class', () => {
+  const { index } = workspace({
+    'jobs.ts': `import { Inngest } from 'inngest';
+export class Jobs {
+  private inngest = new Inngest({ id: 'nest-app' });
+  readonly sync = this.inngest.createFunction({ id: 'sync' }, { event: 'app/sync' }, async ({ step }) => {
+    await step.run('load', () => 1);
+  });
+}
+export class Other {
+  private readonly inngest = new Inngest({ id: 'other-app' });
+  readonly fn = this.inngest.createFunction({ id: 'other' }, { event: 'app/other' }, async () => 1);
+}`,
+    'worker.ts': `import { Inngest } from 'inngest';
+export class Worker {
+  private readonly client: Inngest;
+  readonly fn;
+  constructor() {
+    this.client = new Inngest({ id: 'worker-app' });
+    this.fn = this.client.createFunction({ id: 'work', triggers: [{ event: 'app/work' }] }, async ({ step }) => {
+      await step.run('do', () => 1);
+    });
+  }
+  async kick(): Promise<void> {
+    await this.client.send({ name: 'app/work', data: {} });
+  }
+}`,
+  });
+  const fns = byId(index.functions());
+  assertApp(fns.get('sync'), 'nest-app');
+  assert.deepEqual(fns.get('sync')!.steps.map((s) => s.id), ['load']);
+  assertApp(fns.get('other'), 'other-app');
+  assertApp(fns.get('work'), 'worker-app');
+  assert.equal(fns.get('work')!.sdkMajor, 4);
+  // `this.client.send(...)` is a send of the client: the event knows its sender
+  assert.equal(index.event('app/work')?.senders.length, 1);
+  assert.deepEqual(index.event('app/work')?.listeners, ['worker-app-work']);
+  assert.equal(index.findFunction('nest-app-sync')?.uri, uri('jobs.ts'));
+  assert.deepEqual(index.diagnostics(uri('jobs.ts')), []);
+  assert.deepEqual(index.diagnostics(uri('worker.ts')), []);
+});
+
+void test('P9: the SDK imported from Deno / edge specifiers (npm:, esm.sh URLs)', () => {
+  const { index } = workspace({
+    'deno/a.ts': `import { Inngest } from 'npm:inngest@3';
+const inngest = new Inngest({ id: 'deno-app' });
+export const f = inngest.createFunction({ id: 'deno-fn' }, { event: 'app/deno' }, async ({ step }) => { await step.run('s', () => 1); });`,
+    'deno/b.ts': `import { Inngest } from "npm:inngest";
+export const inngest = new Inngest({ id: 'deno-plain' });
+export const f = inngest.createFunction({ id: 'plain-fn', triggers: [{ event: 'app/plain' }] }, async () => 1);`,
+    'edge/c.ts': `import { Inngest } from 'https://esm.sh/inngest@3.54.2';
+import { serve } from 'https://esm.sh/inngest@3.54.2/deno/fresh';
+const inngest = new Inngest({ id: 'esm-app' });
+export const f = inngest.createFunction({ id: 'esm-fn' }, { cron: '0 * * * *' }, async () => 1);
+export const handler = serve({ client: inngest, functions: [f] });`,
+    'edge/d.ts': `import * as I from 'https://esm.sh/inngest';
+const inngest = new I.Inngest({ id: 'esm-ns' });
+export const f = inngest.createFunction({ id: 'ns-fn' }, { event: 'app/ns' }, async () => 1);`,
+    'edge/e.ts': `import { Inngest } from 'npm:inngest@^4.1.0/components/Inngest';
+const inngest = new Inngest({ id: 'npm-sub' });
+export const f = inngest.createFunction({ id: 'sub-fn', triggers: { event: 'app/sub' } }, async () => 1);`,
+  });
+  const fns = byId(index.functions());
+  assertApp(fns.get('deno-fn'), 'deno-app');
+  assert.deepEqual(fns.get('deno-fn')!.steps.map((s) => s.id), ['s']);
+  assertApp(fns.get('plain-fn'), 'deno-plain');
+  assertApp(fns.get('esm-fn'), 'esm-app');
+  assertApp(fns.get('ns-fn'), 'esm-ns');
+  assertApp(fns.get('sub-fn'), 'npm-sub');
+});
+
+void test('P9: lookalike specifiers are not the SDK', () => {
+  const { index } = workspace({
+    'x.ts': `import { Inngest } from 'npm:inngestish@1';
+const inngest = new Inngest({ id: 'not-sdk' });
+export const f = inngest.createFunction({ id: 'f1' }, { event: 'app/x' }, async () => 1);`,
+    'y.ts': `import { Inngest } from 'https://esm.sh/not-inngest@1';
+const inngest = new Inngest({ id: 'not-sdk-2' });
+export const f = inngest.createFunction({ id: 'f2' }, { event: 'app/y' }, async () => 1);`,
+  });
+  const fns = byId(index.functions());
+  for (const id of ['f1', 'f2']) {
+    assert.equal(fns.get(id)?.appId, null, id);
+    assert.equal(fns.get(id)?.appIdUnresolved, true, id);
+  }
+});
+
+const FACTORIES = `import { Inngest } from 'inngest';
+export function createInngestClient(appId: string) {
+  return new Inngest({ id: appId });
+}
+export const createClient = (config: { id: string; eventKey?: string }) => {
+  if (!config.eventKey) throw new Error('an event key is required');
+  return new Inngest({ id: config.id, eventKey: config.eventKey });
+};
+export const makeClient = ({ name }: { name: string }) => new Inngest({ id: \`\${name}-svc\` });
+export function fixedClient() {
+  const client = new Inngest({ id: 'fixed' });
+  return client;
+}
+export function fallbackClient(id?: string) {
+  return new Inngest({ id: id ?? 'fallback-app' });
+}
+export function spreadClient(options: { id: string }) {
+  return new Inngest({ ...options, logger: console });
+}`;
+
+void test('P9: clients made by factory functions, id from a literal, a const, an object argument, a default', () => {
+  const { index } = workspace({
+    'lib/client.ts': FACTORIES,
+    'lib/names.ts': `export const SERVICE = 'billing';
+export const CONFIG = { id: 'from-config', eventKey: 'k' } as const;`,
+    'a.ts': `import { createInngestClient } from './lib/client';
+const inngest = createInngestClient('order-service');
+export const f = inngest.createFunction({ id: 'a' }, { event: 'app/a' }, async ({ step }) => { await step.run('x', () => 1); });
+export async function notify() { await inngest.send({ name: 'app/a', data: {} }); }`,
+    'b.ts': `import { createInngestClient, createClient } from './lib/client';
+import { SERVICE, CONFIG } from './lib/names';
+export const billing = createInngestClient(SERVICE);
+export const fromConfig = createClient(CONFIG);
+export const f = billing.createFunction({ id: 'b', triggers: [{ event: 'app/b' }] }, async () => 1);
+export const g = fromConfig.createFunction({ id: 'g', triggers: [{ event: 'app/g' }] }, async () => 1);`,
+    'c.ts': `import * as clients from './lib/client';
+const inngest = clients.createClient({ id: 'cfg-app', eventKey: process.env.KEY });
+export const f = inngest.createFunction({ id: 'c' }, { event: 'app/c' }, async () => 1);`,
+    'd.ts': `import { makeClient, fixedClient, fallbackClient, spreadClient } from './lib/client';
+const orders = makeClient({ name: 'orders' });
+const fixed = fixedClient();
+const dflt = fallbackClient();
+const given = fallbackClient('given-app');
+const spread = spreadClient({ id: 'spread-app' });
+export const d1 = orders.createFunction({ id: 'd1' }, { event: 'app/d' }, async () => 1);
+export const d2 = fixed.createFunction({ id: 'd2' }, { event: 'app/d' }, async () => 1);
+export const d3 = dflt.createFunction({ id: 'd3' }, { event: 'app/d' }, async () => 1);
+export const d4 = given.createFunction({ id: 'd4' }, { event: 'app/d' }, async () => 1);
+export const d5 = spread.createFunction({ id: 'd5' }, { event: 'app/d' }, async () => 1);`,
+    'local.ts': `import { Inngest } from 'inngest';
+const make = (id: string) => new Inngest({ id });
+const inngest = make('local-app');
+export const f = inngest.createFunction({ id: 'local' }, { event: 'app/local' }, async () => 1);`,
+  });
+  const fns = byId(index.functions());
+  assertApp(fns.get('a'), 'order-service');
+  assert.deepEqual(fns.get('a')!.steps.map((s) => s.id), ['x']);
+  assertApp(fns.get('b'), 'billing');
+  assertApp(fns.get('g'), 'from-config');
+  assertApp(fns.get('c'), 'cfg-app');
+  assertApp(fns.get('d1'), 'orders-svc');
+  assertApp(fns.get('d2'), 'fixed');
+  assertApp(fns.get('d3'), 'fallback-app');
+  assertApp(fns.get('d4'), 'given-app');
+  assertApp(fns.get('d5'), 'spread-app');
+  assertApp(fns.get('local'), 'local-app');
+  // sends through a factory-made client are the client's sends
+  assert.deepEqual(index.event('app/a')?.senders.map((s) => s.uri), [uri('a.ts')]);
+  assert.equal(index.findFunction('order-service-a')?.uri, uri('a.ts'));
+  for (const f of ['a.ts', 'b.ts', 'c.ts', 'd.ts', 'local.ts']) assert.deepEqual(index.diagnostics(uri(f)), [], f);
+});
+
+void test('P9: a factory in another workspace package (monorepo), and duplicate ids per factory-made client', () => {
+  const { index } = workspace({
+    'packages/shared/package.json': JSON.stringify({ name: '@org/shared', dependencies: { inngest: '^4.0.0' } }),
+    'packages/shared/src/index.ts': `export * from './client';`,
+    'packages/shared/src/client.ts': `import { Inngest } from 'inngest';
+export type InngestClientConfig = { eventKey?: string };
+export function createInngestClient(appId: string, config: InngestClientConfig = {}) {
+  return new Inngest({ id: appId, eventKey: config.eventKey });
+}`,
+    'apps/orders/package.json': JSON.stringify({ name: 'orders', dependencies: { '@org/shared': 'workspace:*', inngest: '^4.0.0' } }),
+    'apps/orders/src/inngest.ts': `import { createInngestClient } from '@org/shared';
+export const inngest = createInngestClient('order-service');`,
+    'apps/orders/src/fn.ts': `import { inngest } from './inngest';
+export const a = inngest.createFunction({ id: 'place', triggers: [{ event: 'order/placed' }] }, async () => 1);
+export const b = inngest.createFunction({ id: «'place'», triggers: [{ event: 'order/placed.v2' }] }, async () => 1);`,
+  });
+  const fns = index.functions();
+  assert.equal(fns.length, 2);
+  for (const f of fns) assertApp(f, 'order-service');
+  const dup = index.diagnostics(uri('apps/orders/src/fn.ts')).filter((d) => d.code === 'duplicate-function-id');
+  assert.equal(dup.length, 2);
+  assert.match(dup[0]!.message, /in app "order-service"/);
+});
+
+void test('P9: a client id held in a constant or a template of constants', () => {
+  const { index } = workspace({
+    'consts.ts': `export const APP_ID = 'const-app';
+export const ENV = 'dev';`,
+    'client.ts': `import { Inngest } from 'inngest';
+import { APP_ID, ENV } from './consts';
+export const a = new Inngest({ id: APP_ID });
+export const b = new Inngest({ id: \`\${APP_ID}-\${ENV}\` });`,
+    'fns.ts': `import { a, b } from './client';
+export const f = a.createFunction({ id: 'f' }, { event: 'app/f' }, async () => 1);
+export const g = b.createFunction({ id: 'g' }, { event: 'app/g' }, async () => 1);`,
+  });
+  const fns = byId(index.functions());
+  assertApp(fns.get('f'), 'const-app');
+  assertApp(fns.get('g'), 'const-app-dev');
+});
+
+void test('P9: an app id that cannot be resolved is flagged appIdUnresolved (never a guessed slug)', () => {
+  const { index } = workspace({
+    'lib/client.ts': FACTORIES,
+    'env.ts': `import { Inngest } from 'inngest';
+const inngest = new Inngest({ id: process.env.APP_ID! });
+export const f = inngest.createFunction({ id: 'env-fn' }, { event: 'app/env' }, async () => 1);`,
+    'factory-env.ts': `import { createInngestClient } from './lib/client';
+const inngest = createInngestClient(process.env.APP_ID!);
+export const f = inngest.createFunction({ id: 'factory-env-fn' }, { event: 'app/env' }, async () => 1);`,
+    'injected.ts': `import { Inngest } from 'inngest';
+export class Service {
+  constructor(private readonly inngest: Inngest) {}
+  readonly fn = this.inngest.createFunction({ id: 'injected-fn' }, { event: 'app/inj' }, async () => 1);
+}`,
+    'lookup.ts': `import { Inngest } from 'inngest';
+import { clients } from './registry';
+const inngest = getClient('orders');
+export const f = inngest.createFunction({ id: 'lookup-fn' }, { event: 'app/lookup' }, async () => 1);
+export const g = clients.orders.createFunction({ id: 'registry-fn' }, { event: 'app/lookup' }, async () => 1);
+function getClient(name: string): Inngest { return clients[name]; }`,
+  });
+  const fns = byId(index.functions());
+  for (const id of ['env-fn', 'factory-env-fn', 'injected-fn', 'lookup-fn', 'registry-fn']) {
+    const f = fns.get(id);
+    assert.ok(f, id);
+    assert.equal(f.appId, null, id);
+    assert.equal(f.appIdUnresolved, true, id);
+    assert.equal(f.slug, id);
+  }
+});
