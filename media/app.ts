@@ -1,6 +1,6 @@
 // The panel application: wires the transport, the store and the views, and routes between them.
 import type { RunDetail, StepInfo } from '../runtime/api';
-import { ExecutorClient } from './client';
+import { ApiCallError, ExecutorClient } from './client';
 import { h, icon, replace } from './dom';
 import { shortId, userFrame } from './format';
 import type { PanelEventInfo, PanelRoute } from './messages';
@@ -64,7 +64,8 @@ export class App {
     this.composer = new Composer({
       fixturesWhere: t.fixturesWhere,
       functions: () => this.store.functions,
-      runsForEvents: (ids) => [...this.store.runs.values()].filter((r) => r.eventId !== null && ids.includes(r.eventId)).sort((a, b) => a.queuedAt - b.queuedAt),
+      runsForEvents: (ids) => this.store.runsForEvents(ids),
+      buffers: () => this.store.buffers,
       recentEvents: async (name) => (await this.client.events({ name, limit: 10 })).data,
       listFixtures: () => t.listFixtures(),
       saveFixture: (f) => t.saveFixture(f),
@@ -188,19 +189,26 @@ export class App {
     }
   }
 
-  /** The stream tells us about runs too; this covers runs created before we subscribed. */
+  /**
+   * The stream tells us about runs and buffers too; this covers what happened before we subscribed.
+   * Routes.event names every run that took the event (a batch's later events included) and the
+   * debounce or batch holding it; an executor without that route is asked for the runs instead.
+   */
   private async pollRunsFor(eventIds: string[]): Promise<void> {
     // Runs start a moment after the event is accepted; ask a few times, then rely on the stream.
     for (let attempt = 0; attempt < 10; attempt++) {
       let found = 0;
       for (const id of eventIds) {
         try {
-          const page = await this.client.runs({ eventId: id, limit: 50 });
-          found += page.data.length;
-          if (page.data.length) {
-            this.composer.trackEventIds(page.data.map((r) => r.eventId).filter((x): x is string => !!x));
-            this.store.upsertRuns(page.data);
-          }
+          const d = await this.client.event(id).catch(async (e: unknown) => {
+            if (!(e instanceof ApiCallError) || e.status !== 404) throw e;
+            const page = await this.client.runs({ eventId: id, limit: 50 });
+            return { runs: page.data.map((run) => ({ run, role: 'trigger' as const })), buffers: [], event: null };
+          });
+          found += d.runs.length + d.buffers.length;
+          if (d.event) this.store.putEventDetail({ ...d, event: d.event });
+          else if (d.runs.length) this.store.upsertRuns(d.runs.map((r) => r.run));
+          this.composer.trackEventIds(d.runs.filter((r) => r.role === 'trigger').map((r) => r.run.eventId).filter((x): x is string => !!x));
         } catch {
           /* the stream still delivers them */
         }
@@ -222,6 +230,9 @@ export class App {
         break;
       case 'functions':
         void this.loadFunctions();
+        break;
+      case 'buffers':
+        if (!this.listFrame) this.listFrame = requestAnimationFrame(() => { this.listFrame = 0; this.runsList.refresh(); this.composer.refreshResults(); });
         break;
       case 'stream':
         this.pollWhileStreamDown(c.state !== 'open');

@@ -1,6 +1,6 @@
 // Typed calls to the executor's API over whichever transport the panel runs on.
 import {
-  route, type EventApiResponse, type EventRecord, type EventsQuery, type FunctionInfo, type InvokeRequest, type InvokeResponse,
+  route, type EventApiResponse, type EventDetail, type EventRecord, type EventsQuery, type FunctionInfo, type InvokeRequest, type InvokeResponse,
   type Page, type RerunRequest, type RerunResponse, type ResolveWaitRequest, type RunDetail, type RunSummary, type RunsQuery,
   type RouteName,
 } from '../runtime/api';
@@ -47,6 +47,8 @@ export class ExecutorClient {
   runs = (q: RunsQuery): Promise<Page<RunSummary>> => this.call('GET', 'runs', {}, undefined, qs(q));
   run = (id: string): Promise<RunDetail> => this.call('GET', 'run', { id });
   events = (q: EventsQuery): Promise<Page<EventRecord>> => this.call('GET', 'events', {}, undefined, qs(q));
+  /** One event with every run that took it and the debounce/batch holding it (executor audit F6). */
+  event = (id: string): Promise<EventDetail> => this.call('GET', 'event', { id });
   sendEvent = (name: string, data: Record<string, unknown>, user?: Record<string, unknown>): Promise<EventApiResponse> =>
     this.call('POST', 'eventApi', { key: PANEL_EVENT_KEY }, user ? { name, data, user } : { name, data });
   invoke = (functionId: string, req: InvokeRequest): Promise<InvokeResponse> => this.call('POST', 'functionInvoke', { id: functionId }, req);

@@ -1,15 +1,20 @@
 // The panel's state: runs known so far (newest first), functions, the stream's position.
 // Stream messages are applied through a handler table typed so a new message type fails to compile.
-import type { ExecutorToClient, FunctionInfo, RunStatus, RunSummary } from '../runtime/api';
+import type { EventBuffer, EventDetail, ExecutorToClient, FunctionInfo, RunStatus, RunSummary } from '../runtime/api';
 import type { StreamState } from './messages';
 
 export type StoreChange =
   | { kind: 'runs' }
   | { kind: 'run'; runId: string }
   | { kind: 'functions' }
+  /** A debounce or batch holding events changed (opened, took an event, started its run, dropped). */
+  | { kind: 'buffers' }
   | { kind: 'stream'; state: StreamState; detail?: string }
   /** History was lost (the executor restarted or we were away too long): reload everything. */
   | { kind: 'resync' };
+
+/** Buffered events remembered (a busy debounce key must not grow the panel's memory). */
+const MAX_BUFFERED_EVENTS = 2000;
 
 export interface RunFilter {
   functionId: string;
@@ -24,6 +29,10 @@ export class Store {
   streamState: StreamState = 'connecting';
   nextCursor: string | undefined;
   filter: RunFilter = { functionId: '', status: '', event: '' };
+  /** Per event id: the latest state of the debounce or batch that holds (or held) it. */
+  readonly buffers = new Map<string, EventBuffer>();
+  /** Per event id: runs that took it other than as their trigger (a batch's later events, merged debounce events). */
+  private readonly linked = new Map<string, Set<string>>();
   private readonly listeners = new Set<(c: StoreChange) => void>();
   private ordered: RunSummary[] | null = null;
 
@@ -57,8 +66,51 @@ export class Store {
     'step.started': (m) => this.emit({ kind: 'run', runId: m.runId }),
     'step.finished': (m) => this.emit({ kind: 'run', runId: m.runId }),
     'app.synced': () => this.emit({ kind: 'functions' }),
+    'buffer.updated': (m) => this.putBuffer(m.buffer),
     resync: () => this.emit({ kind: 'resync' }),
   };
+
+  /** A buffer's news: every event in it now points at this state (and at its run once started). */
+  putBuffer(b: EventBuffer, emit = true): void {
+    for (const id of b.eventIds) {
+      this.buffers.delete(id); // re-inserted last: the oldest entries go first when the map is full
+      this.buffers.set(id, b);
+      if (b.runId) this.link(id, b.runId);
+    }
+    for (const id of this.buffers.keys()) {
+      if (this.buffers.size <= MAX_BUFFERED_EVENTS) break;
+      this.buffers.delete(id);
+    }
+    if (emit) this.emit({ kind: 'buffers' });
+  }
+
+  /** What Routes.event says about one event: its runs (however they took it) and buffers. */
+  putEventDetail(d: EventDetail): void {
+    for (const r of d.runs) {
+      this.runs.set(r.run.id, r.run);
+      if (r.role !== 'trigger') this.link(d.event.internalId, r.run.id);
+    }
+    for (const b of d.buffers) this.putBuffer(b, false);
+    this.emit({ kind: 'runs' });
+    this.emit({ kind: 'buffers' });
+  }
+
+  private link(eventId: string, runId: string): void {
+    let set = this.linked.get(eventId);
+    if (!set) this.linked.set(eventId, (set = new Set()));
+    set.add(runId);
+  }
+
+  /** Runs that took any of these events: as their trigger, in a batch, or through a debounce; oldest first. */
+  runsForEvents(ids: string[]): RunSummary[] {
+    const out = new Map<string, RunSummary>();
+    for (const r of this.runs.values()) if (r.eventId !== null && ids.includes(r.eventId)) out.set(r.id, r);
+    for (const id of ids) for (const runId of this.linked.get(id) ?? []) {
+      const r = this.runs.get(runId);
+      if (r) out.set(r.id, r);
+    }
+    return [...out.values()].sort((a, b) => a.queuedAt - b.queuedAt);
+  }
 
   private putRun(run: RunSummary): void {
     this.runs.set(run.id, run);

@@ -60,6 +60,12 @@ export const Routes = {
   stepResolveWait: '/api/runs/:id/steps/:stepId/resolve',
   /** GET `EventsQuery` -> `Page<EventRecord>`. */
   events: '/api/events',
+  /**
+   * GET -> `EventDetail`: the event, every run that took it (a batch's 2nd..nth events and the
+   * events a debounce merged included) and the debounce/batch buffers holding it now. `:id` is the
+   * id `POST /e` answered (or the sender's `id`).
+   */
+  event: '/api/events/:id',
   /** WebSocket: `ExecutorToClient` messages; the client may send `ClientToExecutor`. */
   stream: '/api/stream',
 } as const;
@@ -445,6 +451,61 @@ export interface ResolveWaitRequest {
   event: { name?: string; data?: Record<string, unknown> } | null;
 }
 
+// --- Events held by debounce / batchEvents (Routes.event, stream `buffer.updated`) ---------------
+
+/**
+ * A debounce or a batch collecting events before its run starts (executor audit F6). One per
+ * function and key value while it is open; `state` says what became of it.
+ */
+export interface EventBuffer {
+  /** `batch:<functionId>:<key>` or `debounce:<functionId>:<key>`: the same while it stays open. */
+  id: string;
+  rule: 'batchEvents' | 'debounce';
+  functionId: string;
+  functionName: string;
+  /** The `key` expression's value for these events; '' without a key. */
+  key: string;
+  /**
+   * Ids of the events in it, oldest first. A batch: every event, in the order of the run's `events`.
+   * A debounce: the events merged so far (the last 50); the last one is the event the run gets.
+   */
+  eventIds: string[];
+  /** Events in it so far (a debounce may have merged more than `eventIds` lists). */
+  count: number;
+  /** batchEvents.maxSize: the run starts at once when `count` reaches it. */
+  maxSize?: number;
+  openedAt: number;
+  /** When the run is due to start, epoch ms (the batch timeout, or the debounce period after the last event, capped by its timeout). */
+  startsAt: number;
+  /** `open`: collecting; `started`: its run exists (`runId`); `dropped`: no run came of it (`reason`: the function was removed, another rule skipped it). */
+  state: 'open' | 'started' | 'dropped';
+  runId?: string;
+  reason?: string;
+}
+
+/** A run that took an event, and how. */
+export interface EventRun {
+  run: RunSummary;
+  /**
+   * `trigger`: the run's first event (the one `/v1/events/{id}/runs` lists, as Inngest's REST does);
+   * `batch`: one of the events of a batched run (`position` of `of`, 1-based; the first is `trigger`);
+   * `debounced`: merged into a debounce whose run got a later event (`runEventId`).
+   */
+  role: 'trigger' | 'batch' | 'debounced';
+  position?: number;
+  of?: number;
+  runEventId?: string;
+}
+
+/** GET Routes.event. */
+export interface EventDetail {
+  event: EventRecord;
+  /** Oldest first. */
+  runs: EventRun[];
+  /** Buffers holding the event now (`open`), or that dropped it lately (`dropped`, kept in memory). */
+  buffers: EventBuffer[];
+}
+
 // --- Stream (WebSocket at Routes.stream) ------------------------------------------------------
 
 export type ExecutorToClient =
@@ -456,6 +517,8 @@ export type ExecutorToClient =
   | { type: 'step.finished'; seq: number; runId: string; step: StepInfo }
   | { type: 'run.finished'; seq: number; run: RunSummary }
   | { type: 'app.synced'; seq: number; app: AppInfo }
+  /** A debounce or batch opened, took an event, started its run, or was dropped (see `EventBuffer.state`). */
+  | { type: 'buffer.updated'; seq: number; buffer: EventBuffer }
   /** Sent instead of replay when the client asks for more history than is kept. */
   | { type: 'resync'; seq: number };
 

@@ -122,7 +122,7 @@ export class Executor {
         version: VERSION,
         state: () => this.state,
         log: this.log.child('http'),
-        extras: { nextCronRuns: (id) => this.flow?.nextCronRuns(id), configErrors: (id) => this.flow?.errorsOf(id) ?? [], rerunsOf: (id) => this.replay.rerunsOf(id) },
+        extras: { nextCronRuns: (id) => this.flow?.nextCronRuns(id), configErrors: (id) => this.flow?.errorsOf(id) ?? [], rerunsOf: (id) => this.replay.rerunsOf(id), eventBuffers: (id) => this.flow?.buffers.forEvent(id) ?? [] },
       });
       this.server = createServer((req, res) => void router.handle(req, res));
       this.stream = new StreamServer({ bus: this.bus, log: this.log.child('stream'), version: VERSION, refusal: (req) => router.upgradeRefusal(req) });

@@ -1,7 +1,8 @@
 // The event composer: pick an event (or a function to invoke), edit `data` as JSON validated
 // against the event's schema while typing, reuse recent payloads and saved fixtures, send with
 // Ctrl+Enter, then watch the runs the event started, live.
-import type { EventRecord, FunctionInfo, RunSummary } from '../../runtime/api';
+import type { EventBuffer, EventRecord, FunctionInfo, RunSummary } from '../../runtime/api';
+import { bufferNotes } from '../buffers';
 import { h, icon, replace } from '../dom';
 import { clock, duration, preview, relative, shortId } from '../format';
 import type { Fixture, PanelEventInfo, PanelRoute } from '../messages';
@@ -11,8 +12,10 @@ import { statusIcon } from './status';
 export interface ComposerHost {
   readonly fixturesWhere: string;
   functions(): FunctionInfo[];
-  /** Runs known for these event ids (live from the store). */
+  /** Runs known for these event ids (live from the store): as trigger, in a batch, through a debounce. */
   runsForEvents(eventIds: string[]): RunSummary[];
+  /** Debounces and batches by event id (live from the store). */
+  buffers(): ReadonlyMap<string, EventBuffer>;
   recentEvents(name: string): Promise<EventRecord[]>;
   listFixtures(): Promise<Fixture[]>;
   saveFixture(f: Fixture): Promise<void>;
@@ -49,6 +52,9 @@ export class Composer {
   private readonly modeButtons = (['event', 'invoke'] as const).map((m) =>
     h('button', { class: 'seg', 'data-mode': m, 'aria-pressed': 'false', onclick: () => { this.resolveTarget = null; this.setMode(m); replace(this.modeEl); this.check(); } }, m === 'event' ? 'Event' : 'Invoke'));
   private readonly modeSwitch = h('div', { class: 'segmented', role: 'group', 'aria-label': 'Send an event or invoke a function' }, this.modeButtons);
+  private readonly buffersEl = h('ul', { class: 'buffer-notes', role: 'list', 'aria-label': 'Waiting in a debounce or batch' });
+  /** Re-renders the countdowns once a second while a note has one. */
+  private ticker: ReturnType<typeof setInterval> | undefined;
   private sentIds: string[] = [];
   private sentAt = 0;
   private status = h('div', { class: 'muted', role: 'status' });
@@ -118,6 +124,7 @@ export class Composer {
     this.setMode(this.mode);
     await this.eventChanged(!route.data);
     if (route.data) this.setData(route.data);
+    this.refreshResults(); // the countdowns of the last send go on where they were
     this.area.focus();
   }
 
@@ -237,16 +244,30 @@ export class Composer {
     for (const id of ids) if (!this.sentIds.includes(id)) this.sentIds.push(id);
   }
 
-  /** Called on every store change: shows the runs the last sent event started. */
+  /** Called on every store change: shows the runs the last sent event started, and where it waits. */
   refreshResults(): void {
     if (!this.sentIds.length) return;
     const runs = this.host.runsForEvents(this.sentIds);
+    const notes = bufferNotes(this.host.buffers(), this.sentIds, Date.now());
+    replace(this.buffersEl, notes.map((n) => h('li', { class: 'buffer-note', 'data-state': n.state, 'data-rule': n.rule, 'data-key': n.key },
+      icon(n.state === 'open' ? 'queued' : n.state === 'started' ? 'running' : 'cancelled'), ` ${n.text}`,
+      n.runId ? [' ', h('button', { class: 'link', 'data-run-id': n.runId, onclick: () => this.host.openRun(n.runId!) }, 'Open run')] : null)));
+    const ticking = notes.some((n) => n.due !== undefined);
+    if (ticking && !this.ticker) this.ticker = setInterval(() => (this.el.isConnected ? this.refreshResults() : this.stopTicker()), 1000);
+    else if (!ticking) this.stopTicker();
+    const waiting = notes.some((n) => n.state === 'open');
     replace(this.resultsEl,
+      notes.length ? this.buffersEl : null,
       h('h3', null, `Runs started (${runs.length})`),
-      runs.length === 0 ? h('div', { class: 'muted' }, 'Waiting for runs… (no function may listen to this event)') : null,
+      runs.length === 0 && !waiting ? h('div', { class: 'muted' }, 'Waiting for runs… (no function may listen to this event)') : null,
       h('ul', { class: 'started-runs', role: 'list' }, runs.map((r) => h('li', null,
         h('button', { class: 'pick', 'data-run-id': r.id, 'data-status': r.status, onclick: () => this.host.openRun(r.id) },
           statusIcon(r.status), ` ${r.functionName} `, h('span', { class: 'muted' }, `${r.status}${r.startedAt && r.endedAt ? ` in ${duration(r.endedAt - r.startedAt)}` : ''}${r.error ? `: ${r.error.message}` : ''}`))))));
+  }
+
+  private stopTicker(): void {
+    clearInterval(this.ticker);
+    this.ticker = undefined;
   }
 
   private async saveFixture(): Promise<void> {

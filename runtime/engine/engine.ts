@@ -53,7 +53,8 @@ export interface Inflight {
 
 /** Hook for flow control (issue 4): decide whether a new run starts. */
 export interface RunAdmission {
-  admit(fn: FunctionRecord, events: SdkEvent[]): { action: 'start' } | { action: 'skip'; reason: string };
+  /** `internalId`: the id POST /e answered for the event (flow control names buffered events by it). */
+  admit(fn: FunctionRecord, events: (SdkEvent & { internalId?: string })[]): { action: 'start' } | { action: 'skip'; reason: string };
 }
 
 export interface EngineOptions {
@@ -150,7 +151,8 @@ export class Engine {
     opts: { admit?: boolean; startAt?: number } = {},
   ): RunRecord | null {
     const sdkEvents = events.map((e) => e.event);
-    const verdict = opts.admit === false ? { action: 'start' as const } : (this.admission?.admit(fn, sdkEvents) ?? { action: 'start' as const });
+    const verdict =
+      opts.admit === false || !this.admission ? { action: 'start' as const } : this.admission.admit(fn, events.map((e) => ({ ...e.event, internalId: e.internalId })));
     if (verdict.action === 'skip') {
       this.o.log.info(`no run of ${fn.id} now: ${verdict.reason}`);
       return null;

@@ -29,7 +29,13 @@ export interface DebounceEntry {
   fireAt: number;
   /** Events merged so far (including the first). */
   count: number;
+  /** Ids (internal, else sender) of the last events merged, oldest first; the last is `event`'s. */
+  eventIds?: string[];
 }
+
+/** How many merged event ids a debounce remembers (its state is persisted: a hot key must not grow it). */
+export const DEBOUNCE_IDS_KEPT = 50;
+const idOf = (e: FlowEvent): string => e.internalId ?? e.id;
 
 export type DebounceState = Record<string, DebounceEntry>;
 
@@ -66,6 +72,7 @@ export class Debouncer {
         firstAt: now,
         fireAt: now + cfg.periodMs,
         count: 1,
+        eventIds: [idOf(event)],
         ...(cfg.timeoutMs !== undefined ? { deadline: now + cfg.timeoutMs } : {}),
       };
       if (entry.deadline !== undefined) entry.fireAt = Math.min(entry.fireAt, entry.deadline);
@@ -75,11 +82,14 @@ export class Debouncer {
     } else {
       entry.event = event;
       entry.count += 1;
+      const ids = (entry.eventIds ??= []);
+      ids.push(idOf(event));
+      if (ids.length > DEBOUNCE_IDS_KEPT) ids.splice(0, ids.length - DEBOUNCE_IDS_KEPT);
       entry.fireAt = Math.max(entry.fireAt, now + cfg.periodMs);
       if (entry.deadline !== undefined) entry.fireAt = Math.min(entry.fireAt, entry.deadline);
     }
     const out: DebouncePush = {
-      entry: { ...entry },
+      entry: { ...entry, ...(entry.eventIds ? { eventIds: [...entry.eventIds] } : {}) },
       timer: { id: timerId, kind: 'debounce', fnId, at: entry.fireAt },
       created,
       hold: {
@@ -104,7 +114,7 @@ export class Debouncer {
 
   /** Pending debounces (for timers to re-arm after a restart, and for the UI). */
   pending(): DebounceEntry[] {
-    return Object.values(this.state).map((e) => ({ ...e }));
+    return Object.values(this.state).map((e) => ({ ...e, ...(e.eventIds ? { eventIds: [...e.eventIds] } : {}) }));
   }
 
   /** Drops a function's pending debounces (function removed at sync). */

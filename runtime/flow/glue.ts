@@ -8,7 +8,13 @@
 // this file does not depend on the engine's internals; the wiring site type-checks the fit.
 
 import type { ExecutorToClient, FunctionTrigger, RunHold } from '../api';
-import { SCHEDULED_TIMER_EVENT, type EventDecision, type FlowConfigError, type FlowControl, type FlowEvent, type FlowState, type FlowTimer, type SyncResult } from './index';
+import { SCHEDULED_TIMER_EVENT, type EventDecision, type FlowConfigError, type FlowControl, type FlowEvent, type FlowState, type FlowTimer, type PendingBuffer, type SyncResult } from './index';
+
+/** What happened to a debounce or batch (executor audit F6: buffered events are shown). */
+export type BufferChange =
+  | { kind: 'open'; buffer: PendingBuffer }
+  | { kind: 'started'; buffer: PendingBuffer; runId: string }
+  | { kind: 'dropped'; buffer: PendingBuffer; reason: string };
 
 export const INVOKED_EVENT = 'inngest/function.invoked';
 
@@ -17,11 +23,12 @@ export interface GlueClock {
   setTimer(at: number, cb: () => void): { cancel(): void };
 }
 
-/** The engine's SdkEvent. */
+/** The engine's SdkEvent (plus the id POST /e answered, when the engine knows it). */
 export interface GlueEvent {
   name: string;
   data: Record<string, unknown>;
   id: string;
+  internalId?: string;
   ts: number;
   user?: Record<string, unknown>;
   v?: string;
@@ -67,6 +74,8 @@ export interface GlueDeps {
   /** Flow-config problems of an app after a sync (empty when fixed); e.g. to show on the app. */
   onConfigErrors?(appId: string, errors: FlowConfigError[]): void;
   warn?(message: string): void;
+  /** A debounce or batch opened or took an event, started its run, or was dropped. */
+  onBuffer?(change: BufferChange): void;
 }
 
 export class FlowGlue {
@@ -105,6 +114,7 @@ export class FlowGlue {
   }
 
   syncApp(appId: string, fns: GlueFunction[]): SyncResult {
+    const open = this.deps.onBuffer ? this.flow.pendingBuffers() : [];
     const r = this.flow.syncApp(
       appId,
       fns.map((f) => ({ id: f.id, triggers: f.triggers, config: f.config })),
@@ -117,6 +127,9 @@ export class FlowGlue {
       this.deps.onConfigErrors?.(appId, r.errors);
     }
     for (const d of r.dropped) this.cancelTimer(`${d.rule === 'debounce' ? 'debounce' : 'batch'}:${d.fnId}:`);
+    for (const d of r.dropped) {
+      for (const b of open.filter((x) => x.fnId === d.fnId && x.rule === d.rule)) this.deps.onBuffer?.({ kind: 'dropped', buffer: b, reason: `function ${d.fnId} is no longer served by its app` });
+    }
     this.armCron();
     this.touch();
     return r;
@@ -139,21 +152,31 @@ export class FlowGlue {
       const first = events[0]!;
       // function.invoked and cron fires are never debounced or batched.
       const direct = first.name === INVOKED_EVENT || first.name === SCHEDULED_TIMER_EVENT;
+      // A batch that this event fills is gone from the state once decided: remember it first.
+      const before = this.deps.onBuffer && !direct && this.flow.config(fn.id)?.batch ? this.flow.pendingBuffers() : undefined;
       const d = this.flow.onEvent(fn.id, toFlowEvent(first, this.deps.clock.now()), { invoked: direct });
       this.touch();
-      return this.apply(d, true);
+      const filled = d.kind === 'start' && d.clearTimer ? before?.find((b) => b.id === d.clearTimer) : undefined;
+      return this.apply(d, true, filled && d.kind === 'start' ? { ...filled, eventIds: d.events.map((e) => e.internalId ?? e.id), count: d.events.length } : undefined);
     },
   };
 
-  /** Acts on a decision; `inline` = the engine is creating this run right now. */
-  private apply(d: EventDecision, inline: boolean): { action: 'start' } | { action: 'skip'; reason: string } {
+  /**
+   * Acts on a decision; `inline` = the engine is creating this run right now. `buffer`: the debounce
+   * or batch this decision empties (a timer fired, a batch filled up), as it was.
+   */
+  private apply(d: EventDecision, inline: boolean, buffer?: PendingBuffer): { action: 'start' } | { action: 'skip'; reason: string } {
     for (const w of d.warnings) this.deps.warn?.(w);
     switch (d.kind) {
       case 'skip':
+        if (buffer) this.deps.onBuffer?.({ kind: 'dropped', buffer, reason: d.reason });
         return { action: 'skip', reason: d.reason };
-      case 'merged':
+      case 'merged': {
         this.armFlowTimer(d.timer);
+        const open = this.deps.onBuffer ? this.flow.pendingBuffers().find((b) => b.id === d.timer.id) : undefined;
+        if (open) this.deps.onBuffer?.({ kind: 'open', buffer: open });
         return { action: 'skip', reason: d.reason };
+      }
       case 'start': {
         for (const c of d.cancelRuns) this.deps.cancelRun(c.runId, c.reason);
         if (d.clearTimer) this.cancelTimer(d.clearTimer);
@@ -162,22 +185,24 @@ export class FlowGlue {
           return { action: 'start' };
         }
         // A batch (several events) or a timer-started run: create it ourselves.
-        this.startOutOfBand(d);
+        this.startOutOfBand(d, buffer);
         return { action: 'skip', reason: `started as part of run ${d.runId}` };
       }
     }
   }
 
-  private startOutOfBand(d: Extract<EventDecision, { kind: 'start' }>): void {
+  private startOutOfBand(d: Extract<EventDecision, { kind: 'start' }>, buffer: PendingBuffer | undefined): void {
     this.admitted = { fnId: d.fnId, flowRunId: d.runId, ...(d.hold ? { hold: d.hold } : {}) };
     this.bypass++;
+    let id: string | null = null;
     try {
-      const id = this.deps.startRun(d.fnId, d.events);
+      id = this.deps.startRun(d.fnId, d.events);
       if (id === null) this.flow.onRunFinished(d.runId);
     } finally {
       this.bypass--;
       this.admitted = undefined;
     }
+    if (buffer) this.deps.onBuffer?.(id === null ? { kind: 'dropped', buffer, reason: `the function ${d.fnId} or its events are gone` } : { kind: 'started', buffer, runId: id });
   }
 
   // --- engine hook: DispatchGate -----------------------------------------------------------------
@@ -297,10 +322,11 @@ export class FlowGlue {
 
   private armFlowTimer(t: FlowTimer): void {
     this.arm(t.id, t.at, () => {
+      const buffer = this.deps.onBuffer ? this.flow.pendingBuffers().find((b) => b.id === t.id) : undefined;
       const out = this.flow.onTimer(t);
       this.touch();
       if (out.kind === 'reschedule') this.armFlowTimer(out.timer);
-      else if (out.kind !== 'none') this.apply(out, false);
+      else if (out.kind !== 'none') this.apply(out, false, buffer);
     });
   }
 
@@ -343,5 +369,5 @@ export class FlowGlue {
 }
 
 function toFlowEvent(e: GlueEvent, now: number): FlowEvent {
-  return { id: e.id, name: e.name, data: e.data ?? {}, ts: e.ts, receivedAt: now, ...(e.user ? { user: e.user } : {}), ...(e.v !== undefined ? { v: e.v } : {}) };
+  return { id: e.id, ...(e.internalId ? { internalId: e.internalId } : {}), name: e.name, data: e.data ?? {}, ts: e.ts, receivedAt: now, ...(e.user ? { user: e.user } : {}), ...(e.v !== undefined ? { v: e.v } : {}) };
 }

@@ -7,6 +7,7 @@
 // returns timers and deadlines as data, and its whole state is `snapshot()` (plain JSON).
 
 import { Batcher, type BatchEntry } from './batch';
+import { batchBuffer, debounceBuffer, type PendingBuffer } from './buffers';
 import { CancelMatcher, createCancelPauses, finishDeadline, startDeadline, timeoutReason, type CancelPause } from './cancel';
 import { Concurrency, resolveBuckets, type ConcurrencyBucket } from './concurrency';
 import { parseFlowConfig, type FlowFnConfig, type FlowFunctionInput } from './config';
@@ -27,6 +28,7 @@ export { compareQueued, effectiveTime } from './priority';
 export type { FlowFunctionInput, FlowFnConfig } from './config';
 export type { ConcurrencyBucket } from './concurrency';
 export type { CancelPause } from './cancel';
+export type { PendingBuffer } from './buffers';
 export type { CronFire, CronPlanEntry } from './cron';
 
 /** What flow control knows about one run; persist it with the run (plain data). */
@@ -282,6 +284,14 @@ export class FlowControl {
     return [
       ...this.debouncer.pending().map((e): FlowTimer => ({ id: e.timerId, kind: 'debounce', fnId: e.fnId, at: e.fireAt })),
       ...this.batcher.pending().map((e): FlowTimer => ({ id: e.timerId, kind: 'batch', fnId: e.fnId, at: e.fireAt })),
+    ];
+  }
+
+  /** Open debounces and batches, for the UI (which events wait for which function, until when). */
+  pendingBuffers(): PendingBuffer[] {
+    return [
+      ...this.batcher.pending().map((e) => batchBuffer(e, this.fns.get(e.fnId)?.batch?.maxSize)),
+      ...this.debouncer.pending().map(debounceBuffer),
     ];
   }
 

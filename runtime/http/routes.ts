@@ -1,5 +1,5 @@
 // Every route of api.ts bound to the executor's parts.
-import type { InvokeResponse, Page, RunDetail, RunStatus, RunSummary, SyncAppRequest } from '../api';
+import type { EventBuffer, EventDetail, EventRun, InvokeResponse, Page, RunDetail, RunStatus, RunSummary, SyncAppRequest } from '../api';
 import type { Engine } from '../engine/engine';
 import { IN_FLIGHT_PREFIX } from '../engine/interrupted';
 import { MAX_SIGNAL_BODY_BYTES, sendSignal } from '../engine/signals';
@@ -27,7 +27,13 @@ export interface RouteDeps {
   state: () => string;
   log: Logger;
   /** Issue 4 additions: the cron plan (FunctionInfo.nextCronRuns) and the reruns of a run (RunDetail.reruns). */
-  extras?: { nextCronRuns(fnId: string): number[] | undefined; configErrors(fnId: string): string[]; rerunsOf(runId: string): string[] };
+  extras?: {
+    nextCronRuns(fnId: string): number[] | undefined;
+    configErrors(fnId: string): string[];
+    rerunsOf(runId: string): string[];
+    /** Debounces and batches holding the event, or that dropped it lately (executor audit F6). */
+    eventBuffers?(eventId: string): EventBuffer[];
+  };
 }
 
 const STATUSES: RunStatus[] = ['Queued', 'Running', 'Completed', 'Failed', 'Cancelled'];
@@ -238,7 +244,7 @@ export function registerRoutes(r: Router, d: RouteDeps): void {
     const limit = limitOf(c.query, 50, 500);
     const rows = store.listEvents(limit + 1, decodeCursor(c.query.get('cursor')), c.query.get('name') ?? undefined);
     const page: Page<ReturnType<typeof eventRecord>> = {
-      data: rows.slice(0, limit).map((e) => eventRecord(e, store.runIdsForEvent(e.internalId))),
+      data: rows.slice(0, limit).map((e) => eventRecord(e, runIdsTaking(e.internalId))),
     };
     if (rows.length > limit) {
       const last = rows[limit - 1]!;
@@ -246,6 +252,44 @@ export function registerRoutes(r: Router, d: RouteDeps): void {
     }
     return ok(page);
   });
+
+  r.on('GET', 'event', (c) => {
+    const e = findEvent(c.params.id!);
+    if (!e) throw new HttpError(404, `no event ${c.params.id}`, 'Use the id POST /e answered (GET /api/events lists them)');
+    const runs = eventRuns(e.internalId);
+    const detail: EventDetail = { event: eventRecord(e, runs.map((x) => x.run.id)), runs, buffers: d.extras?.eventBuffers?.(e.internalId) ?? [] };
+    return ok(detail);
+  });
+
+  /**
+   * Every run that took the event: as its trigger (runs.event_id, what /v1/events/{id}/runs lists),
+   * as one of a batch's events, or merged into a debounce (run_events).
+   */
+  function eventRuns(internalId: string): EventRun[] {
+    const out = new Map<string, EventRun>();
+    for (const id of store.runIdsForEvent(internalId)) {
+      const rec = runRecord(id);
+      if (rec) out.set(id, { run: runSummary(rec), role: 'trigger' });
+    }
+    for (const l of store.eventLinks(internalId)) {
+      const cur = out.get(l.runId);
+      if (cur) {
+        // The first event of a batch is its run's trigger: keep that, with its place in the batch.
+        if (l.position !== undefined) Object.assign(cur, { position: l.position, of: l.of });
+        continue;
+      }
+      const rec = runRecord(l.runId);
+      if (!rec) continue;
+      out.set(l.runId, { run: runSummary(rec), role: l.role, ...(l.position !== undefined ? { position: l.position, of: l.of } : {}), ...(l.runEventId ? { runEventId: l.runEventId } : {}) });
+    }
+    return [...out.values()].sort((a, b) => a.run.queuedAt - b.run.queuedAt || (a.run.id < b.run.id ? -1 : 1));
+  }
+
+  function runIdsTaking(internalId: string): string[] {
+    const ids = store.runIdsForEvent(internalId);
+    for (const l of store.eventLinks(internalId)) if (!ids.includes(l.runId)) ids.push(l.runId);
+    return ids;
+  }
 
   // --- panel ---------------------------------------------------------------------------------------
   r.otherwise((c) => {

@@ -35,6 +35,8 @@ CREATE TABLE IF NOT EXISTS pauses (id TEXT PRIMARY KEY, run_id TEXT NOT NULL, bo
 CREATE INDEX IF NOT EXISTS pauses_by_run ON pauses(run_id);
 CREATE TABLE IF NOT EXISTS apps (url TEXT PRIMARY KEY, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS functions (id TEXT PRIMARY KEY, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS run_events (event_id TEXT NOT NULL, run_id TEXT NOT NULL, role TEXT NOT NULL,
+  position INTEGER, of_count INTEGER, run_event_id TEXT, PRIMARY KEY (event_id, run_id));
 `;
 
 const PID_FILE = 'steplens.pid';

@@ -20,6 +20,16 @@ export interface RunFilter {
   limit: number;
 }
 
+/** A run that took an event, other than as its trigger (see Store.putEventLink). */
+export interface EventLink {
+  eventId: string;
+  runId: string;
+  role: 'batch' | 'debounced';
+  position?: number;
+  of?: number;
+  runEventId?: string;
+}
+
 export class Store {
   readonly db: Db;
 
@@ -96,6 +106,30 @@ export class Store {
   getRun(id: string): RunRecord | undefined {
     const r = this.db.get('SELECT body FROM runs WHERE id = ?', [id]);
     return r ? parse<RunRecord>(r.body) : undefined;
+  }
+  /**
+   * Records that a run took an event other than as its trigger (a batch's events, the events a
+   * debounce merged); runs.event_id covers the trigger. Written only for debounced and batched runs.
+   */
+  putEventLink(l: EventLink): void {
+    this.db.run('INSERT OR REPLACE INTO run_events (event_id, run_id, role, position, of_count, run_event_id) VALUES (?,?,?,?,?,?)', [
+      l.eventId,
+      l.runId,
+      l.role,
+      l.position ?? null,
+      l.of ?? null,
+      l.runEventId ?? null,
+    ]);
+  }
+  eventLinks(eventId: string): EventLink[] {
+    return this.db.all('SELECT run_id, role, position, of_count, run_event_id FROM run_events WHERE event_id = ?', [eventId]).map((r) => ({
+      eventId,
+      runId: String(r.run_id),
+      role: String(r.role) as EventLink['role'],
+      ...(r.position !== null ? { position: Number(r.position) } : {}),
+      ...(r.of_count !== null ? { of: Number(r.of_count) } : {}),
+      ...(r.run_event_id !== null ? { runEventId: String(r.run_event_id) } : {}),
+    }));
   }
   runIdsForEvent(internalId: string): string[] {
     return this.db.all('SELECT id FROM runs WHERE event_id = ? ORDER BY queued_at, id', [internalId]).map((r) => String(r.id));

@@ -10,6 +10,7 @@ import type { Engine } from '../engine/engine';
 import { ulid } from '../engine/ids';
 import type { Ingest } from '../events';
 import { FlowGlue } from '../flow/glue';
+import { EventBuffers } from './buffers';
 import { FlowControl, type FlowConfigError, type FlowState } from '../flow/index';
 import type { FunctionRegistry } from '../functions';
 import type { Logger } from '../log';
@@ -60,9 +61,14 @@ export class FlowWiring {
   readonly configErrors = new Map<string, FlowConfigError[]>();
   private readonly unsubscribe: () => void;
 
+  /** Events held by debounce / batchEvents (executor audit F6). */
+  readonly buffers: EventBuffers;
+
   constructor(private readonly d: FlowWiringDeps) {
     const log = d.log;
+    this.buffers = new EventBuffers({ store: d.store, bus: d.bus, functions: d.functions });
     this.flow = new FlowControl({ clock: d.clock, newRunId: () => ulid(d.clock.now()), state: loadFlowState(d.dataDir, log) });
+    this.buffers.flow = this.flow;
     const startRun = (fnId: string, events: { id: string; internalId?: string }[]): string | null =>
       d.store.tx(() => {
         const fn = d.functions.get(fnId);
@@ -89,6 +95,7 @@ export class FlowWiring {
         else this.configErrors.delete(appId);
       },
       warn: (m) => log.warn(m),
+      onBuffer: this.buffers.onBuffer,
     });
     d.engine.admission = this.glue.admission;
     d.engine.scheduler.gate = this.glue.gate;
