@@ -78,3 +78,16 @@ export function userFrame(stack: string | undefined): { file: string; line: numb
 export function holdText(hold: { rule: string; detail: string }): string {
   return hold.rule === 'scheduled' ? `Scheduled: ${hold.detail}` : `Held by ${hold.rule}: ${hold.detail}`;
 }
+
+/**
+ * What an attempt's row says after its time: `ok`, the error, or for a request cut off before the
+ * answer (executor audit F8) who cut it and, for a step found from the next request, how it was found.
+ */
+export function attemptNote(a: { endedAt?: number; error?: { name: string; message: string }; interrupted?: 'app' | 'executor'; inferred?: true }): string {
+  if (a.interrupted) {
+    const why = a.error?.message ?? (a.interrupted === 'app' ? 'the app went away during the request' : 'the executor stopped during the request');
+    return `cut off: ${why}${a.inferred ? ' (the request ran this step inline; the next one, sent from the same state, ran it first)' : ''}`;
+  }
+  if (a.error) return `${a.error.name}: ${a.error.message}`;
+  return a.endedAt !== undefined ? 'ok' : '';
+}

@@ -2,7 +2,7 @@
 // and the replay actions that start from it.
 import type { RunDetail, SerializedError, StepInfo } from '../../runtime/api';
 import { h, icon } from '../dom';
-import { clock, duration, shortId, unwrapOutput } from '../format';
+import { attemptNote, clock, duration, shortId, unwrapOutput } from '../format';
 import { jsonTree } from './jsonTree';
 import { statusBadge } from './status';
 
@@ -55,7 +55,8 @@ export function stepDetail(run: RunDetail, s: StepInfo, a: StepDetailActions): H
     s.error ? errorBlock(s.error) : null,
     s.attempts.some((x) => x.error) && s.attempts.length > 1
       ? h('details', { class: 'attempts' }, h('summary', null, `Attempts (${s.attempts.length})`),
-        h('ol', null, s.attempts.map((x) => h('li', null, `attempt ${x.attempt + 1} at ${clock(x.startedAt)}`, x.endedAt ? ` · ${duration(x.endedAt - x.startedAt)}` : '', x.error ? h('span', { class: 'error-text' }, ` · ${x.error.name}: ${x.error.message}`) : ' · ok'))))
+        h('ol', null, s.attempts.map((x) => h('li', { 'data-interrupted': x.interrupted ?? null }, `attempt ${x.attempt + 1} at ${clock(x.startedAt)}`,
+          x.endedAt && x.interrupted !== 'executor' ? ` · ${duration(x.endedAt - x.startedAt)}` : '', x.error ? h('span', { class: 'error-text' }, ` · ${attemptNote(x)}`) : ' · ok'))))
       : null,
     edited ? h('div', { class: 'edited-note' }, icon('edit'), ' Edited output for the next replay:', jsonTree(edited.value, { label: 'Edited output' })) : null,
     'output' in s && s.output !== undefined && !(s.error && isErrorWrapper(s.output))

@@ -4,7 +4,7 @@
 // invokes link to the child run.
 import type { RunDetail, StepInfo } from '../../runtime/api';
 import { h } from '../dom';
-import { clock, duration, holdText, relative, shortId } from '../format';
+import { attemptNote, clock, duration, holdText, relative, shortId } from '../format';
 import { stepStatusIcon } from './status';
 
 export interface TimelineActions {
@@ -152,7 +152,7 @@ export function timeline(run: RunDetail, items: TimelineItem[], selected: string
         grid.append(h('div', { class: 'tl-row tl-attempt', role: 'row', 'data-attempt': a.attempt },
           h('span', { class: 'tl-label muted', role: 'rowheader' }, `attempt ${a.attempt + 1}`),
           sub,
-          h('span', { class: `tl-note ${a.error ? 'error-text' : 'muted'}`, role: 'gridcell' }, a.error ? `${a.error.name}: ${a.error.message}` : a.endedAt ? 'ok' : '')));
+          h('span', { class: `tl-note ${a.error ? 'error-text' : 'muted'}`, role: 'gridcell' }, attemptNote(a))));
       }
     }
   };
