@@ -1,8 +1,14 @@
 // Generates the language-server bench workspace: 2,000 files (500 functions, 200 events with their
-// schemas spread over 20 files, the rest ordinary helper modules), v3 style, with a tsconfig and a
-// minimal local `inngest` type stub in node_modules so `tsc --noEmit -p <ws>` resolves the import
-// quickly and deterministically (the real SDK's types would dominate tsc's time and vary by version).
-import { mkdir, writeFile } from 'node:fs/promises';
+// schemas spread over 20 files, the rest ordinary helper modules), v3 style, with a tsconfig.
+//
+// `node_modules/inngest` is the real SDK its package.json asks for (inngest 3.54.2: this project's
+// `inngest-v3` dev dependency, linked), as `npm install` leaves it in a user's workspace, so
+// `tsc --noEmit -p <ws>` checks the 500 functions against the SDK's real types. A second config,
+// tsconfig.stub.json, maps `inngest` to a minimal type stub instead: tsc's time without the SDK's
+// types, a lower bound the bench prints next to it. The language server reads neither: both sit in
+// node_modules, which it skips.
+import { existsSync } from 'node:fs';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 
 export interface BenchShape {
@@ -13,6 +19,12 @@ export interface BenchShape {
 }
 
 export const DEFAULT_SHAPE: BenchShape = { files: 2000, functions: 500, events: 200, schemaFiles: 20 };
+
+/** The tsconfig that type-checks against the stub instead of the installed SDK. */
+export const STUB_TSCONFIG = 'tsconfig.stub.json';
+const STUB_DTS = 'node_modules/.steplens-bench-stub/inngest.d.ts';
+/** Files of the generator that are not part of the workspace's count (the language server skips node_modules; tsconfigs are not sources either way). */
+const notCounted = (f: string): boolean => f.startsWith('node_modules/') || f === STUB_TSCONFIG;
 
 const INNGEST_STUB = `// Minimal stand-in for the inngest SDK's types, written by the Steplens bench.
 export type EventPayload = { name: string; data: Record<string, unknown> };
@@ -65,9 +77,9 @@ export async function generateWorkspace(root: string, shape: BenchShape = DEFAUL
       2,
     ),
   );
-  files.set('node_modules/inngest/package.json', JSON.stringify({ name: 'inngest', version: '3.54.2', types: 'index.d.ts', main: 'index.js' }));
-  files.set('node_modules/inngest/index.d.ts', INNGEST_STUB);
-  files.set('node_modules/inngest/index.js', 'module.exports = {};\n');
+  // The stub sits under node_modules (skipped by the language server, like the SDK itself).
+  files.set(STUB_DTS, INNGEST_STUB);
+  files.set(STUB_TSCONFIG, JSON.stringify({ extends: './tsconfig.json', compilerOptions: { paths: { inngest: [`./${STUB_DTS}`] } } }, null, 2));
 
   // Schemas: `events` events over `schemaFiles` files.
   const perFile = Math.ceil(shape.events / shape.schemaFiles);
@@ -111,7 +123,7 @@ export const fn${i} = inngest.createFunction(
   }
 
   // Ordinary modules up to the total count.
-  const rest = shape.files - files.size + 3; // node_modules files are not part of the workspace's count
+  const rest = shape.files - [...files.keys()].filter((f) => !notCounted(f)).length;
   for (let i = 0; i < rest; i++) {
     if (i < 50) {
       files.set(`src/lib/util-${i}.ts`, `export function format${i}(s: string): string {\n  return s.padStart(${(i % 10) + 2}, '0') + '-${i}';\n}\n`);
@@ -158,6 +170,11 @@ export class Store${i} {
       await writeFile(abs, text);
     }),
   );
-  const fileCount = [...files.keys()].filter((f) => !f.startsWith('node_modules/')).length;
+  // The installed SDK: this project's inngest 3.54.2, linked where npm would have put it.
+  const sdk = path.resolve(__dirname, '../../node_modules/inngest-v3');
+  if (!existsSync(path.join(sdk, 'package.json'))) throw new Error(`the bench links the real SDK from ${sdk}: run \`npm ci\` first`);
+  await mkdir(path.join(root, 'node_modules'), { recursive: true });
+  await symlink(sdk, path.join(root, 'node_modules', 'inngest'), 'dir');
+  const fileCount = [...files.keys()].filter((f) => !notCounted(f)).length;
   return { editFile: 'src/functions/fn-7.ts', fileCount };
 }

@@ -1,15 +1,21 @@
-// Language-server bench (`npm run bench`, after `node esbuild.mjs`): on a generated 2,000-file
-// workspace (500 functions, 200 events, see language-server-workspace.ts) it starts the BUILT server over
-// stdio and prints cold index time (spawn to the first steplens/indexChanged, which follows the end
-// of the work-done progress), server memory (RSS), the delay from a one-line didChange to its
-// publishDiagnostics over 50 edits (median, p95), and `tsc --noEmit -p <ws>` on the same workspace
-// with the ratio. Targets: cold index <= tsc / 10, edit-to-diagnostics median < 30 ms, RSS < 300 MB.
+// Language-server bench (`npm run bench`, which builds the production bundles first, as packaged):
+// on a generated 2,000-file workspace (500 functions, 200 events, see language-server-workspace.ts)
+// it starts the BUILT server over stdio and prints cold index time (spawn to the first
+// steplens/indexChanged, which follows the end of the work-done progress), server memory (RSS), the
+// delay from a one-line didChange to its publishDiagnostics over 50 edits (median, p95), and
+// `tsc --noEmit -p <ws>` on the same workspace with the ratio. Targets: cold index <= tsc / 10,
+// edit-to-diagnostics median < 30 ms, RSS < 300 MB.
 //
-// The server is started twice on the same fresh workspace, each time a new process with nothing of
-// the workspace kept: first with an empty V8 code cache directory (the very first launch of a newly
+// tsc runs twice per round: on the workspace as a user has it (the real SDK installed, which the
+// target is judged against), and with the SDK mapped to a minimal type stub (how fast tsc could
+// possibly be on these 2,000 files; printed as a second ratio, so nobody mistakes which one is met).
+//
+// The server is started on the same fresh workspace, each time a new process with nothing of the
+// workspace kept: first with an empty V8 code cache directory (the very first launch of a newly
 // installed server: the bundle is compiled from source, and the cache is written after that index),
-// then with that code cache (every later start, as with Node's own compile cache or VS Code's).
-// The cold-index target is judged on the second launch; the first launch's figure is printed next to it.
+// then ROUNDS times with that code cache (every later start, as with Node's own compile cache or
+// VS Code's), each followed by the tsc runs, so both see the same machine load. The cold-index
+// target is judged on the medians of those rounds; the first launch's figure is printed next to it.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
@@ -17,7 +23,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DidChangeTextDocumentNotification } from 'vscode-languageserver-protocol/node';
 import { TestWorkspace } from '../language-server/lsp/harness';
-import { DEFAULT_SHAPE, generateWorkspace } from './language-server-workspace';
+import { DEFAULT_SHAPE, generateWorkspace, STUB_TSCONFIG } from './language-server-workspace';
 
 const EDITS = 50;
 /** Later launches, each followed by a tsc run: the figures are medians (one sample is at the mercy of machine noise). */
@@ -64,7 +70,7 @@ async function main(): Promise<void> {
     const { editFile, fileCount } = await generateWorkspace(root);
     console.log(`workspace: ${root}`);
     console.log(`  ${fileCount} files, ${DEFAULT_SHAPE.functions} functions, ${DEFAULT_SHAPE.events} events in ${DEFAULT_SHAPE.schemaFiles} schema files`);
-    console.log('  node_modules/inngest is a minimal local type stub written by the bench (tsc resolves it without the real SDK)');
+    console.log(`  node_modules/inngest is the real SDK (inngest 3.54.2, linked), as npm installs it; ${STUB_TSCONFIG} maps it to a minimal type stub instead`);
     const bundle = path.resolve(__dirname, '../../dist/language-server-main.js');
     const bundleText = readFileSync(bundle, 'latin1');
     const production = !bundleText.trimEnd().split('\n').at(-1)?.startsWith('//# sourceMappingURL=');
@@ -111,9 +117,9 @@ async function main(): Promise<void> {
     const tscBin = path.resolve(__dirname, '../../node_modules/typescript/bin/tsc');
     const cpuReport = path.join(root, '..', `${path.basename(root)}-cpu.cjs`);
     writeFileSync(cpuReport, "process.on('exit', () => { const u = process.cpuUsage(); process.stderr.write('\\nCPU_MS ' + (u.user + u.system) / 1000 + '\\n'); });\n");
-    const runTsc = (): { wall: number; cpu: number } => {
+    const runTsc = (project: string): { wall: number; cpu: number } => {
       const t0 = performance.now();
-      const r = spawnSync(process.execPath, ['--require', cpuReport, tscBin, '--noEmit', '-p', root], { encoding: 'utf8' });
+      const r = spawnSync(process.execPath, ['--require', cpuReport, tscBin, '--noEmit', '-p', project], { encoding: 'utf8' });
       const wall = performance.now() - t0;
       if (r.status !== 0) {
         console.log(`tsc exited ${r.status}:\n${(r.stdout + r.stderr).split('\n').slice(0, 20).join('\n')}`);
@@ -121,7 +127,7 @@ async function main(): Promise<void> {
       }
       return { wall, cpu: Number(/CPU_MS ([\d.]+)/.exec(r.stderr)?.[1] ?? NaN) };
     };
-    const rounds: { cold: number; index: number; cpu: number; tsc: number; tscCpu: number }[] = [];
+    const rounds: { cold: number; index: number; cpu: number; tsc: number; tscCpu: number; stub: number; stubCpu: number }[] = [];
     let warm: Awaited<ReturnType<typeof launch>> | undefined;
     for (let round = 1; round <= ROUNDS; round++) {
       if (warm) await warm.ws.dispose();
@@ -131,9 +137,12 @@ async function main(): Promise<void> {
         console.log('  WARNING: a later launch did not use the code cache');
         failed = true;
       }
-      const t = runTsc();
-      console.log(`  tsc --noEmit -p <ws> right after: ${f1(t.wall)} ms wall, ${f1(t.cpu)} ms CPU; this round's ratio ${(warm.cold / t.wall).toFixed(3)}`);
-      rounds.push({ cold: warm.cold, index: warm.index, cpu: warm.cpu, tsc: t.wall, tscCpu: t.cpu });
+      const t = runTsc(root);
+      const stub = runTsc(path.join(root, STUB_TSCONFIG));
+      console.log(
+        `  right after: tsc --noEmit -p <ws> ${f1(t.wall)} ms wall, ${f1(t.cpu)} ms CPU (ratio ${(warm.cold / t.wall).toFixed(3)}); against the stub ${f1(stub.wall)} ms wall, ${f1(stub.cpu)} ms CPU (ratio ${(warm.cold / stub.wall).toFixed(3)})`,
+      );
+      rounds.push({ cold: warm.cold, index: warm.index, cpu: warm.cpu, tsc: t.wall, tscCpu: t.cpu, stub: stub.wall, stubCpu: stub.cpu });
     }
     rmSync(cpuReport, { force: true });
     const med = (xs: number[]): number => percentile([...xs].sort((a, b) => a - b), 50);
@@ -142,6 +151,8 @@ async function main(): Promise<void> {
     const serverCpu = med(rounds.map((r) => r.cpu));
     const tsc = med(rounds.map((r) => r.tsc));
     const tscCpu = med(rounds.map((r) => r.tscCpu));
+    const stubTsc = med(rounds.map((r) => r.stub));
+    const stubCpu = med(rounds.map((r) => r.stubCpu));
     const memAfterIndex = { rss: warm!.rss };
 
     // Edit -> diagnostics latency on one function file.
@@ -190,12 +201,17 @@ async function main(): Promise<void> {
     await ws.dispose();
     ws = undefined;
 
-    console.log(`medians of ${ROUNDS} rounds: cold index ${f1(cold)} ms (indexing alone ${f1(index)} ms, server CPU ${f1(serverCpu)} ms); tsc --noEmit -p <ws> ${f1(tsc)} ms wall, ${f1(tscCpu)} ms CPU`);
     console.log(
-      `ratio cold index / tsc (code cache warm): ${(cold / tsc).toFixed(3)} wall (target <= 0.1), ${(serverCpu / tscCpu).toFixed(3)} CPU; indexing alone / tsc: ${(index / tsc).toFixed(3)} wall`,
+      `medians of ${ROUNDS} rounds: cold index ${f1(cold)} ms (indexing alone ${f1(index)} ms, server CPU ${f1(serverCpu)} ms); tsc --noEmit -p <ws> ${f1(tsc)} ms wall, ${f1(tscCpu)} ms CPU; against the stub ${f1(stubTsc)} ms wall, ${f1(stubCpu)} ms CPU`,
     );
     console.log(
-      `  first launch (no code cache): ${f1(firstLaunch.cold)} ms, ratio ${(firstLaunch.cold / tsc).toFixed(3)} wall, ${(firstLaunch.cpu / tscCpu).toFixed(3)} CPU`,
+      `ratio cold index / tsc (code cache warm, SDK installed as in a user's workspace): ${(cold / tsc).toFixed(3)} wall (target <= 0.1), ${(serverCpu / tscCpu).toFixed(3)} CPU; indexing alone / tsc: ${(index / tsc).toFixed(3)} wall`,
+    );
+    console.log(
+      `  against tsc with the SDK replaced by a minimal type stub (tsc's lower bound on this workspace): ${(cold / stubTsc).toFixed(3)} wall, ${(serverCpu / stubCpu).toFixed(3)} CPU`,
+    );
+    console.log(
+      `  first launch (no code cache): ${f1(firstLaunch.cold)} ms, ratio ${(firstLaunch.cold / tsc).toFixed(3)} wall, ${(firstLaunch.cpu / tscCpu).toFixed(3)} CPU (against the stub: ${(firstLaunch.cold / stubTsc).toFixed(3)} wall)`,
     );
     console.log(`load average during the run: ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${cpus().length} cores`);
     console.log(
