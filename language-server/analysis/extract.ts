@@ -383,7 +383,14 @@ function createFunction(ctx: Ctx, call: ts.CallExpression, callee: ts.PropertyAc
   };
   const fs: FunctionSummary = { model, clientRef, triggers, idSource };
   const shape = callShape(args);
-  if (shape) fs.callShape = { major: shape, range: ctx.range(callee.name) };
+  if (shape) {
+    fs.callShape = { major: shape, range: ctx.range(callee.name) };
+    if (shape === 4) {
+      fs.callShape.triggersInOptions = !!optsObj && getProp(optsObj, 'triggers') !== undefined;
+      const second = dottedName(args[1]!);
+      if (second) fs.callShape.secondArgRef = second.join('.');
+    }
+  }
   ctx.summary.functions.push(fs);
   if (optsObj) options(ctx, optsObj, key);
   const handler = args[args.length - 1] && unwrap(args[args.length - 1]!);

@@ -18,8 +18,20 @@ export interface SdkSpecifier {
 const URL_SDK = /^https?:\/\/[^/?#]+\/(?:[^?#]*\/)?inngest(?:@([^/?#]*))?(?:[/?#]|$)/i;
 const NPM_SDK = /^npm:\/?inngest(?:@([^/]*))?(?:\/|$)/;
 
+const specifierCache = new Map<string, SdkSpecifier | null>();
+
 /** The SDK an import specifier names, or null when it is not the inngest SDK. */
 export function sdkSpecifier(spec: string): SdkSpecifier | null {
+  let r = specifierCache.get(spec);
+  if (r === undefined) {
+    r = readSdkSpecifier(spec);
+    if (specifierCache.size > 1000) specifierCache.clear();
+    specifierCache.set(spec, r);
+  }
+  return r;
+}
+
+function readSdkSpecifier(spec: string): SdkSpecifier | null {
   if (spec.startsWith('inngest')) {
     const depName = spec.split('/', 1)[0]!;
     const alias = /^inngest-v(\d+)$/.exec(depName);

@@ -110,7 +110,14 @@ export interface FunctionSummary {
    * handler), 4 for (options, handler) with a handler (not a trigger object being typed); `range`:
    * the `createFunction` name.
    */
-  callShape?: { major: 3 | 4; range: Rng };
+  callShape?: {
+    major: 3 | 4;
+    range: Rng;
+    /** v4 shape: the options object has `triggers`. */
+    triggersInOptions?: boolean;
+    /** v4 shape with the second argument a name: a handler, unless it resolves to a trigger (a v3 call being typed). */
+    secondArgRef?: string;
+  };
   triggers: TriggerSummary[];
 }
 

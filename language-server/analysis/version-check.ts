@@ -23,10 +23,11 @@ export function versionMismatches(f: FileSummary, linker: Linker): SteplensDiagn
     const declared = linker.sdkDependency(sdkFile, depName);
     const major = declared?.dep.major;
     if (!declared || !major || major === shape.major) continue;
+    if (shape.secondArgRef && isTrigger(linker, f.uri, shape.secondArgRef)) continue; // `createFunction(opts, TRIGGERS` while the handler is being typed
     const dep = `"${depName}": "${declared.dep.spec}"`;
     const message =
       shape.major === 4
-        ? `This createFunction call has the v4 shape (options with \`triggers\`, then the handler), but package.json declares ${dep} (SDK v3). ` +
+        ? `This createFunction call has the v4 shape (${shape.triggersInOptions ? 'options with `triggers`' : 'options'}, then the handler), but package.json declares ${dep} (SDK v3). ` +
           `SDK v3 takes (options, trigger, handler): it reads the handler as the trigger and the function has no handler. ` +
           `Pass the trigger as the second argument, \`createFunction({ id }, { event: "..." }, handler)\`, or upgrade ${depName} to ^4.`
         : `This createFunction call has the v3 shape (options, trigger, handler), but package.json declares ${dep} (SDK v4). ` +
@@ -41,4 +42,10 @@ export function versionMismatches(f: FileSummary, linker: Linker): SteplensDiagn
     });
   }
   return out;
+}
+
+/** A name that stands for a trigger (a trigger list or object, an event name, an eventType), not a handler. */
+function isTrigger(linker: Linker, uri: string, ref: string): boolean {
+  const k = linker.resolveValue(uri, ref)?.decl.kind;
+  return k === 'triggerList' || k === 'constants' || k === 'string' || k === 'eventType';
 }

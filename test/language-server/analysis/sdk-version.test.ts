@@ -35,6 +35,9 @@ void test('sdk-version-mismatch: v4 shape in a package depending on inngest ^3',
   assert.match(d.message, /SDK v3/);
   assert.match(d.message, /createFunction\(\{ id \}, \{ event: "\.\.\." \}, handler\)/);
   assert.equal(d.relatedInformation?.[0]?.location.uri, uri('package.json'));
+  // the handler passed by name, no triggers in the options: still v4's shape
+  const b = diags.filter((x) => x.code === 'sdk-version-mismatch')[1]!;
+  assert.match(b.message, /v4 shape \(options, then the handler\)/);
 });
 
 void test('sdk-version-mismatch: v3 shape in a package depending on inngest ^4 (devDependencies too)', () => {
@@ -80,7 +83,11 @@ void test('sdk-version-mismatch: a v3 call being typed (two arguments, the secon
     'client.ts': CLIENT,
     'fns.ts': `import { inngest } from './client';
 export const a = inngest.createFunction({ id: 'a' }, { event: 'app/a' });
-export const b = inngest.createFunction({ id: 'b' }, [{ event: 'app/b' }]);`,
+export const b = inngest.createFunction({ id: 'b' }, [{ event: 'app/b' }]);
+const TRIGGERS = [{ event: 'app/c' }];
+export const c = inngest.createFunction({ id: 'c' }, TRIGGERS);
+export const d = inngest.createFunction({ id: 'd' }, EVENTS.done);
+const EVENTS = { done: 'app/done' } as const;`,
   });
   assert.deepEqual(rangesOf(index.diagnostics(uri('fns.ts')), 'sdk-version-mismatch'), []);
 });
