@@ -48,12 +48,16 @@ export function valueDecl(ctx: Ctx, init: ts.Expression, name: string, display =
       return item ? { kind: 'triggerList', items: [item] } : undefined;
     }
     const values: Record<string, string> = {};
+    const ranges: Record<string, Rng> = {};
     for (const p of e.properties) {
       const n = tsv.isPropertyAssignment(p) ? propName(p.name) : undefined;
       const v = tsv.isPropertyAssignment(p) ? unwrap(p.initializer) : undefined;
-      if (n !== undefined && v && isStringLike(v)) values[n] = v.text;
+      if (n !== undefined && v && isStringLike(v)) {
+        values[n] = v.text;
+        ranges[n] = ctx.range(v);
+      }
     }
-    if (Object.keys(values).length) return { kind: 'constants', values };
+    if (Object.keys(values).length) return { kind: 'constants', values, ranges };
   }
   if (tsv.isCallExpression(e)) return callDecl(ctx, e);
   return undefined;
@@ -62,14 +66,18 @@ export function valueDecl(ctx: Ctx, init: ts.Expression, name: string, display =
 const TRIGGER_KEYS = new Set(['event', 'if', 'schema']);
 
 /** `enum Events { Done = 'app/done' }`: its string members, as constants (`Events.Done`). */
-export function enumDecl(st: ts.EnumDeclaration): ValueDecl | undefined {
+export function enumDecl(ctx: Ctx, st: ts.EnumDeclaration): ValueDecl | undefined {
   const values: Record<string, string> = {};
+  const ranges: Record<string, Rng> = {};
   for (const m of st.members) {
     const n = propName(m.name);
     const v = m.initializer && unwrap(m.initializer);
-    if (n !== undefined && v && isStringLike(v)) values[n] = v.text;
+    if (n !== undefined && v && isStringLike(v)) {
+      values[n] = v.text;
+      ranges[n] = ctx.range(v);
+    }
   }
-  return Object.keys(values).length ? { kind: 'constants', values } : undefined;
+  return Object.keys(values).length ? { kind: 'constants', values, ranges } : undefined;
 }
 
 /** `const x = f(args)`: kept small (names and literals only) and looked at only when `x` is used as a client. */

@@ -189,7 +189,7 @@ function topLevel(ctx: Ctx, st: ts.Statement): void {
       if (tsv.isArrowFunction(init) || tsv.isFunctionExpression(init)) topLevelFunction(ctx, d.name.text, init);
     }
   } else if (tsv.isEnumDeclaration(st)) {
-    const v = enumDecl(st);
+    const v = enumDecl(ctx, st);
     if (v) s.values.set(st.name.text, v);
   } else if (tsv.isFunctionDeclaration(st)) {
     if (st.name) topLevelFunction(ctx, st.name.text, st);

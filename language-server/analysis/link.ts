@@ -145,7 +145,7 @@ export class Linker {
       }
       const obj = rest.includes('.') ? undefined : this.resolveValue(uri, head, depth + 1);
       if (obj?.decl.kind === 'constants' && Object.hasOwn(obj.decl.values, rest)) {
-        return { uri: obj.uri, name, decl: { kind: 'string', value: obj.decl.values[rest]! } };
+        return { uri: obj.uri, name, decl: { kind: 'string', value: obj.decl.values[rest]!, range: obj.decl.ranges?.[rest] } };
       }
       if (obj?.decl.kind === 'eventTypeGroup' && Object.hasOwn(obj.decl.members, rest)) {
         return { uri: obj.uri, name, decl: obj.decl.members[rest]! };

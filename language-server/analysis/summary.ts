@@ -71,8 +71,8 @@ export type ValueDecl =
   | { kind: 'string'; value: string; range?: Rng }
   /** `const events = { signup: eventType(...), ... }` */
   | { kind: 'eventTypeGroup'; members: Record<string, Extract<ValueDecl, { kind: 'eventType' }>> }
-  /** `const Events = { SIGNUP: 'app/user.signup' } as const` */
-  | { kind: 'constants'; values: Record<string, string> }
+  /** `const Events = { SIGNUP: 'app/user.signup' } as const`, or a string enum; `ranges`: where each string is written. */
+  | { kind: 'constants'; values: Record<string, string>; ranges?: Record<string, Rng> }
   | { kind: 'alias'; name: string };
 
 export interface TypeDecl {

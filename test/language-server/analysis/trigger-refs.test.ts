@@ -149,3 +149,26 @@ export const d = inngest.createFunction({ id: 'd', triggers: UNKNOWN }, async ()
   assert.deepEqual(triggersById(index.functions()), { a: [], b: [], c: [], d: [] });
   assert.deepEqual(index.diagnostics(uri('fn.ts')), []);
 });
+
+void test('P10: an enum member or const-object member used as an event name points at its string (definition target)', () => {
+  const { index, fx } = workspace({
+    'client.ts': CLIENT,
+    'ids.ts': `export enum Events { Done = «'app/done'» }
+export const EV = { started: «'app/started'» } as const;`,
+    'fn.ts': `import { inngest } from './client';
+import { Events, EV } from './ids';
+export const g = inngest.createFunction({ id: 'g' }, [{ event: Events.Done }, { event: EV.started }], async () => 1);
+export async function kick() {
+  await inngest.send({ name: «Events.Done» });
+  await inngest.send({ name: «EV.started» });
+}`,
+  });
+  const [done, started] = fx['ids.ts']!.ranges;
+  const [sendDone, sendStarted] = fx['fn.ts']!.ranges;
+  const a = index.eventNameAt(uri('fn.ts'), sendDone!.start);
+  assert.equal(a?.name, 'app/done');
+  assert.deepEqual(a?.constLoc, { uri: uri('ids.ts'), range: done });
+  const b = index.eventNameAt(uri('fn.ts'), sendStarted!.start);
+  assert.equal(b?.name, 'app/started');
+  assert.deepEqual(b?.constLoc, { uri: uri('ids.ts'), range: started });
+});
