@@ -68,25 +68,40 @@ function argString(r: ValueResolver, call: CallSite, index: number, path: string
   return null;
 }
 
+/** No function has more triggers than this (Inngest allows a handful); lists spreading lists twice stop growing here. */
+const MAX_TRIGGERS = 100;
+
 /** A function's triggers with every name resolved, trigger lists passed by name expanded in place. */
 export function linkTriggers(r: ValueResolver, uri: string, triggers: TriggerSummary[]): LinkedTrigger[] {
   const out: LinkedTrigger[] = [];
   for (const t of triggers) {
     if (t.kind !== 'event') out.push(t);
     else if (t.name !== null || !t.ref) out.push({ kind: 'event', name: t.name, expression: t.expression, range: t.range });
-    else expandRef(r, uri, t.ref, t.range, t.expression, out, 0);
+    else expandRef(r, uri, t.ref, t.range, t.expression, out, new Set());
   }
   return out;
 }
 
 /** What a trigger written as a name stands for: an event name, an eventType, a trigger object or a list of them. */
-function expandRef(r: ValueResolver, uri: string, ref: string, range: Rng, expression: string | undefined, out: LinkedTrigger[], depth: number): void {
-  const v = depth > 8 ? undefined : r.resolveValue(uri, ref);
+function expandRef(r: ValueResolver, uri: string, ref: string, range: Rng, expression: string | undefined, out: LinkedTrigger[], active: Set<string>): void {
+  if (out.length >= MAX_TRIGGERS) return;
+  const key = `${uri}|${ref}`;
+  // a list that spreads itself (directly or through others) ends here
+  const v = active.has(key) || active.size > 16 ? undefined : r.resolveValue(uri, ref);
   const d = v?.decl;
   if (!v || !d) {
     out.push({ kind: 'event', name: null, expression, range });
     return;
   }
+  active.add(key);
+  try {
+    expandDecl(r, v.uri, d, range, expression, out, active);
+  } finally {
+    active.delete(key);
+  }
+}
+
+function expandDecl(r: ValueResolver, uri: string, d: ValueDecl, range: Rng, expression: string | undefined, out: LinkedTrigger[], active: Set<string>): void {
   switch (d.kind) {
     case 'string':
       out.push({ kind: 'event', name: d.value, expression, range });
@@ -101,12 +116,12 @@ function expandRef(r: ValueResolver, uri: string, ref: string, range: Rng, expre
       else out.push({ kind: 'event', name: null, expression, range });
       return;
     case 'triggerList':
-      for (const item of d.items) expandItem(r, v.uri, item, range, out, depth);
+      for (const item of d.items) expandItem(r, uri, item, range, out, active);
       return;
     case 'schema':
       // `[userSignup, orderPlaced]` reads as a fromZod-style union of names
       if (d.shape.k === 'union' && d.shape.types.every((x) => x.k === 'valueRef')) {
-        for (const x of d.shape.types) if (x.k === 'valueRef') expandRef(r, v.uri, x.name, range, undefined, out, depth + 1);
+        for (const x of d.shape.types) if (x.k === 'valueRef') expandRef(r, uri, x.name, range, undefined, out, active);
         return;
       }
       out.push({ kind: 'event', name: null, expression, range });
@@ -116,11 +131,11 @@ function expandRef(r: ValueResolver, uri: string, ref: string, range: Rng, expre
   }
 }
 
-function expandItem(r: ValueResolver, uri: string, item: TriggerItem, range: Rng, out: LinkedTrigger[], depth: number): void {
+function expandItem(r: ValueResolver, uri: string, item: TriggerItem, range: Rng, out: LinkedTrigger[], active: Set<string>): void {
   switch (item.kind) {
     case 'event':
       if (item.name !== null || !item.ref) out.push({ kind: 'event', name: item.name, expression: item.expression, range });
-      else expandRef(r, uri, item.ref, range, item.expression, out, depth + 1);
+      else expandRef(r, uri, item.ref, range, item.expression, out, active);
       return;
     case 'cron':
       out.push({ kind: 'cron', cron: item.cron, range });
@@ -129,7 +144,7 @@ function expandItem(r: ValueResolver, uri: string, item: TriggerItem, range: Rng
       out.push({ kind: 'invoke', range });
       return;
     case 'ref':
-      expandRef(r, uri, item.ref, range, undefined, out, depth + 1);
+      expandRef(r, uri, item.ref, range, undefined, out, active);
       return;
   }
 }
