@@ -14,6 +14,7 @@ import { api, sendEvent, serveApp, startExecutor, syncApp, waitFor, type AppServ
  * The functions each test file defines with its SDK:
  * - `batcher` on `buf/batch`, batchEvents { maxSize: 3, timeout: '30s' }: returns the ids (`data.n`) of its events.
  * - `debouncer` on `buf/debounce`, debounce { period: '1s' }: returns `event.data.n`.
+ * - `limited` on `buf/limited`, debounce { period: '1s' } and rateLimit { limit: 1, period: '1m' }.
  */
 export type MakeApp = (executorUrl: string) => http.RequestListener;
 
@@ -136,6 +137,22 @@ export function bufferedSuite(sdk: 'v3' | 'v4', makeApp: MakeApp): void {
       return r.status === 'Completed' ? r : undefined;
     });
     assert.equal(run.output, 2, 'the run got the last event');
+  });
+
+  void test(`${sdk}: a debounce whose run another rule skips says it was dropped, and why`, async () => {
+    const [a] = await sendEvent(h.url, { name: 'buf/limited', data: { n: 1 } });
+    const first = await streamed('the first debounce starting its run', (x) => x.eventIds.includes(a!) && x.state === 'started');
+    assert.ok(first.runId);
+    // The rate limit (1 per minute) is used up: the next debounce fires into a skip.
+    const [b] = await sendEvent(h.url, { name: 'buf/limited', data: { n: 2 } });
+    assert.equal((await detail(b!)).buffers[0]?.state, 'open');
+    const dropped = await streamed('the second debounce dropped', (x) => x.eventIds.includes(b!) && x.state === 'dropped');
+    assert.match(dropped.reason ?? '', /rateLimit/);
+    const d = await detail(b!);
+    assert.deepEqual(d.runs, []);
+    assert.equal(d.buffers.length, 1);
+    assert.equal(d.buffers[0]!.state, 'dropped');
+    assert.equal(d.buffers[0]!.reason, dropped.reason);
   });
 
   void test(`${sdk}: an unknown event is a 404 with a hint`, async () => {

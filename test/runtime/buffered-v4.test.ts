@@ -9,5 +9,6 @@ bufferedSuite('v4', (baseUrl) => {
     events.map((e) => (e.data as { n: number }).n),
   );
   const debouncer = client.createFunction({ id: 'debouncer', debounce: { period: '1s' }, triggers: [{ event: 'buf/debounce' }] }, async ({ event }) => (event.data as { n: number }).n);
-  return serve({ client, functions: [batcher, debouncer] });
+  const limited = client.createFunction({ id: 'limited', debounce: { period: '1s' }, rateLimit: { limit: 1, period: '1m' }, triggers: [{ event: 'buf/limited' }] }, async ({ event }) => event.data);
+  return serve({ client, functions: [batcher, debouncer, limited] });
 });
