@@ -7,7 +7,7 @@ import { checkCron, checkDuration, checkExpression } from './checks';
 import type { DiagnosticCode, DurationRole, EventRole, ExpressionRole, Severity, SteplensDiagnostic } from './model';
 import { ShapeReader } from './shapes';
 import type { FileSummary, LiteralValue, SendPayload, ValueDecl } from './summary';
-import { LineMap, getProp, hasSpread, isStringLike, propName, unwrap } from './text';
+import { LineMap, dottedName, getProp, hasSpread, isStringLike, propName, unwrap } from './text';
 
 /** Step-level durations are parsed by the SDK (ms format); flow-control periods go to the server. */
 /** Whether the SDK parses a duration in this role with `ms` (single unit) rather than the executor (compounds too). */
@@ -282,6 +282,9 @@ export function eventTypeRef(e: ts.Expression): string | undefined {
     if ((e.name.text === 'name' || e.name.text === 'event') && tsv.isIdentifier(unwrap(e.expression))) return (unwrap(e.expression) as ts.Identifier).text;
     const left = unwrap(e.expression);
     if (tsv.isIdentifier(left)) return `${left.text}.${e.name.text}`;
+    // `EVENTS.user.created` (nested const objects), `events.signup.name` (an eventType in a group)
+    const chain = dottedName(e);
+    if (chain && chain.length <= 5) return chain.join('.');
   }
   return undefined;
 }

@@ -49,18 +49,30 @@ export function valueDecl(ctx: Ctx, init: ts.Expression, name: string, display =
     }
     const values: Record<string, string> = {};
     const ranges: Record<string, Rng> = {};
-    for (const p of e.properties) {
-      const n = tsv.isPropertyAssignment(p) ? propName(p.name) : undefined;
-      const v = tsv.isPropertyAssignment(p) ? unwrap(p.initializer) : undefined;
-      if (n !== undefined && v && isStringLike(v)) {
-        values[n] = v.text;
-        ranges[n] = ctx.range(v);
-      }
-    }
+    constantStrings(ctx, e, '', values, ranges, 0);
     if (Object.keys(values).length) return { kind: 'constants', values, ranges };
   }
   if (tsv.isCallExpression(e)) return callDecl(ctx, e);
+  if (tsv.isBinaryExpression(e) && (e.operatorToken.kind === tsv.SyntaxKind.QuestionQuestionToken || e.operatorToken.kind === tsv.SyntaxKind.BarBarToken)) {
+    // `globalThis.inngest ?? new Inngest({ id })`: the singleton pattern of dev servers
+    const made = [unwrap(e.right), unwrap(e.left)].find((x): x is ts.NewExpression => tsv.isNewExpression(x) && ctx.sdkName(x.expression) === 'Inngest');
+    if (made) return clientDecl(ctx, made, name, display);
+  }
   return undefined;
+}
+
+/** String members of a const object, nested ones under dotted keys (`EVENTS.user.created` -> 'user.created'). */
+function constantStrings(ctx: Ctx, o: ts.ObjectLiteralExpression, prefix: string, values: Record<string, string>, ranges: Record<string, Rng>, depth: number): void {
+  for (const p of o.properties) {
+    if (!tsv.isPropertyAssignment(p)) continue;
+    const n = propName(p.name);
+    if (n === undefined) continue;
+    const v = unwrap(p.initializer);
+    if (isStringLike(v)) {
+      values[prefix + n] = v.text;
+      ranges[prefix + n] = ctx.range(v);
+    } else if (depth < 3 && tsv.isObjectLiteralExpression(v)) constantStrings(ctx, v, `${prefix}${n}.`, values, ranges, depth + 1);
+  }
 }
 
 const TRIGGER_KEYS = new Set(['event', 'if', 'schema']);
@@ -151,10 +163,10 @@ interface ClientOptions {
 function clientOptions(ctx: Ctx, e: ts.NewExpression, params?: ParamMap): ClientOptions {
   const arg = e.arguments?.[0] && unwrap(e.arguments[0]);
   const out: ClientOptions = { id: null, schemas: null };
-  if (arg && params && tsv.isIdentifier(arg) && params.has(arg.text)) {
-    // `new Inngest(config)`: the id is the argument's `id`
-    const p = params.get(arg.text)!;
-    out.idParts = [{ param: p.index, path: [...p.path, 'id'] }];
+  if (arg && tsv.isIdentifier(arg)) {
+    // `new Inngest(config)`: the id is the argument's `id` (a factory's parameter, or a const object)
+    const p = params?.get(arg.text);
+    out.idParts = [p ? { param: p.index, path: [...p.path, 'id'] } : { ref: `${arg.text}.id` }];
     return out;
   }
   if (!arg || !tsv.isObjectLiteralExpression(arg)) return out;
@@ -167,12 +179,13 @@ function clientOptions(ctx: Ctx, e: ts.NewExpression, params?: ParamMap): Client
       if (tsv.isBinaryExpression(u)) u = unwrap(u.right);
       out.idRange = ctx.range(u);
     } else if (parts) out.idParts = parts;
-  } else if (params) {
-    // `new Inngest({ ...config, middleware })`: the id comes with the spread parameter
+  } else {
+    // `new Inngest({ ...config, middleware })`: the id comes with the spread parameter or constant
     for (const p of arg.properties) {
       const src = tsv.isSpreadAssignment(p) ? unwrap(p.expression) : undefined;
-      const b = src && tsv.isIdentifier(src) ? params.get(src.text) : undefined;
-      if (b) out.idParts = [{ param: b.index, path: [...b.path, 'id'] }];
+      if (!src || !tsv.isIdentifier(src)) continue;
+      const b = params?.get(src.text);
+      out.idParts = [b ? { param: b.index, path: [...b.path, 'id'] } : { ref: `${src.text}.id` }];
     }
   }
   const sch = getProp(arg, 'schemas');
@@ -365,7 +378,8 @@ function zodEventsShape(ctx: Ctx, e: ts.Expression): Shape | undefined {
       for (const q of v.properties) {
         if (!tsv.isPropertyAssignment(q)) return undefined;
         const qn = propName(q.name);
-        if (qn === undefined) return undefined;
+        // `{ user: { created: 'user/created' } }` holds event names, not zod schemas
+        if (qn === undefined || isStringLike(unwrap(q.initializer))) return undefined;
         inner.push({ name: qn, type: ctx.reader.zod(q.initializer), optional: qn !== 'data' });
       }
       type = { k: 'obj', props: inner, open: true };

@@ -141,16 +141,12 @@ export class Linker {
       const imp = f.imports.get(head);
       if (imp?.imported === '*') {
         const target = this.resolveModule(uri, imp.specifier);
-        return target ? this.resolveExport(target, rest, depth + 1) : undefined;
+        if (!target) return undefined;
+        // `ns.EVENTS.user.created`: the export, then the member path inside it
+        const dot2 = rest.indexOf('.');
+        return dot2 < 0 ? this.resolveExport(target, rest, depth + 1) : member(this.resolveExport(target, rest.slice(0, dot2), depth + 1), name, rest.slice(dot2 + 1));
       }
-      const obj = rest.includes('.') ? undefined : this.resolveValue(uri, head, depth + 1);
-      if (obj?.decl.kind === 'constants' && Object.hasOwn(obj.decl.values, rest)) {
-        return { uri: obj.uri, name, decl: { kind: 'string', value: obj.decl.values[rest]!, range: obj.decl.ranges?.[rest] } };
-      }
-      if (obj?.decl.kind === 'eventTypeGroup' && Object.hasOwn(obj.decl.members, rest)) {
-        return { uri: obj.uri, name, decl: obj.decl.members[rest]! };
-      }
-      return undefined;
+      return member(this.resolveValue(uri, head, depth + 1), name, rest);
     }
     const local = f.values.get(name);
     if (local) return local.kind === 'alias' ? this.resolveValue(uri, local.name, depth + 1) : { uri, name, decl: local };
@@ -444,6 +440,21 @@ export class Linker {
     const r = this.resolveValue(uri, ref);
     return r?.decl.kind === 'function' ? this.functionsByKey.get(r.decl.key) : undefined;
   }
+}
+
+/**
+ * A member of a resolved value: a string of a const object or enum (`EV.done`, nested
+ * `EVENTS.user.created`), an eventType of a group (`events.signup`, also `.name` / `.event` on it).
+ */
+function member(obj: Resolved, name: string, rest: string): Resolved {
+  if (obj?.decl.kind === 'constants' && Object.hasOwn(obj.decl.values, rest)) {
+    return { uri: obj.uri, name, decl: { kind: 'string', value: obj.decl.values[rest]!, range: obj.decl.ranges?.[rest] } };
+  }
+  if (obj?.decl.kind === 'eventTypeGroup') {
+    const key = Object.hasOwn(obj.decl.members, rest) ? rest : rest.replace(/\.(name|event)$/, '');
+    if (Object.hasOwn(obj.decl.members, key)) return { uri: obj.uri, name, decl: obj.decl.members[key]! };
+  }
+  return undefined;
 }
 
 /** The `data` member of an event's shape (`{ data: ... }`), or `any`. */

@@ -249,3 +249,23 @@ function getClient(name: string): Inngest { return clients[name]; }`,
     assert.equal(f.slug, id);
   }
 });
+
+void test('P9: a dev-server singleton (`globalThis.x ?? new Inngest(...)`) and options held in a constant', () => {
+  const { index } = workspace({
+    'config.ts': `export const config = { id: 'cfg-const', eventKey: 'k' } as const;`,
+    'a.ts': `import { Inngest } from 'inngest';
+const g = globalThis as unknown as { inngest?: Inngest };
+export const inngest = g.inngest ?? new Inngest({ id: 'singleton' });
+export const f = inngest.createFunction({ id: 'f' }, { event: 'app/f' }, async () => 1);`,
+    'b.ts': `import { Inngest } from 'inngest';
+import { config } from './config';
+const direct = new Inngest(config);
+const spread = new Inngest({ ...config, logger: console });
+export const g = direct.createFunction({ id: 'g' }, { event: 'app/g' }, async () => 1);
+export const h = spread.createFunction({ id: 'h' }, { event: 'app/h' }, async () => 1);`,
+  });
+  const fns = byId(index.functions());
+  assertApp(fns.get('f'), 'singleton');
+  assertApp(fns.get('g'), 'cfg-const');
+  assertApp(fns.get('h'), 'cfg-const');
+});

@@ -172,3 +172,24 @@ export async function kick() {
   assert.equal(b?.name, 'app/started');
   assert.deepEqual(b?.constLoc, { uri: uri('ids.ts'), range: started });
 });
+
+void test('P10: members of nested const objects (also through a namespace import) and eventType groups with .name', () => {
+  const { index } = workspace({
+    'client.ts': CLIENT,
+    'events.ts': `import { eventType } from 'inngest';
+export const EVENTS = { user: { created: 'user/created', deleted: 'user/deleted' }, billing: { invoice: { paid: 'billing/invoice.paid' } } } as const;
+export const groups = { signup: eventType('user/signup') };`,
+    'fn.ts': `import { inngest } from './client';
+import { EVENTS, groups } from './events';
+import * as ev from './events';
+export const a = inngest.createFunction({ id: 'a' }, { event: EVENTS.user.created }, async ({ step }) => {
+  await step.waitForEvent('w', { event: ev.EVENTS.user.deleted, timeout: '1h' });
+});
+export const b = inngest.createFunction({ id: 'b', triggers: [{ event: ev.EVENTS.billing.invoice.paid }, { event: groups.signup.name }] }, async () => 1);
+export async function go() { await inngest.send({ name: EVENTS.user.deleted }); }`,
+  });
+  assert.deepEqual(triggersById(index.functions()), { a: ['user/created'], b: ['billing/invoice.paid', 'user/signup'] });
+  // the nested member is waited for: sending it has a listener
+  assert.deepEqual(index.diagnostics(uri('fn.ts')), []);
+  assert.ok(index.event('user/deleted'));
+});
