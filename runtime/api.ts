@@ -24,12 +24,18 @@ export const Routes = {
   /** POST `SendSignalRequest` from the SDK's `sendSignal` / `step.sendSignal`: resumes the run waiting in `step.waitForSignal`. */
   signals: '/v1/signals',
   /**
-   * POST from the SDK's realtime publish (`step.realtime.publish`, `inngest.realtime.publish`):
-   * `?channel=&topic=&run_id=` with the message as the body; and its stream variant. Accepted and
-   * logged so functions run as they will in production; subscriptions are not served yet.
+   * Inngest realtime (runtime/realtime/): POST from the SDK's publish (`step.realtime.publish`,
+   * `inngest.realtime.publish`), `?channel=&topic=&run_id=` with the message as the body (a
+   * `text/stream` body is a datastream); `/tee` forwards raw bytes to a channel's subscribers.
    */
   realtimePublish: '/v1/realtime/publish',
   realtimePublishTee: '/v1/realtime/publish/tee',
+  /** POST `[{channel, name, kind: "run"}]` (the SDK's `getSubscriptionToken`) -> 201 `{jwt}`, valid for 1 minute. */
+  realtimeToken: '/v1/realtime/token',
+  /** WebSocket `?token=<jwt>`: the SDK's `subscribe`; every message published on the token's topics. */
+  realtimeConnect: '/v1/realtime/connect',
+  /** GET `?token=<jwt>`: the same messages as Server-Sent Events (`data: <json>`). */
+  realtimeSse: '/v1/realtime/sse',
 
   // --- Inngest-style public REST (v1) --------------------------------------------------------
   v1Events: '/v1/events',

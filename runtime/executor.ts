@@ -13,6 +13,7 @@ import { silentLogger, type Logger } from './log';
 import { Store } from './store/store';
 import { AppSync } from './sync';
 import { StreamServer } from './http/stream';
+import { RealtimeServer } from './realtime/server';
 import { Replay } from './replay';
 import { FlowWiring } from './wiring/flow';
 
@@ -58,6 +59,8 @@ export class Executor {
   flow: FlowWiring | undefined;
   replay!: Replay;
   stream: StreamServer | undefined;
+  /** Inngest realtime: tokens, publish, WebSocket/SSE subscriptions (runtime/realtime/). */
+  realtime: RealtimeServer | undefined;
   private server: Server | undefined;
   private boundPort = 0;
 
@@ -112,6 +115,8 @@ export class Executor {
       this.replay = new Replay({ ...parts, log: this.log.child('replay'), registerRerun: (f, r, e) => this.flow?.registerRerun(f, r, e) });
       const router = new Router(this.log.child('http'), this.opts.host);
       this.replay.routes(router);
+      this.realtime = new RealtimeServer({ log: this.log.child('realtime'), refusal: (req) => router.upgradeRefusal(req) });
+      this.realtime.routes(router);
       registerRoutes(router, {
         store: this.store,
         engine: this.engine,
@@ -125,7 +130,7 @@ export class Executor {
         extras: { nextCronRuns: (id) => this.flow?.nextCronRuns(id), configErrors: (id) => this.flow?.errorsOf(id) ?? [], rerunsOf: (id) => this.replay.rerunsOf(id), eventBuffers: (id) => this.flow?.buffers.forEvent(id) ?? [] },
       });
       this.server = createServer((req, res) => void router.handle(req, res));
-      this.stream = new StreamServer({ bus: this.bus, log: this.log.child('stream'), version: VERSION, refusal: (req) => router.upgradeRefusal(req) });
+      this.stream = new StreamServer({ bus: this.bus, log: this.log.child('stream'), version: VERSION, refusal: (req) => router.upgradeRefusal(req), otherUpgrade: (req, socket, head) => this.realtime!.upgrade(req, socket, head) });
       this.stream.attach(this.server);
       this.server.keepAliveTimeout = 65_000;
       this.server.headersTimeout = 70_000;
@@ -156,6 +161,7 @@ export class Executor {
 
   private async closeParts(): Promise<void> {
     await this.stream?.dispose();
+    await this.realtime?.dispose();
     if (this.server) {
       const s = this.server;
       await new Promise<void>((resolve) => {

@@ -14,6 +14,8 @@ export interface Reply {
 
 export interface Ctx {
   req: IncomingMessage;
+  /** The response, for a handler that streams it itself (realtime SSE); the router then writes nothing. */
+  res?: ServerResponse;
   params: Record<string, string>;
   query: URLSearchParams;
   /** The request body as text (bounded). */
@@ -69,7 +71,7 @@ const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
  * an app reaches the executor as `host.docker.internal` or a compose service name. Browser-facing
  * routes (/api, the stream, the panel) keep the DNS-rebinding guard.
  */
-const SDK_ROUTES: readonly RouteName[] = ['eventApi', 'register', 'checkpointAsync', 'runActions', 'runBatch', 'devInfo', 'signals', 'realtimePublish', 'realtimePublishTee'];
+const SDK_ROUTES: readonly RouteName[] = ['eventApi', 'register', 'checkpointAsync', 'runActions', 'runBatch', 'devInfo', 'signals', 'realtimePublish', 'realtimePublishTee', 'realtimeToken', 'realtimeConnect', 'realtimeSse'];
 const SDK_PATTERNS = SDK_ROUTES.map((n) => compileRoute(Routes[n]).re);
 
 export class Router {
@@ -94,8 +96,8 @@ export class Router {
 
   /** Why a WebSocket upgrade must be refused (the same Host and Origin rules as requests), or null. */
   upgradeRefusal(req: IncomingMessage): string | null {
-    if (!this.hostAllowed(req.headers.host)) return `refused: the Host header ${JSON.stringify(req.headers.host ?? '')} is not local`;
-    if (!this.originAllowed(req.headers.origin)) return `refused: the origin ${req.headers.origin} may not open the stream`;
+    if (!this.hostAllowed(req.headers.host) && !this.sdkFromAnyHost(req)) return `refused: the Host header ${JSON.stringify(req.headers.host ?? '')} is not local`;
+    if (!this.originAllowed(req.headers.origin)) return `refused: the origin ${req.headers.origin} may not open a WebSocket here`;
     return null;
   }
 
@@ -122,7 +124,7 @@ export class Router {
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let reply: Reply;
     try {
-      reply = await this.dispatch(req);
+      reply = await this.dispatch(req, res);
     } catch (e) {
       if (e instanceof HttpError) reply = apiError(e.status, e.message, e.hint);
       else {
@@ -156,7 +158,7 @@ export class Router {
     return SDK_PATTERNS.some((re) => re.test(path));
   }
 
-  private async dispatch(req: IncomingMessage): Promise<Reply> {
+  private async dispatch(req: IncomingMessage, res?: ServerResponse): Promise<Reply> {
     if (!this.hostAllowed(req.headers.host) && !this.sdkFromAnyHost(req)) {
       return apiError(403, `refused: the Host header ${JSON.stringify(req.headers.host ?? '')} is not local`, 'Open Steplens at http://127.0.0.1:PORT (requests through other host names are refused to block DNS rebinding)');
     }
@@ -180,6 +182,7 @@ export class Router {
     let bodyText: Promise<string> | undefined;
     const ctx: Ctx = {
       req,
+      res,
       params: {},
       query: url.searchParams,
       text: (limit = DEFAULT_BODY_LIMIT) => (bodyText ??= readBody(req, limit)),

@@ -10,11 +10,8 @@ import type { FunctionInfo } from '../api';
 import type { Store } from '../store/store';
 import type { AppSync } from '../sync';
 import type { Panel } from './panel';
-import { apiError, HttpError, type Ctx, type Reply, type Router } from './router';
+import { apiError, HttpError, type Reply, type Router } from './router';
 import type { Logger } from '../log';
-
-/** Largest realtime message read (the SDK's step output limit). */
-const MAX_REALTIME_BYTES = 4 * 1024 * 1024;
 
 export interface RouteDeps {
   store: Store;
@@ -113,18 +110,7 @@ export function registerRoutes(r: Router, d: RouteDeps): void {
     const res = sendSignal(engine, text);
     return ok(res.body, res.status);
   });
-  // Realtime: the message is accepted (the function goes on, as in production) and logged; nobody
-  // can subscribe yet. A stream publish is read to its end.
-  const published = async (c: Ctx): Promise<Reply> => {
-    const text = await c.text(MAX_REALTIME_BYTES).catch((e: HttpError) => e);
-    if (text instanceof HttpError) return apiError(text.status, text.message);
-    const channel = c.query.get('channel') ?? '';
-    const topics = c.query.getAll('topic');
-    d.log.debug(`realtime publish on channel ${JSON.stringify(channel)}${topics.length ? ` topic ${topics.join(', ')}` : ''} (${Buffer.byteLength(text)} bytes; Steplens does not serve subscriptions yet)`);
-    return { status: 200, body: {} };
-  };
-  r.on('POST', 'realtimePublish', published);
-  r.on('POST', 'realtimePublishTee', published);
+  // Realtime (token, publish, subscriptions): runtime/realtime/server.ts (RealtimeServer.routes).
   r.on('GET', 'devInfo', () =>
     ok({ version: d.version, kind: 'steplens', functions: functions.all().map(fnInfo), apps: sync.list(), features: {} }),
   );

@@ -19,6 +19,8 @@ export interface StreamOptions {
   version: string;
   /** Why this upgrade is refused (403), or null to accept. Shares the router's Host/Origin rules. */
   refusal: (req: IncomingMessage) => string | null;
+  /** Other WebSocket endpoints (realtime): true when it took the upgrade of that path. */
+  otherUpgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
 }
 
 export class StreamServer {
@@ -39,6 +41,7 @@ export class StreamServer {
 
   private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const path = new URL(req.url ?? '/', 'http://local').pathname.replace(/\/$/, '');
+    if (path !== Routes.stream && this.o.otherUpgrade?.(req, socket, head)) return;
     if (path !== Routes.stream) return refuse(socket, 404, `no WebSocket endpoint at ${path}; the stream is at ${Routes.stream}`);
     const why = this.o.refusal(req);
     if (why) return refuse(socket, 403, why);
