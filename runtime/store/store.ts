@@ -211,7 +211,7 @@ export class Store {
 
   // --- exchanges --------------------------------------------------------------------------------
   putExchange(runId: string, seq: number, body: unknown): void {
-    this.db.run('INSERT OR REPLACE INTO exchanges (run_id, seq, body) VALUES (?,?,?)', [runId, seq, JSON.stringify(body)]);
+    this.db.run('INSERT INTO exchanges (run_id, seq, body) VALUES (?,?,?) ON CONFLICT(run_id, seq) DO UPDATE SET body = excluded.body', [runId, seq, JSON.stringify(body)]);
   }
   /** The stored JSON text of each exchange, in order (spliced into answers as is). */
   exchangesRaw(runId: string): string[] {
