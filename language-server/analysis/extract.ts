@@ -188,6 +188,10 @@ function topLevel(ctx: Ctx, st: ts.Statement): void {
       const init = unwrap(d.initializer);
       if (tsv.isArrowFunction(init) || tsv.isFunctionExpression(init)) topLevelFunction(ctx, d.name.text, init);
     }
+  } else if (tsv.isClassDeclaration(st) && st.name) {
+    const ext = st.heritageClauses?.find((h) => h.token === tsv.SyntaxKind.ExtendsKeyword)?.types[0];
+    const base = ext ? dottedName(ext.expression) : undefined;
+    s.values.set(st.name.text, { kind: 'class', base: base ? base.join('.') : null });
   } else if (tsv.isEnumDeclaration(st)) {
     const v = enumDecl(ctx, st);
     if (v) s.values.set(st.name.text, v);

@@ -150,6 +150,7 @@ export class Linker {
     }
     const local = f.values.get(name);
     if (local) return local.kind === 'alias' ? this.resolveValue(uri, local.name, depth + 1) : { uri, name, decl: local };
+    if (name.startsWith('this:')) return this.inheritedField(uri, name, depth);
     const imp = f.imports.get(name);
     if (imp) {
       const target = this.resolveModule(uri, imp.specifier);
@@ -159,6 +160,15 @@ export class Linker {
       return this.resolveExport(target, imp.imported, depth + 1) ?? (imp.imported === 'default' ? this.resolveExport(target, 'module.exports', depth + 1) : undefined);
     }
     return undefined;
+  }
+
+  /** `this.inngest` in a class that does not declare it: the field of its base class (`extends InngestFunctions`), in any file. */
+  private inheritedField(uri: string, name: string, depth: number): Resolved {
+    const m = /^this:([^:]+):(.+)$/.exec(name);
+    const cls = m ? this.files.get(uri)?.values.get(m[1]!) : undefined;
+    if (cls?.kind !== 'class' || !cls.base) return undefined;
+    const base = this.resolveValue(uri, cls.base, depth + 1);
+    return base?.decl.kind === 'class' ? this.resolveValue(base.uri, `this:${base.name}:${m![2]}`, depth + 1) : undefined;
   }
 
   resolveExport(uri: string, exported: string, depth = 0): Resolved {

@@ -73,7 +73,9 @@ export type ValueDecl =
   | { kind: 'eventTypeGroup'; members: Record<string, Extract<ValueDecl, { kind: 'eventType' }>> }
   /** `const Events = { SIGNUP: 'app/user.signup' } as const`, or a string enum; `ranges`: where each string is written. */
   | { kind: 'constants'; values: Record<string, string>; ranges?: Record<string, Rng> }
-  | { kind: 'alias'; name: string };
+  | { kind: 'alias'; name: string }
+  /** A top-level class: its fields are `this:<Class>:<field>` values; `base` (the `extends` name) lends it the base class's fields. */
+  | { kind: 'class'; base: string | null };
 
 export interface TypeDecl {
   shape: Shape;

@@ -269,3 +269,38 @@ export const h = spread.createFunction({ id: 'h' }, { event: 'app/h' }, async ()
   assertApp(fns.get('g'), 'cfg-const');
   assertApp(fns.get('h'), 'cfg-const');
 });
+
+void test('P9: a client field inherited from a base class in another file (field or constructor-assigned)', () => {
+  const { index } = workspace({
+    'client.ts': `import { Inngest } from 'inngest';
+export const inngest = new Inngest({ id: 'shared-app' });`,
+    'base.ts': `import { Inngest } from 'inngest';
+export abstract class InngestFunctions {
+  protected inngest = new Inngest({ id: 'base-app' });
+  abstract getFunctions(): unknown[];
+}`,
+    'base2.ts': `import { inngest } from './client';
+export class JobBase {
+  protected client;
+  constructor() { this.client = inngest; }
+}`,
+    'space.ts': `import { InngestFunctions } from './base';
+export class SpaceFunctions extends InngestFunctions {
+  private unlock() {
+    return this.inngest.createFunction({ id: 'unlock', triggers: [{ event: 'space/unlocked' }] }, async () => 1);
+  }
+  getFunctions() { return [this.unlock()]; }
+}
+export class MoreSpace extends SpaceFunctions {
+  more = this.inngest.createFunction({ id: 'more', triggers: [{ event: 'space/more' }] }, async () => 1);
+}`,
+    'jobs.ts': `import { JobBase } from './base2';
+export class Cleanup extends JobBase {
+  readonly fn = this.client.createFunction({ id: 'cleanup' }, { cron: '0 0 * * *' }, async () => 1);
+}`,
+  });
+  const fns = byId(index.functions());
+  assertApp(fns.get('unlock'), 'base-app');
+  assertApp(fns.get('more'), 'base-app');
+  assertApp(fns.get('cleanup'), 'shared-app');
+});
