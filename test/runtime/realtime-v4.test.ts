@@ -19,6 +19,7 @@ const job = channel({
   topics: {
     progress: { schema: staticSchema<{ i: number; of: number }>() },
     log: { schema: staticSchema<{ line: string }>() },
+    text: {},
   },
 });
 
@@ -45,7 +46,20 @@ before(async () => {
     await client.realtime.publish(job(id).log, { line: `done ${count}` });
     return count;
   });
-  app = await serveApp(serve({ client, functions: [progress] }));
+  // Streams `parts` (text) through `inngest.realtime.publish` with a ReadableStream body (`text/stream`).
+  const streamer = client.createFunction({ id: 'streamer', retries: 0, triggers: [{ event: 'rt/stream' }] }, async ({ event }) => {
+    const { id, parts } = event.data as { id: string; parts: string[] };
+    const enc = new TextEncoder();
+    const body = new ReadableStream<Uint8Array>({
+      start(c) {
+        for (const p of parts) c.enqueue(enc.encode(p));
+        c.close();
+      },
+    });
+    await client.realtime.publish(job(id).text, body as never);
+    return parts.length;
+  });
+  app = await serveApp(serve({ client, functions: [progress, streamer] }));
   await syncApp(h.url, app.url);
 });
 
@@ -242,4 +256,62 @@ void test('v4: Server-Sent Events at /v1/realtime/sse carry the same messages', 
   );
   await finishedRuns(h.url, evId!);
   await waitFor('the SSE subscriber to go', async () => !h.ex.realtime!.hub.hasListeners('job:sse', 'progress'));
+});
+
+// Read with a raw WebSocket: the SDK's own subscriber (4.24.0) throws on `datastream-start`
+// ("Cannot access 'stream' before initialization" in TokenSubscription: its ReadableStream's start
+// callback reads the stream variable being initialized), whatever server sends it.
+void test('v4: a ReadableStream publish arrives as datastream-start, 1 KB chunks in order, datastream-end', async () => {
+  const jwt = (await api<{ jwt: string }>(h.url, route('realtimeToken'), { method: 'POST', body: [{ channel: 'job:s', name: 'text', kind: 'run' }] })).body.jwt;
+  const c = await rawConnect(`${route('realtimeConnect')}?token=${jwt}`);
+  assert.equal(c.status, 101);
+  const got: (Got & { stream_id?: string })[] = [];
+  c.ws!.on('message', (d: Buffer) => got.push(JSON.parse(d.toString()) as Got));
+  const parts = ['héllo ', 'x'.repeat(2500), ' ✓ end'];
+  const [evId] = await sendEvent(h.url, { name: 'rt/stream', data: { id: 's', parts } });
+  const [run] = await finishedRuns(h.url, evId!);
+  assert.equal(run!.status, 'Completed', JSON.stringify(run!.error));
+  await waitFor('datastream-end', async () => got.some((m) => m.kind === 'datastream-end'));
+  const kinds = got.map((m) => m.kind);
+  assert.equal(kinds[0], 'datastream-start');
+  assert.equal(kinds.at(-1), 'datastream-end');
+  const chunks = got.filter((m) => m.kind === 'chunk');
+  assert.ok(chunks.length >= 3, `a 2.5 KB body is cut into 1 KB chunks (${chunks.length})`);
+  assert.equal(chunks.map((m) => m.data).join(''), parts.join(''), 'the chunks put together are the body, multi-byte characters intact');
+  const sid = got[0]!.data;
+  assert.equal(typeof sid, 'string');
+  for (const m of chunks) assert.deepEqual([m.stream_id, m.channel, m.topic], [sid, 'job:s', 'text']);
+  assert.equal(got.at(-1)!.data, sid);
+  c.ws!.close();
+});
+
+void test('v4: a subscriber adds topics with a sub frame (another token) and drops them with unsub', async () => {
+  const jwt = async (channel: string, name: string): Promise<string> => (await api<{ jwt: string }>(h.url, route('realtimeToken'), { method: 'POST', body: [{ channel, name, kind: 'run' }] })).body.jwt;
+  const c = await rawConnect(`${route('realtimeConnect')}?token=${await jwt('job:f1', 'progress')}`);
+  assert.equal(c.status, 101);
+  const frames: Got[] = [];
+  c.ws!.on('message', (d: Buffer) => frames.push(JSON.parse(d.toString()) as Got));
+  c.ws!.send(JSON.stringify({ kind: 'sub', data: await jwt('job:f2', 'progress') }));
+  c.ws!.send(JSON.stringify({ kind: 'sub', data: 'forged' }));
+  c.ws!.send('not json at all');
+  await waitFor('the second topic', async () => h.ex.realtime!.hub.hasListeners('job:f2', 'progress'));
+  const pub = (ch: string, n: number) => fetch(`${h.url}${route('realtimePublish')}?channel=${ch}&topic=progress`, { method: 'POST', body: JSON.stringify({ n }) });
+  await pub('job:f1', 1);
+  await pub('job:f2', 2);
+  await waitFor('both', async () => frames.length >= 2);
+  c.ws!.send(JSON.stringify({ kind: 'unsub', data: [{ kind: 'run', channel: 'job:f1', name: 'progress' }] }));
+  await waitFor('job:f1 dropped', async () => !h.ex.realtime!.hub.hasListeners('job:f1', 'progress'));
+  await pub('job:f1', 3);
+  await pub('job:f2', 4);
+  await waitFor('the third message', async () => frames.length >= 3);
+  assert.deepEqual(
+    frames.map((m) => [m.channel, m.data]),
+    [
+      ['job:f1', { n: 1 }],
+      ['job:f2', { n: 2 }],
+      ['job:f2', { n: 4 }],
+    ],
+  );
+  c.ws!.close();
+  await waitFor('the socket to go', async () => !h.ex.realtime!.hub.hasListeners('job:f2', 'progress'));
 });
