@@ -19,7 +19,7 @@ const job = channel({
   topics: {
     progress: { schema: staticSchema<{ i: number; of: number }>() },
     log: { schema: staticSchema<{ line: string }>() },
-    text: {},
+    text: { schema: staticSchema<Record<string, unknown>>() },
   },
 });
 
