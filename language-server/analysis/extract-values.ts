@@ -302,16 +302,22 @@ function triggerItem(ctx: Ctx, el: ts.Expression): TriggerItem | undefined {
     }
     const cr = getProp(el, 'cron');
     const cu = cr && unwrap(cr);
-    return cu ? { kind: 'cron', cron: isStringLike(cu) ? cu.text : null } : undefined;
+    return cu ? cronItem(cu) : undefined;
   }
   if (tsv.isCallExpression(el)) {
     const sdk = ctx.sdkName(el.expression);
     const a = el.arguments[0] && unwrap(el.arguments[0]);
-    if (sdk === 'cron') return { kind: 'cron', cron: a && isStringLike(a) ? a.text : null };
+    if (sdk === 'cron') return a ? cronItem(a) : { kind: 'cron', cron: null };
     if (sdk === 'invoke') return { kind: 'invoke' };
     if (sdk === 'eventType' && a) return isStringLike(a) ? { kind: 'event', name: a.text } : undefined;
   }
   return undefined;
+}
+
+function cronItem(e: ts.Expression): TriggerItem {
+  if (isStringLike(e)) return { kind: 'cron', cron: e.text };
+  const ref = dottedName(e);
+  return ref ? { kind: 'cron', cron: null, ref: ref.join('.') } : { kind: 'cron', cron: null };
 }
 
 function eventTypeDecl(ctx: Ctx, e: ts.CallExpression): Extract<ValueDecl, { kind: 'eventType' }> {
@@ -319,11 +325,14 @@ function eventTypeDecl(ctx: Ctx, e: ts.CallExpression): Extract<ValueDecl, { kin
   const ev = ctx.eventName(n, 'schema-declaration');
   const opts = e.arguments[1] && unwrap(e.arguments[1]);
   const schemaExpr = opts && tsv.isObjectLiteralExpression(opts) ? getProp(opts, 'schema') : undefined;
+  // `eventType(AccountSignedUp._NAME, ...)`: the name held in a constant, resolved in the link phase
+  const ref = n && !isStringLike(n) ? dottedName(n) : undefined;
   return {
     kind: 'eventType',
     name: ev?.name ?? null,
     nameLoc: n && isStringLike(n) ? { uri: ctx.summary.uri, range: ctx.range(n) } : undefined,
     data: schemaExpr ? schemaShape(ctx, schemaExpr) : null,
+    ...(ref ? { nameRef: ref.join('.') } : {}),
   };
 }
 

@@ -3,6 +3,7 @@
 // their options and handlers, and `client.send(...)` calls.
 import type ts from 'typescript';
 import { tsv } from './tsv';
+import type { Rng } from '../protocol';
 import { Ctx } from './ctx';
 import { analyseHandler, isStepToolsType } from './handler';
 import { clientFactoryDecl, enumDecl, schemaShape, valueDecl } from './extract-values';
@@ -191,7 +192,17 @@ function topLevel(ctx: Ctx, st: ts.Statement): void {
   } else if (tsv.isClassDeclaration(st) && st.name) {
     const ext = st.heritageClauses?.find((h) => h.token === tsv.SyntaxKind.ExtendsKeyword)?.types[0];
     const base = ext ? dottedName(ext.expression) : undefined;
-    s.values.set(st.name.text, { kind: 'class', base: base ? base.join('.') : null });
+    const decl: ValueDecl = { kind: 'class', base: base ? base.join('.') : null };
+    for (const m of st.members) {
+      // `static readonly _NAME = 'account/signed-up'`: event names, ids and crons kept on classes
+      if (!tsv.isPropertyDeclaration(m) || !m.initializer || !hasModifier(m, tsv.SyntaxKind.StaticKeyword)) continue;
+      const n = propName(m.name);
+      const v = unwrap(m.initializer);
+      if (n === undefined || !isStringLike(v)) continue;
+      (decl.statics ??= {})[n] = v.text;
+      (decl.staticRanges ??= {})[n] = ctx.range(v);
+    }
+    s.values.set(st.name.text, decl);
   } else if (tsv.isEnumDeclaration(st)) {
     const v = enumDecl(ctx, st);
     if (v) s.values.set(st.name.text, v);
@@ -459,29 +470,41 @@ function trigger(ctx: Ctx, el: ts.Expression, fnKey: string): TriggerSummary | u
   if (tsv.isObjectLiteralExpression(el)) {
     const ev = getProp(el, 'event');
     if (ev) {
-      const n = ctx.eventName(ev, 'trigger', fnKey);
+      // `{ event: eventType('app/x', { schema }) }`: the eventType's name is the event
+      const evu = unwrap(ev);
+      const inline = tsv.isCallExpression(evu) && ctx.sdkName(evu.expression) === 'eventType' ? evu : undefined;
+      const n = ctx.eventName(inline ? inline.arguments[0] : ev, 'trigger', fnKey);
+      const inlineOpts = inline?.arguments[1] && unwrap(inline.arguments[1]);
+      const inlineSchema = inlineOpts && tsv.isObjectLiteralExpression(inlineOpts) ? getProp(inlineOpts, 'schema') : undefined;
+      if (inlineSchema && n?.name) ctx.summary.inlineEventSchemas.push({ name: n.name, data: schemaShape(ctx, inlineSchema), loc: { uri: ctx.summary.uri, range: n.range } });
       const expression = ctx.expression(getProp(el, 'if'), 'trigger-if', fnKey);
       const schema = getProp(el, 'schema');
       if (schema && n?.name) ctx.summary.inlineEventSchemas.push({ name: n.name, data: schemaShape(ctx, schema), loc: { uri: ctx.summary.uri, range: n.range } });
       return { kind: 'event', name: n?.name ?? null, ref: n?.ref, range: n?.range ?? range, expression };
     }
     const cr = getProp(el, 'cron');
-    if (cr) return { kind: 'cron', cron: ctx.cron(cr, fnKey), range: ctx.range(cr) };
+    if (cr) return cronTrigger(ctx.cron(cr, fnKey), cr, ctx.range(cr));
     return undefined;
   }
   if (tsv.isCallExpression(el)) {
     const sdk = ctx.sdkName(el.expression);
-    if (sdk === 'cron') return { kind: 'cron', cron: ctx.cron(el.arguments[0], fnKey), range: el.arguments[0] ? ctx.range(el.arguments[0]) : range };
+    if (sdk === 'cron') return cronTrigger(ctx.cron(el.arguments[0], fnKey), el.arguments[0], el.arguments[0] ? ctx.range(el.arguments[0]) : range);
     if (sdk === 'invoke') return { kind: 'invoke', range };
     if (sdk === 'eventType') {
       const n = ctx.eventName(el.arguments[0], 'trigger', fnKey);
-      return { kind: 'event', name: n?.name ?? null, range: n?.range ?? range };
+      return { kind: 'event', name: n?.name ?? null, ref: n?.ref, range: n?.range ?? range };
     }
     return undefined;
   }
   const n = ctx.eventName(el, 'trigger', fnKey);
   if (n?.ref) return { kind: 'event', name: null, ref: n.ref, range };
   return undefined;
+}
+
+/** A cron trigger; written as a name (`Job.CRON`), the name is resolved in the link phase. */
+function cronTrigger(cron: string | null, e: ts.Expression | undefined, range: Rng): TriggerSummary {
+  const ref = cron === null && e ? dottedName(e) : undefined;
+  return ref ? { kind: 'cron', cron, ref: ref.join('.'), range } : { kind: 'cron', cron, range };
 }
 
 /** cancelOn, flow control, timeouts: expressions and durations in the function's options. */

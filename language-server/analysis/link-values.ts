@@ -75,7 +75,8 @@ const MAX_TRIGGERS = 100;
 export function linkTriggers(r: ValueResolver, uri: string, triggers: TriggerSummary[]): LinkedTrigger[] {
   const out: LinkedTrigger[] = [];
   for (const t of triggers) {
-    if (t.kind !== 'event') out.push(t);
+    if (t.kind === 'cron' && t.cron === null && t.ref) out.push({ kind: 'cron', cron: constantString(r, uri, t.ref), range: t.range });
+    else if (t.kind !== 'event') out.push(t);
     else if (t.name !== null || !t.ref) out.push({ kind: 'event', name: t.name, expression: t.expression, range: t.range });
     else expandRef(r, uri, t.ref, t.range, t.expression, out, new Set());
   }
@@ -107,7 +108,7 @@ function expandDecl(r: ValueResolver, uri: string, d: ValueDecl, range: Rng, exp
       out.push({ kind: 'event', name: d.value, expression, range });
       return;
     case 'eventType':
-      out.push({ kind: 'event', name: d.name, expression, range });
+      out.push({ kind: 'event', name: d.name ?? (d.nameRef ? constantString(r, uri, d.nameRef) : null), expression, range });
       return;
     case 'constants':
       // `const TRIGGER = { event: 'app/x', if: '...' }`
@@ -138,7 +139,7 @@ function expandItem(r: ValueResolver, uri: string, item: TriggerItem, range: Rng
       else expandRef(r, uri, item.ref, range, item.expression, out, active);
       return;
     case 'cron':
-      out.push({ kind: 'cron', cron: item.cron, range });
+      out.push({ kind: 'cron', cron: item.cron ?? (item.ref ? constantString(r, uri, item.ref) : null), range });
       return;
     case 'invoke':
       out.push({ kind: 'invoke', range });

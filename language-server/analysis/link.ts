@@ -5,7 +5,7 @@ import type { Loc } from '../protocol';
 import type { ClientModel, CreateFunctionModel } from './model';
 import { resolveShape, type ShapeScope } from './resolve-shape';
 import type { InsertPoint, Shape } from './shapes';
-import { linkTriggers, resolveParts, type LinkedTrigger } from './link-values';
+import { constantString, linkTriggers, resolveParts, type LinkedTrigger } from './link-values';
 import { ModuleResolver, type PackageInfo } from './modules';
 import type { SummaryStore } from './store';
 import type { FunctionSummary, SchemaPart, TypeDecl, ValueDecl } from './summary';
@@ -352,12 +352,13 @@ export class Linker {
           cat = { complete: true, events: new Map(), insertPoints: [], label: 'the eventType declarations of this package', strict: false };
           this.packageCatalogs.set(pkg, cat);
         }
-        if (decl.name === null) {
+        const name = decl.name ?? (decl.nameRef ? constantString(this, f.uri, decl.nameRef) : null);
+        if (name === null) {
           cat.complete = false;
           continue;
         }
         const data = decl.data ? resolveShape(decl.data, this.scope(f.uri)) : ANY;
-        cat.events.set(decl.name, { name: decl.name, data, loc: decl.nameLoc });
+        cat.events.set(name, { name, data, loc: decl.nameLoc });
       }
     }
   }
@@ -366,7 +367,8 @@ export class Linker {
   eventTypeName(uri: string, ref: string): string | undefined {
     const r = this.resolveValue(uri, ref);
     if (r?.decl.kind === 'string') return r.decl.value;
-    return r?.decl.kind === 'eventType' && r.decl.name !== null ? r.decl.name : undefined;
+    if (r?.decl.kind !== 'eventType') return undefined;
+    return r.decl.name ?? (r.decl.nameRef ? constantString(this, r.uri, r.decl.nameRef) ?? undefined : undefined);
   }
 
   resolveClient(uri: string, ref: string | null | undefined): LinkedClient | null {
@@ -459,6 +461,9 @@ export class Linker {
 function member(obj: Resolved, name: string, rest: string): Resolved {
   if (obj?.decl.kind === 'constants' && Object.hasOwn(obj.decl.values, rest)) {
     return { uri: obj.uri, name, decl: { kind: 'string', value: obj.decl.values[rest]!, range: obj.decl.ranges?.[rest] } };
+  }
+  if (obj?.decl.kind === 'class' && obj.decl.statics && Object.hasOwn(obj.decl.statics, rest)) {
+    return { uri: obj.uri, name, decl: { kind: 'string', value: obj.decl.statics[rest]!, range: obj.decl.staticRanges?.[rest] } };
   }
   if (obj?.decl.kind === 'eventTypeGroup') {
     const key = Object.hasOwn(obj.decl.members, rest) ? rest : rest.replace(/\.(name|event)$/, '');

@@ -45,7 +45,7 @@ export type ArgValue = { k: 'str'; v: string } | { k: 'ref'; ref: string } | { k
 /** One element of a trigger list held in a constant (`const TRIGGERS = [{ event: 'a' }, cron('...')]`). */
 export type TriggerItem =
   | { kind: 'event'; name: string | null; ref?: string; expression?: string }
-  | { kind: 'cron'; cron: string | null }
+  | { kind: 'cron'; cron: string | null; ref?: string }
   | { kind: 'invoke' }
   /** An identifier or spread element: an eventType, a trigger object or another list, resolved where declared. */
   | { kind: 'ref'; ref: string };
@@ -60,8 +60,8 @@ export type ValueDecl =
   /** `const TRIGGERS = [{ event: 'a' }, { event: 'b' }] as const`: a trigger list passed by name. */
   | { kind: 'triggerList'; items: TriggerItem[] }
   | { kind: 'eventSchemas'; parts: SchemaPart[] }
-  /** v4 eventType(name, { schema }); data null when the event has no schema (untyped). */
-  | { kind: 'eventType'; name: string | null; nameLoc?: Loc; data: Shape | null }
+  /** v4 eventType(name, { schema }); data null when the event has no schema (untyped); `nameRef`: the name written as a constant. */
+  | { kind: 'eventType'; name: string | null; nameLoc?: Loc; data: Shape | null; nameRef?: string }
   /** A schema value: zod object chain, staticSchema<T>(), an object/array literal of zod schemas. */
   | { kind: 'schema'; shape: Shape }
   | { kind: 'function'; key: string }
@@ -74,8 +74,11 @@ export type ValueDecl =
   /** `const Events = { SIGNUP: 'app/user.signup' } as const`, or a string enum; `ranges`: where each string is written. */
   | { kind: 'constants'; values: Record<string, string>; ranges?: Record<string, Rng> }
   | { kind: 'alias'; name: string }
-  /** A top-level class: its fields are `this:<Class>:<field>` values; `base` (the `extends` name) lends it the base class's fields. */
-  | { kind: 'class'; base: string | null };
+  /**
+   * A top-level class: its fields are `this:<Class>:<field>` values; `base` (the `extends` name) lends
+   * it the base class's fields; `statics`: its static string fields (`static readonly NAME = 'app/x'`).
+   */
+  | { kind: 'class'; base: string | null; statics?: Record<string, string>; staticRanges?: Record<string, Rng> };
 
 export interface TypeDecl {
   shape: Shape;
@@ -84,7 +87,8 @@ export interface TypeDecl {
 
 export type TriggerSummary =
   | { kind: 'event'; name: string | null; ref?: string; range: Rng; expression?: string }
-  | { kind: 'cron'; cron: string | null; range: Rng }
+  /** `ref`: the cron written as a constant (`{ cron: Job.CRON }`), resolved in the link phase. */
+  | { kind: 'cron'; cron: string | null; ref?: string; range: Rng }
   | { kind: 'invoke'; range: Rng };
 
 /**

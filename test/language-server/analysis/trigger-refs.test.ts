@@ -193,3 +193,35 @@ export async function go() { await inngest.send({ name: EVENTS.user.deleted }); 
   assert.deepEqual(index.diagnostics(uri('fn.ts')), []);
   assert.ok(index.event('user/deleted'));
 });
+
+void test('P10: names, ids and crons in static class fields; eventType named by a constant, inline in a trigger', () => {
+  const { index } = workspace({
+    'client.ts': CLIENT,
+    'events.ts': `export class AccountSignedUpEvent {
+  static readonly _NAME = 'account/signed.up';
+  constructor(readonly payload: unknown) {}
+}
+export class BackupJob {
+  static readonly KEY = 'storage/backup-database';
+  static readonly CRON_EXPRESSION = '0 3 * * *';
+}`,
+    'fns.ts': `import { eventType } from 'inngest';
+import { z } from 'zod';
+import { inngest } from './client';
+import { AccountSignedUpEvent, BackupJob } from './events';
+export const accountSignedUp = eventType(AccountSignedUpEvent._NAME, { schema: z.object({ accountId: z.string() }) });
+export const a = inngest.createFunction({ id: 'unlock', triggers: { event: eventType(AccountSignedUpEvent._NAME, { schema: z.object({ id: z.string() }) }) } }, async () => 1);
+export const b = inngest.createFunction({ id: BackupJob.KEY }, { cron: BackupJob.CRON_EXPRESSION }, async () => 1);
+export const c = inngest.createFunction({ id: 'welcome', triggers: [accountSignedUp] }, async () => 1);
+export const d = inngest.createFunction({ id: 'first', triggers: [{ event: AccountSignedUpEvent._NAME }] }, async () => 1);`,
+  });
+  assert.deepEqual(triggersById(index.functions()), {
+    unlock: ['account/signed.up'],
+    'storage/backup-database': ['cron 0 3 * * *'],
+    welcome: ['account/signed.up'],
+    first: ['account/signed.up'],
+  });
+  assert.deepEqual(index.event('account/signed.up')?.listeners.sort(), ['app-first', 'app-unlock', 'app-welcome']);
+  assert.ok(index.event('account/signed.up')?.dataSchema);
+  assert.deepEqual(index.diagnostics(uri('fns.ts')), []);
+});
