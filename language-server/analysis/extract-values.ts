@@ -217,21 +217,27 @@ function clientDecl(ctx: Ctx, e: ts.NewExpression, key: string, display: string)
 export function clientFactoryDecl(ctx: Ctx, fn: ts.FunctionLikeDeclaration): ValueDecl | undefined {
   const body = fn.body;
   if (!body) return undefined;
-  let made: ts.NewExpression | undefined;
-  const isClient = (x: ts.Expression | undefined): x is ts.NewExpression => !!x && tsv.isNewExpression(x) && ctx.sdkName(x.expression) === 'Inngest';
+  let made: ts.NewExpression | ts.CallExpression | undefined;
+  // `new Inngest(...)`, or a call of another (possible) factory by name: `createInngestClient()`
+  const makes = (x: ts.Expression | undefined): x is ts.NewExpression | ts.CallExpression =>
+    !!x && ((tsv.isNewExpression(x) && ctx.sdkName(x.expression) === 'Inngest') || (tsv.isCallExpression(x) && tsv.isIdentifier(unwrap(x.expression))));
   if (!tsv.isBlock(body)) {
     const u = unwrap(body as ts.Expression);
-    if (isClient(u)) made = u;
+    if (makes(u)) made = u;
   } else {
-    const locals = new Map<string, ts.NewExpression>();
+    // names holding a client in the body: `const c = new Inngest(..)`, `client = createClient()` (lazy singletons)
+    const locals = new Map<string, ts.NewExpression | ts.CallExpression>();
     const visit = (n: ts.Node): void => {
       if (made || isFunctionBoundary(n)) return;
       if (tsv.isVariableDeclaration(n) && tsv.isIdentifier(n.name) && n.initializer) {
         const u = unwrap(n.initializer);
-        if (isClient(u)) locals.set(n.name.text, u);
+        if (makes(u)) locals.set(n.name.text, u);
+      } else if (tsv.isBinaryExpression(n) && tsv.isIdentifier(n.left) && (n.operatorToken.kind === tsv.SyntaxKind.EqualsToken || n.operatorToken.kind === tsv.SyntaxKind.QuestionQuestionEqualsToken)) {
+        const u = unwrap(n.right);
+        if (makes(u)) locals.set(n.left.text, u);
       } else if (tsv.isReturnStatement(n) && n.expression) {
         const u = unwrap(n.expression);
-        if (isClient(u)) made = u;
+        if (makes(u)) made = u;
         else if (tsv.isIdentifier(u)) made = locals.get(u.text);
         return;
       }
@@ -240,6 +246,11 @@ export function clientFactoryDecl(ctx: Ctx, fn: ts.FunctionLikeDeclaration): Val
     tsv.forEachChild(body, visit);
   }
   if (!made) return undefined;
+  if (tsv.isCallExpression(made)) {
+    if (made.arguments.length > 4) return undefined;
+    const callee = (unwrap(made.expression) as ts.Identifier).text;
+    return { kind: 'clientFactory', idParts: null, schemas: null, sdkMajor: null, delegate: { callee, args: made.arguments.map((a) => argValue(a, 0)) } };
+  }
   const params: ParamMap = new Map();
   fn.parameters.forEach((p, index) => {
     const init = p.initializer && unwrap(p.initializer);

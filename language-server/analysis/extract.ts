@@ -234,7 +234,8 @@ function topLevelFunction(ctx: Ctx, name: string, fn: ts.FunctionLikeDeclaration
   ctx.localFunctions.set(name, fn);
   if (ctx.mentionsInngestClass && !ctx.summary.values.has(name) && ctx.sf.text.slice(fn.pos, fn.end).includes('Inngest')) {
     const factory = clientFactoryDecl(ctx, fn);
-    if (factory) {
+    // a function returning another call is a factory only if it is no step helper
+    if (factory?.kind === 'clientFactory' && !(factory.delegate && takesStep(ctx, fn))) {
       ctx.summary.values.set(name, factory);
       return;
     }

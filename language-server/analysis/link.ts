@@ -8,7 +8,7 @@ import type { InsertPoint, Shape } from './shapes';
 import { constantString, linkTriggers, resolveParts, type LinkedTrigger } from './link-values';
 import { ModuleResolver, type PackageInfo } from './modules';
 import type { SummaryStore } from './store';
-import type { FunctionSummary, SchemaPart, TypeDecl, ValueDecl } from './summary';
+import type { ArgValue, FunctionSummary, SchemaPart, TypeDecl, ValueDecl } from './summary';
 
 export interface EventDecl {
   name: string;
@@ -384,17 +384,25 @@ export class Linker {
     const key = `${uri}#${name}`;
     const known = this.clients.get(key);
     if (known || this.notFactories.has(key)) return known ?? null;
-    const f = this.resolveValue(uri, call.callee);
-    if (f?.decl.kind !== 'clientFactory') {
+    const made = this.factoryMade(uri, call, 0);
+    if (!made) {
       this.notFactories.add(key);
       return null;
     }
-    const id = resolveParts(this, f.uri, f.decl.idParts, { uri, args: call.args });
-    const model: ClientModel = { key, localName: name, id, range: call.range, hasSchemas: f.decl.schemas !== null };
-    const catalog = f.decl.schemas ? this.clientCatalog(f.uri, { model, schemas: f.decl.schemas }) : null;
-    const client: LinkedClient = { model, id, uri, declaredIn: f.uri, sdkMajor: f.decl.sdkMajor ?? this.modules.packageMajor(f.uri), catalog };
+    const { id, decl } = made;
+    const model: ClientModel = { key, localName: name, id, range: call.range, hasSchemas: decl.schemas !== null };
+    const catalog = decl.schemas ? this.clientCatalog(made.uri, { model, schemas: decl.schemas }) : null;
+    const client: LinkedClient = { model, id, uri, declaredIn: made.uri, sdkMajor: decl.sdkMajor ?? this.modules.packageMajor(made.uri), catalog };
     this.clients.set(key, client);
     return client;
+  }
+
+  /** The factory a call reaches (through getters that return another factory's call) and the id it gives the client. */
+  private factoryMade(uri: string, call: { callee: string; args: ArgValue[] }, depth: number): { uri: string; id: string | null; decl: Extract<ValueDecl, { kind: 'clientFactory' }> } | null {
+    const f = depth > 6 ? undefined : this.resolveValue(uri, call.callee);
+    if (f?.decl.kind !== 'clientFactory') return null;
+    if (f.decl.delegate) return this.factoryMade(f.uri, f.decl.delegate, depth + 1);
+    return { uri: f.uri, id: resolveParts(this, f.uri, f.decl.idParts, { uri, args: call.args }), decl: f.decl };
   }
 
   private linkFunctions(): void {

@@ -53,8 +53,12 @@ export type TriggerItem =
 export type ValueDecl =
   /** `idParts`: the id written as a constant, member or template (model.id is then null). */
   | { kind: 'client'; model: ClientModel; schemas: SchemasExpr | null; sdkMajor: 3 | 4 | null; idParts?: IdPart[] }
-  /** A top-level function returning `new Inngest(opts)`; the id in terms of its parameters (null: not readable). */
-  | { kind: 'clientFactory'; idParts: IdPart[] | null; schemas: SchemasExpr | null; sdkMajor: 3 | 4 | null }
+  /**
+   * A top-level function returning `new Inngest(opts)`; the id in terms of its parameters (null: not
+   * readable). `delegate`: it returns what another function's call returns (a lazy singleton getter
+   * `getClient() { client ??= createClient(); return client; }`), a factory only if that one is.
+   */
+  | { kind: 'clientFactory'; idParts: IdPart[] | null; schemas: SchemasExpr | null; sdkMajor: 3 | 4 | null; delegate?: { callee: string; args: ArgValue[] } }
   /** `const x = f(args)`: a client when `f` resolves to a client factory (looked at only when `x` is used as a client). */
   | { kind: 'call'; callee: string; args: ArgValue[]; range: Rng }
   /** `const TRIGGERS = [{ event: 'a' }, { event: 'b' }] as const`: a trigger list passed by name. */

@@ -304,3 +304,49 @@ export class Cleanup extends JobBase {
   assertApp(fns.get('more'), 'base-app');
   assertApp(fns.get('cleanup'), 'shared-app');
 });
+
+void test('P9: lazy singleton getters (assigned in the body, or returning another factory call)', () => {
+  const { index } = workspace({
+    'client.ts': `import { Inngest } from 'inngest';
+let inngestClient: Inngest | undefined;
+let other: Inngest | null = null;
+function createInngestClient(): Inngest {
+  return new Inngest({ id: 'directus-inngest', isDev: true });
+}
+function getInngestClient(): Inngest {
+  if (!inngestClient) {
+    inngestClient = createInngestClient();
+  }
+  return inngestClient;
+}
+export function getOther(): Inngest {
+  other ??= new Inngest({ id: 'lazy-other' });
+  return other;
+}
+export const inngest = getInngestClient();
+export const second = getOther();`,
+    'fns.ts': `import { inngest, second } from './client';
+export const a = inngest.createFunction({ id: 'a' }, { event: 'app/a' }, async () => 1);
+export const b = second.createFunction({ id: 'b' }, { event: 'app/b' }, async () => 1);`,
+  });
+  const fns = byId(index.functions());
+  assertApp(fns.get('a'), 'directus-inngest');
+  assertApp(fns.get('b'), 'lazy-other');
+});
+
+void test('P9: a step helper that returns a call is still a helper, not a client factory (negative)', () => {
+  const { index } = workspace({
+    'helpers.ts': `import type { GetStepTools, Inngest } from 'inngest';
+export async function loadUser(step: GetStepTools<Inngest>, id: string) {
+  await step.run('load-user', () => id);
+  return finish(id);
+}
+function finish(id: string) { return id; }`,
+    'fn.ts': `import { Inngest } from 'inngest';
+import { loadUser } from './helpers';
+const inngest = new Inngest({ id: 'app' });
+export const f = inngest.createFunction({ id: 'f' }, { event: 'app/f' }, async ({ step }) => loadUser(step, 'x'));`,
+  });
+  assert.equal(index.stepLocation('app-f', 'load-user')?.uri, 'file:///ws/helpers.ts');
+  assert.deepEqual(index.diagnostics('file:///ws/helpers.ts'), []);
+});
