@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { FunctionEntry } from '../language-server/protocol';
 import { Commands } from './manifest';
+import { nextCronRun } from './hints';
 import { formatAgo, runOutcome, type Model } from './model';
 
 export interface FunctionTarget {
@@ -39,8 +40,9 @@ export class StepLensCodeLens implements vscode.CodeLensProvider {
         continue;
       }
       lenses.push(new vscode.CodeLens(range, { title: '$(play) Invoke', command: Commands.invokeFunction, arguments: [{ functionId: fn.slug } satisfies FunctionTarget], tooltip: `Run ${fn.id} now through the executor's invoke API` }));
-      const next = this.model.executorFunction(fn)?.nextCronRuns?.[0];
-      if (next !== undefined && fn.triggers.some((t) => t.kind === 'cron')) {
+      // The executor's schedule once synced; before that, the language server's from the source.
+      const next = fn.triggers.some((t) => t.kind === 'cron') ? nextCronRun(fn, this.model.executorFunction(fn)) : undefined;
+      if (next !== undefined) {
         lenses.push(new vscode.CodeLens(range, { title: `next run ${inFuture(next)}`, command: '', tooltip: new Date(next).toString() }));
       }
       const last = this.model.lastRun(fn.slug);

@@ -78,7 +78,7 @@ export class Steplens {
     this.statusBar = this.ext.push(new StatusBar(m));
     this.panel = this.ext.push(new PanelHost(context.extensionUri, { handlers: panelHandlers(this) }, this.log.child('panel')));
 
-    this.ext.push(vscode.window.registerTreeDataProvider(Views.functions, this.functionsView));
+    this.ext.push(this.functionsView.register(Views.functions));
     this.ext.push(vscode.window.registerTreeDataProvider(Views.runs, this.runsView));
     this.ext.push(vscode.window.registerTreeDataProvider(Views.events, this.eventsView));
     this.ext.push(vscode.languages.registerCodeLensProvider(DOCUMENT_SELECTOR, this.codeLens));
@@ -106,6 +106,7 @@ export class Steplens {
         this.codeLens.refresh();
         this.runsView.refresh();
       }
+      if (m.recentEvents().length) this.eventsView.refresh();
     }, 30_000);
     this.ext.defer(() => clearInterval(tick));
   }

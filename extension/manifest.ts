@@ -158,6 +158,8 @@ export const ItemContexts = {
   failedRun: 'steplens.run.failed',
   event: 'steplens.event',
   app: 'steplens.app',
+  /** An app whose last sync failed. */
+  appError: 'steplens.app.error',
 } as const;
 
 const CATEGORY = 'Steplens';
@@ -244,7 +246,8 @@ export const contributes = {
       { command: Commands.openFunctionSource, when: `viewItem =~ /^steplens\\.function/`, group: 'navigation@1' },
       { command: Commands.replayRun, when: `viewItem =~ /^steplens\\.run/`, group: 'inline@1' },
       { command: Commands.resendEvent, when: `viewItem == ${ItemContexts.event}`, group: 'inline@1' },
-      { command: Commands.syncApp, when: `viewItem == ${ItemContexts.app}`, group: 'inline@1' },
+      { command: Commands.syncApp, when: `viewItem =~ /^steplens\\.app/`, group: 'inline@1' },
+      { command: Commands.copyDevEnv, when: `viewItem == ${ItemContexts.appError}`, group: 'inline@2' },
     ],
   },
 };

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { Commands } from './manifest';
 import type { Model } from './model';
 import { devEnvLine } from './executor/process';
+import { appStartLine, sentence } from './hints';
 
 export class StatusBar {
   readonly item: vscode.StatusBarItem;
@@ -63,11 +64,11 @@ export class StatusBar {
         if (s.port !== s.preferredPort) {
           md.appendMarkdown(`Port ${s.preferredPort} was taken. Start your app with \`${devEnvLine(s.url)}\` [Copy](command:${Commands.copyDevEnv})\n\n`);
         } else if (synced.length === 0) {
-          md.appendMarkdown('Start your app with `INNGEST_DEV=1` so the executor finds it, or [sync it by URL](command:' + Commands.syncApp + ').\n\n');
+          md.appendMarkdown(`Start your app with \`${appStartLine(s)}\` so the executor finds it, or [sync it by URL](command:${Commands.syncApp}).\n\n`);
         }
         for (const a of broken) {
           md.appendMarkdown(`**${escape(a.id)}**: ${escape(a.error?.message ?? 'sync failed')}`);
-          if (a.error?.hint) md.appendMarkdown(`. ${escape(a.error.hint)}`);
+          if (a.error?.hint) md.appendMarkdown(`. ${escape(sentence(a.error.hint))}`);
           md.appendMarkdown(` [Copy INNGEST_DEV line](command:${Commands.copyDevEnv})\n\n`);
         }
         for (const a of synced) md.appendMarkdown(`- ${escape(a.id)}: ${plural(a.functionIds.length, 'function')} (${escape(a.url)})\n`);

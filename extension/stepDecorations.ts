@@ -1,5 +1,6 @@
 // After a run, each step call in the source shows its last status and duration at the end of
-// the line, with the output (or error) on hover. Also the stepper's "current line" highlight.
+// the line, with the output (or error) on hover over the call (from `step.` to the end of its
+// line, so it works where the end-of-line text is off screen). Also the stepper's current line.
 import * as vscode from 'vscode';
 import type { StepInfo } from '../runtime/api';
 import { functionsIn } from './codeLens';
@@ -23,6 +24,8 @@ export class StepDecorations {
   });
   /** Text of the decorations last applied, per file (tests read this). */
   readonly applied = new Map<string, string[]>();
+  /** Their ranges (the hover area), per file, in the same order (tests read this). */
+  readonly appliedRanges = new Map<string, vscode.Range[]>();
 
   constructor(private readonly model: Model) {}
 
@@ -44,9 +47,11 @@ export class StepDecorations {
         const line = entry.range.start.line;
         if (line >= editor.document.lineCount) continue;
         const end = editor.document.lineAt(line).range.end;
+        // The `after` text renders at the range's end (the line's end); the range is the hover area.
+        const start = entry.range.start.character < end.character ? new vscode.Position(line, entry.range.start.character) : end;
         const text = stepText(step);
         const opt: vscode.DecorationOptions = {
-          range: new vscode.Range(end, end),
+          range: new vscode.Range(start, end),
           renderOptions: { after: { contentText: text } },
           hoverMessage: stepHover(step, detail.id),
         };
@@ -56,6 +61,7 @@ export class StepDecorations {
     editor.setDecorations(this.ok, ok);
     editor.setDecorations(this.bad, bad);
     this.applied.set(editor.document.uri.fsPath, [...ok, ...bad].map((o) => o.renderOptions?.after?.contentText ?? ''));
+    this.appliedRanges.set(editor.document.uri.fsPath, [...ok, ...bad].map((o) => o.range));
   }
 
   /** Highlights one line like a debugger's current line; undefined clears it everywhere. */

@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { AppInfo, FunctionInfo } from '../../runtime/api';
 import type { FunctionEntry, TriggerEntry } from '../../language-server/protocol';
 import { Commands, ItemContexts } from '../manifest';
+import { appErrorSummary, appStartLine, notSyncedHint, sentence } from '../hints';
 import { runOutcome, type Model } from '../model';
 import { runIcon } from './icons';
 
@@ -16,10 +17,31 @@ export class FunctionsView implements vscode.TreeDataProvider<Node> {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
 
+  private view: vscode.TreeView<Node> | undefined;
+
   constructor(private readonly model: Model) {}
 
+  /** Creates the tree view (it carries the one-line "not synced" hint as its message). */
+  register(id: string): vscode.Disposable {
+    this.view = vscode.window.createTreeView(id, { treeDataProvider: this });
+    this.updateMessage();
+    return this.view;
+  }
+
+  /** The one-line hint shown at the top of the view, if any (tests read it). */
+  get message(): string | undefined {
+    return this.view?.message;
+  }
+
   refresh(): void {
+    this.updateMessage();
     this.changed.fire();
+  }
+
+  private updateMessage(): void {
+    if (!this.view) return;
+    const hint = notSyncedHint(this.model) ?? '';
+    if (this.view.message !== hint) this.view.message = hint;
   }
 
   getChildren(node?: Node): Node[] {
@@ -69,12 +91,18 @@ export class FunctionsView implements vscode.TreeDataProvider<Node> {
       item.iconPath = new vscode.ThemeIcon('circle-outline');
       item.description = this.model.executor.kind === 'ready' ? 'not synced' : '';
       item.tooltip = new vscode.MarkdownString(
-        'The executor has not synced this app yet. Start it with `INNGEST_DEV=1` (v4 apps run in cloud mode otherwise and refuse unsigned requests), then run **Steplens: Sync App**.',
+        `The executor has not synced this app yet. Start it with \`${appStartLine(this.model.executor)}\` (v4 apps run in cloud mode otherwise and refuse unsigned requests), then run **Steplens: Sync App**.`,
       );
     } else if (app.state === 'error') {
       item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
-      item.description = app.error?.message ?? 'sync failed';
-      item.tooltip = new vscode.MarkdownString(`**Sync failed**: ${app.error?.message ?? ''}\n\n${app.error?.hint ?? ''}\n\n${app.url}`);
+      // What to do, in a few words; the full message, hint and URL in the tooltip; Copy INNGEST_DEV line inline.
+      item.description = appErrorSummary(app.error, app.url);
+      item.contextValue = ItemContexts.appError;
+      const md = new vscode.MarkdownString();
+      md.appendText(`Sync failed: ${app.error?.message ?? 'unknown error'}\n\n`);
+      if (app.error?.hint) md.appendText(`${sentence(app.error.hint)}\n\n`);
+      md.appendText(app.url);
+      item.tooltip = md;
     } else {
       item.iconPath = new vscode.ThemeIcon(app.state === 'synced' ? 'plug' : 'sync');
       item.description = app.state === 'synced' ? `${app.functionIds.length} functions` : 'syncing';
@@ -103,7 +131,7 @@ export class FunctionsView implements vscode.TreeDataProvider<Node> {
     if (fn.idUnresolved) {
       md.appendMarkdown('\n_Its id is computed at run time_, so Steplens cannot match it with the executor: once the app is synced, the function is listed under the app by its real id.\n');
     } else if (!synced && this.model.executor.kind === 'ready') {
-      md.appendMarkdown('\n_Not synced_: start your app with `INNGEST_DEV=1` so the executor can reach it.\n');
+      md.appendMarkdown(`\n_Not synced_: start your app with \`${appStartLine(this.model.executor)}\` so the executor can reach it.\n`);
     }
     appendProblems(md, problems);
     item.tooltip = md;

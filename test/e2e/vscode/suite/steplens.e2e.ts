@@ -182,6 +182,15 @@ export function registerSteplensSuite(): void {
         e2eLog(`lenses at ${needle}: ${got.join(' | ')}`);
         if (!titles.includes('Send test event')) assert.ok(!got.some((t) => t.includes('Send test event')), 'cron function has no Send test event lens');
       }
+      // Before the app syncs (discovery is off here): the cron function already shows its next run
+      // (from the source), and the Functions view says how to start the app, with this executor's URL.
+      const cronLine = lineOf(doc, "id: 'nightly-report'");
+      await waitFor('the "next run in" CodeLens before the app syncs', async () =>
+        (await lensesAt(functionsUri, cronLine - 1)).concat(await lensesAt(functionsUri, cronLine)).find((t) => /^next run in \d+[smhd]$/.test(t)),
+      30_000);
+      assert.ok(!api.model.apps.some((a) => a.state === 'synced'), 'no app is synced yet');
+      const hint = await waitFor('the Functions view\'s "not synced" hint', () => api.views.functions.message, 30_000);
+      assert.ok(hint.includes(`INNGEST_DEV=${api.executorUrl()}`), hint);
       await screenshot('editor');
     });
 
@@ -189,6 +198,8 @@ export function registerSteplensSuite(): void {
       const synced = (await vscode.commands.executeCommand(Commands.syncApp, app!.url)) as { state: string; error?: { message: string } };
       assert.equal(synced.state, 'synced', `app sync failed: ${synced.error?.message ?? ''}`);
       await waitFor('status bar "1 app, 3 functions"', () => /1 app, 3 functions/.test(api.statusText()), 30_000);
+      // Synced: the hint now only counts src/mistakes.ts's function, which the app does not serve.
+      await waitFor('the Functions view hint to count only the unserved function', () => /^1 not synced: start your app with INNGEST_DEV=/.test(api.views.functions.message ?? ''), 30_000);
 
       const doc = await vscode.workspace.openTextDocument(functionsUri);
       const line = lineOf(doc, "id: 'welcome-user'");
@@ -233,6 +244,10 @@ export function registerSteplensSuite(): void {
       await waitFor('the last-run CodeLens', async () => (await lensesAt(functionsUri, line - 1)).concat(await lensesAt(functionsUri, line)).find((t) => /^completed .* ago, 2 steps/.test(t)));
       await vscode.window.showTextDocument(functionsUri, { viewColumn: vscode.ViewColumn.One });
       await waitFor('inline step decorations', () => (api.decorations.applied.get(functionsUri.fsPath) ?? []).filter((t) => t.includes('completed')).length >= 2, 30_000);
+      // The output hover covers the step call itself, not only the end-of-line text.
+      const callAt = doc.positionAt(doc.getText().indexOf("step.run('load-user'"));
+      const ranges = api.decorations.appliedRanges.get(functionsUri.fsPath) ?? [];
+      assert.ok(ranges.some((r) => r.start.isEqual(callAt) && r.end.isEqual(doc.lineAt(callAt.line).range.end)), `no hover range from step.run('load-user' to its line end: ${JSON.stringify(ranges)}`);
 
       // Panel: open the run there.
       await vscode.commands.executeCommand(Commands.openRun, run.id);
