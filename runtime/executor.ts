@@ -116,7 +116,6 @@ export class Executor {
       const router = new Router(this.log.child('http'), this.opts.host);
       this.replay.routes(router);
       this.realtime = new RealtimeServer({ log: this.log.child('realtime'), refusal: (req) => router.upgradeRefusal(req) });
-      this.realtime.routes(router);
       registerRoutes(router, {
         store: this.store,
         engine: this.engine,
@@ -129,6 +128,8 @@ export class Executor {
         log: this.log.child('http'),
         extras: { nextCronRuns: (id) => this.flow?.nextCronRuns(id), configErrors: (id) => this.flow?.errorsOf(id) ?? [], rerunsOf: (id) => this.replay.rerunsOf(id), eventBuffers: (id) => this.flow?.buffers.forEvent(id) ?? [] },
       });
+      // After the core routes: the ones the SDK calls on every step are matched first.
+      this.realtime.routes(router);
       this.server = createServer((req, res) => void router.handle(req, res));
       this.stream = new StreamServer({ bus: this.bus, log: this.log.child('stream'), version: VERSION, refusal: (req) => router.upgradeRefusal(req), otherUpgrade: (req, socket, head) => this.realtime!.upgrade(req, socket, head) });
       this.stream.attach(this.server);

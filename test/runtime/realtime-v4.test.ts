@@ -4,6 +4,7 @@
 // Node 20 user does: `globalThis.WebSocket` from `ws`. Also the wire details the SDK does not show:
 // the token route's errors, a malformed or forged token, oversized messages, Host/Origin, SSE.
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { after, before, test } from 'node:test';
 import { Inngest } from 'inngest-v4';
 import { serve } from 'inngest-v4/node';
@@ -222,6 +223,34 @@ void test('v4: the WebSocket follows the Host and Origin rules of the other rout
   const local = await rawConnect(`${route('realtimeConnect')}?token=${good}`, { origin: 'http://localhost:3000' });
   assert.equal(local.status, 101, 'a local web app may subscribe');
   local.ws!.close();
+});
+
+void test('v4: bound to 0.0.0.0 (apps in containers), the realtime routes accept any Host, like the other SDK routes', async () => {
+  const wide = await startExecutor({ host: '0.0.0.0' });
+  try {
+    const tok = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = http.request(`${wide.url}${route('realtimeToken')}`, { method: 'POST', headers: { host: 'host.docker.internal:8288', 'content-type': 'application/json' } }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify([{ channel: 'c', name: 't' }]));
+    });
+    assert.equal(tok.status, 201, tok.body);
+    const { jwt } = JSON.parse(tok.body) as { jwt: string };
+    const open = (path: string) =>
+      new Promise<number>((resolve) => {
+        const ws = new WebSocket(`${wide.url.replace(/^http/, 'ws')}${path}`, { headers: { host: 'host.docker.internal:8288' } });
+        ws.once('open', () => (ws.close(), resolve(101)));
+        ws.once('unexpected-response', (_q, r) => resolve(r.statusCode ?? 0));
+        ws.once('error', () => undefined);
+      });
+    assert.equal(await open(`${route('realtimeConnect')}?token=${jwt}`), 101);
+    assert.equal(await open(route('stream')), 403, 'the Steplens stream keeps the local-Host rule');
+  } finally {
+    await wide.close();
+  }
 });
 
 void test('v4: Server-Sent Events at /v1/realtime/sse carry the same messages', async () => {
