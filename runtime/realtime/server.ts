@@ -84,7 +84,15 @@ export class RealtimeServer {
     if (url.pathname.replace(/\/$/, '') !== Routes.realtimeConnect) return false;
     const why = this.o.refusal(req);
     if (why) refuse(socket, 403, why);
-    else this.conns.upgrade(req, socket, head, url.searchParams);
+    else {
+      try {
+        this.conns.upgrade(req, socket, head, url.searchParams);
+      } catch (e) {
+        // Never let one bad handshake take the process down.
+        this.o.log.warn(`realtime connection failed: ${(e as Error)?.message ?? String(e)}`);
+        refuse(socket, 400, `realtime connection failed: ${(e as Error)?.message ?? String(e)}`);
+      }
+    }
     return true;
   }
 
