@@ -93,7 +93,7 @@ export function enumDecl(ctx: Ctx, st: ts.EnumDeclaration): ValueDecl | undefine
 }
 
 /** `const x = f(args)`: kept small (names and literals only) and looked at only when `x` is used as a client. */
-function callDecl(ctx: Ctx, e: ts.CallExpression): ValueDecl | undefined {
+export function callDecl(ctx: Ctx, e: ts.CallExpression): ValueDecl | undefined {
   const callee = dottedName(e.expression);
   if (!callee || callee[0] === 'require' || e.arguments.length > 4) return undefined;
   return { kind: 'call', callee: callee.join('.'), args: e.arguments.map((a) => argValue(a, 0)), range: ctx.range(e) };

@@ -6,7 +6,7 @@ import { tsv } from './tsv';
 import type { Rng } from '../protocol';
 import { Ctx } from './ctx';
 import { analyseHandler, isStepToolsType } from './handler';
-import { clientFactoryDecl, enumDecl, schemaShape, valueDecl } from './extract-values';
+import { callDecl, clientFactoryDecl, enumDecl, schemaShape, valueDecl } from './extract-values';
 import type { CreateFunctionModel } from './model';
 import { sdkSpecifier } from './sdk';
 import type { Shape } from './shapes';
@@ -279,7 +279,7 @@ function walk(ctx: Ctx, root: ts.Node): void {
       if (tsv.isPropertyAccessExpression(callee)) {
         const m = callee.name.text;
         if (m === 'createFunction' && n.arguments.length >= 2) {
-          createFunction(ctx, n, callee, clientRefOf(callee.expression, cls));
+          createFunction(ctx, n, callee, clientRefOf(ctx, callee.expression, cls));
           for (const a of n.arguments) visit(a, depth + 1);
           return;
         }
@@ -296,7 +296,7 @@ function walk(ctx: Ctx, root: ts.Node): void {
           }
         }
         if (m === 'send' && n.arguments.length >= 1) {
-          const ref = clientRefOf(callee.expression, cls);
+          const ref = clientRefOf(ctx, callee.expression, cls);
           if (ref) {
             const payloads = ctx.payloads(n.arguments[0], 'send');
             if (payloads.length) ctx.summary.sends.push({ via: 'client', clientRef: ref, payloads, range: ctx.range(n) });
@@ -340,10 +340,23 @@ function thisField(ctx: Ctx, cls: string, name: ts.PropertyName, init: ts.Expres
   if (v) ctx.summary.values.set(key, v);
 }
 
-/** What a client expression names: `inngest`, `clients.main`, or `this.inngest` inside a class. */
-function clientRefOf(e: ts.Expression, cls: string | null): string | null {
+/**
+ * What a client expression names: `inngest`, `clients.main`, `this.inngest` inside a class, or a
+ * call with literal or named arguments (`getInngestClient()`, `createClient('orders')`), recorded as a
+ * value of its own (one per distinct call text, so calls alike share their client).
+ */
+function clientRefOf(ctx: Ctx, e: ts.Expression, cls: string | null): string | null {
   const u = unwrap(e);
   if (cls !== null && tsv.isPropertyAccessExpression(u) && u.expression.kind === tsv.SyntaxKind.ThisKeyword) return thisKey(cls, u.name.text);
+  if (tsv.isCallExpression(u)) {
+    const call = callDecl(ctx, u);
+    if (call?.kind !== 'call' || call.args.some((a) => a.k !== 'str' && a.k !== 'ref')) return null;
+    const args = call.args.map((a) => (a.k === 'str' ? JSON.stringify(a.v) : a.k === 'ref' ? a.ref : ''));
+    // no dot in a value name: dotted names are member accesses to the resolver
+    const key = `call:${call.callee}(${args.join(',')})`.replace(/\./g, '\u2024');
+    if (!ctx.summary.values.has(key)) ctx.summary.values.set(key, call);
+    return key;
+  }
   return dottedName(u)?.join('.') ?? null;
 }
 

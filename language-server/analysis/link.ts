@@ -390,7 +390,8 @@ export class Linker {
       return null;
     }
     const { id, decl } = made;
-    const model: ClientModel = { key, localName: name, id, range: call.range, hasSchemas: decl.schemas !== null };
+    // every call of one factory giving one id makes the same app (a getter returns one instance): one key for duplicate ids
+    const model: ClientModel = { key: id !== null ? `${made.uri}#factory:${id}` : key, localName: name, id, range: call.range, hasSchemas: decl.schemas !== null };
     const catalog = decl.schemas ? this.clientCatalog(made.uri, { model, schemas: decl.schemas }) : null;
     const client: LinkedClient = { model, id, uri, declaredIn: made.uri, sdkMajor: decl.sdkMajor ?? this.modules.packageMajor(made.uri), catalog };
     this.clients.set(key, client);

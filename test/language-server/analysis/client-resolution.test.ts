@@ -350,3 +350,52 @@ export const f = inngest.createFunction({ id: 'f' }, { event: 'app/f' }, async (
   assert.equal(index.stepLocation('app-f', 'load-user')?.uri, 'file:///ws/helpers.ts');
   assert.deepEqual(index.diagnostics('file:///ws/helpers.ts'), []);
 });
+
+void test('P9: a client expression that is a call of a factory or getter (getInngestClient().createFunction, .send)', () => {
+  const { index } = workspace({
+    'client.ts': `import { Inngest } from 'inngest';
+let client: Inngest | undefined;
+export function getInngestClient() {
+  client ??= new Inngest({ id: 'getter-app' });
+  return client;
+}
+export const createClient = (id: string) => new Inngest({ id });`,
+    'fns.ts': `import { getInngestClient, createClient } from './client';
+export function createWorkflowFunction(input: { id: string }) {
+  return getInngestClient().createFunction({ id: input.id, triggers: [{ event: 'workflow/run' }] }, async () => 1);
+}
+export const a = getInngestClient().createFunction({ id: 'a', triggers: [{ event: 'app/a' }] }, async () => 1);
+export const b = getInngestClient().createFunction({ id: «'a'», triggers: [{ event: 'app/b' }] }, async () => 1);
+export const c = createClient('orders.v2').createFunction({ id: 'c' }, { event: 'app/c' }, async () => 1);
+export async function emit() { await getInngestClient().send({ name: 'app/a', data: {} }); }`,
+  });
+  const fns = index.functions();
+  const a = fns.filter((f) => f.id === 'a');
+  assert.equal(a.length, 2);
+  for (const f of a) assertApp(f, 'getter-app');
+  assertApp(fns.find((f) => f.id === 'c'), 'orders.v2');
+  const unresolved = fns.find((f) => f.idUnresolved);
+  assert.equal(unresolved?.appId, 'getter-app');
+  assert.equal(index.event('app/a')?.senders.length, 1);
+  // the same call text is the same client: the duplicate id is found
+  assert.equal(index.diagnostics(uri('fns.ts')).filter((d) => d.code === 'duplicate-function-id').length, 2);
+});
+
+void test('P9: functions on one factory-made app in different files share the app for duplicate ids', () => {
+  const { index } = workspace({
+    'client.ts': `import { Inngest } from 'inngest';
+let client: Inngest | undefined;
+export function getInngestClient() {
+  client ??= new Inngest({ id: 'getter-app' });
+  return client;
+}`,
+    'a.ts': `import { getInngestClient } from './client';
+export const a = getInngestClient().createFunction({ id: «'same'» }, { event: 'app/a' }, async () => 1);`,
+    'b.ts': `import { getInngestClient } from './client';
+const inngest = getInngestClient();
+export const b = inngest.createFunction({ id: «'same'» }, { event: 'app/b' }, async () => 1);
+export const c = inngest.createFunction({ id: 'other' }, { event: 'app/b' }, async () => 1);`,
+  });
+  assert.equal(index.diagnostics(uri('a.ts')).filter((d) => d.code === 'duplicate-function-id').length, 1);
+  assert.equal(index.diagnostics(uri('b.ts')).filter((d) => d.code === 'duplicate-function-id').length, 1);
+});
