@@ -4,7 +4,10 @@
 // Inngest's REST has it (one event id per run). Real apps on the official SDK over HTTP on 127.0.0.1;
 // one SDK per process (buffered-v3.test.ts, buffered-v4.test.ts).
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
 import type http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import WebSocket from 'ws';
 import { route, type EventBuffer, type EventDetail, type EventRecord, type ExecutorToClient, type Page, type RunDetail, type V1List, type V1Run } from '../../runtime/api';
@@ -153,6 +156,35 @@ export function bufferedSuite(sdk: 'v3' | 'v4', makeApp: MakeApp): void {
     assert.equal(d.buffers.length, 1);
     assert.equal(d.buffers[0]!.state, 'dropped');
     assert.equal(d.buffers[0]!.reason, dropped.reason);
+  });
+
+  void test(`${sdk}: an open batch is still shown after a restart, and its run still names every event`, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'steplens-buf-restart-'));
+    let own: Harness | undefined = await startExecutor({ dataDir: dir });
+    const ownApp = await serveApp(makeApp(own.url));
+    try {
+      await syncApp(own.url, ownApp.url);
+      const [e1] = await sendEvent(own.url, { name: 'buf/batch', data: { n: 1 } });
+      const [e2] = await sendEvent(own.url, { name: 'buf/batch', data: { n: 2 } });
+      await own.ex.dispose();
+      // Same port: the app registers with the URL it was given.
+      own = await startExecutor({ dataDir: dir, port: Number(new URL(own.url).port) });
+      // (The first call may meet a kept-alive socket of the stopped process: waitFor tries again.)
+      const held = await waitFor('the event after the restart', async () => (await api<EventDetail>(own!.url, route('event', { id: e2! }))).body);
+      assert.equal(held.buffers[0]?.state, 'open', JSON.stringify(held));
+      assert.deepEqual(held.buffers[0]?.eventIds, [e1, e2]);
+      await syncApp(own.url, ownApp.url);
+      const [e3] = await sendEvent(own.url, { name: 'buf/batch', data: { n: 3 } });
+      const d = await waitFor('the batch run', async () => (await api<EventDetail>(own!.url, route('event', { id: e2! }))).body.runs[0]);
+      assert.equal(d.role, 'batch');
+      assert.equal(d.position, 2);
+      const last = (await api<EventDetail>(own.url, route('event', { id: e3! }))).body.runs[0];
+      assert.equal(last?.run.id, d.run.id);
+    } finally {
+      await ownApp.close();
+      await own.ex.dispose();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   void test(`${sdk}: an unknown event is a 404 with a hint`, async () => {
