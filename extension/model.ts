@@ -102,13 +102,27 @@ export class Model {
       case 'run.finished':
         this.runs.set(m.run.id, m.run);
         this.trim();
-        return this.emit('runs');
+        this.emit('runs');
+        // The stream sends an event before the runs it starts: count them on the event ("2 runs").
+        if (this.linkRunToEvent(m.run)) this.emit('events');
+        return;
       case 'step.started':
       case 'step.finished':
         return this.updateStep(m.runId, m.step);
       case 'app.synced':
         return this.upsertApp(m.app);
     }
+  }
+
+  private linkRunToEvent(run: RunSummary): boolean {
+    if (!run.eventId) return false;
+    for (const e of this.events.values()) {
+      if (e.internalId !== run.eventId && e.id !== run.eventId) continue;
+      if (e.runIds?.includes(run.id)) return false;
+      e.runIds = [...(e.runIds ?? []), run.id];
+      return true;
+    }
+    return false;
   }
 
   private updateStep(runId: string, step: StepInfo): void {

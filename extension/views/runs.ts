@@ -1,4 +1,5 @@
-// Runs view: recent runs, live from the stream, newest first. Click opens the run in the panel.
+// Runs view: recent runs, live from the stream, newest first; replays listed under the run they
+// came from (as in the panel). Click opens the run in the panel.
 import * as vscode from 'vscode';
 import type { RunSummary } from '../../runtime/api';
 import { Commands, ItemContexts } from '../manifest';
@@ -18,11 +19,20 @@ export class RunsView implements vscode.TreeDataProvider<RunSummary> {
   }
 
   getChildren(node?: RunSummary): RunSummary[] {
-    return node ? [] : this.model.recentRuns().slice(0, SHOWN);
+    const runs = this.model.recentRuns().slice(0, SHOWN);
+    if (node) return runs.filter((r) => r.rerunOf?.runId === node.id);
+    // A replay whose original is not listed (trimmed away) stays at the top level.
+    const listed = new Set(runs.map((r) => r.id));
+    return runs.filter((r) => !r.rerunOf || !listed.has(r.rerunOf.runId));
+  }
+
+  getParent(r: RunSummary): RunSummary | undefined {
+    return r.rerunOf ? this.model.run(r.rerunOf.runId) : undefined;
   }
 
   getTreeItem(r: RunSummary): vscode.TreeItem {
-    const item = new vscode.TreeItem(r.functionName || r.functionId, vscode.TreeItemCollapsibleState.None);
+    const replayed = this.model.recentRuns().some((x) => x.rerunOf?.runId === r.id);
+    const item = new vscode.TreeItem(r.functionName || r.functionId, replayed ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
     item.id = `run:${r.id}`;
     item.iconPath = runIcon(r.status);
     const dur = r.startedAt !== undefined && r.endedAt !== undefined ? formatDuration(r.endedAt - r.startedAt) : '';

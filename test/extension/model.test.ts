@@ -48,3 +48,17 @@ void test('a function whose id is computed at run time never matches an executor
   assert.equal(m.sourceFunction('app-sync-users'), undefined);
   assert.deepEqual(m.functionsWithoutSource().map((f) => f.id), ['app-sync-users'], 'listed under its app by its real id');
 });
+
+void test('runs started by a streamed event are counted on it (the stream sends the event before its runs)', () => {
+  const m = new Model();
+  const changes: string[] = [];
+  m.onChange((c) => changes.push(c));
+  m.apply({ type: 'event.received', seq: 1, event: { id: 'ev-1', internalId: 'ev-1', name: 'app/user.signup', data: {}, ts: now, receivedAt: now } });
+  m.apply({ type: 'run.created', seq: 2, run: run({ id: 'r-a', eventId: 'ev-1', status: 'Queued' }) });
+  m.apply({ type: 'run.created', seq: 3, run: run({ id: 'r-b', functionId: 'app-other', eventId: 'ev-1', status: 'Queued' }) });
+  m.apply({ type: 'run.finished', seq: 4, run: run({ id: 'r-a', eventId: 'ev-1' }) });
+  assert.deepEqual(m.recentEvents()[0]?.runIds, ['r-a', 'r-b'], 'each run once');
+  assert.deepEqual(changes.filter((c) => c === 'events').length, 3, 'the Events view refreshes when the count changes, not on every run update');
+  m.apply({ type: 'run.created', seq: 5, run: run({ id: 'r-c', eventId: 'unknown' }) });
+  assert.equal(m.recentEvents()[0]?.runIds?.length, 2);
+});

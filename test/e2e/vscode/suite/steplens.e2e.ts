@@ -349,6 +349,10 @@ export function registerSteplensSuite(): void {
       const done = await waitRun(api, 'the replay to complete', (r) => r.id === replay!.runId && (r.status === 'Completed' || r.status === 'Failed'), 60_000);
       assert.equal(done.status, 'Completed', `replay ended ${done.status}: ${done.error?.message ?? ''}`);
       assert.equal(done.rerunOf?.runId, failed.id);
+      // The Runs view lists the replay under the run it came from, not beside it.
+      await waitFor('the replay listed under its run in the Runs view', () =>
+        !api.views.runs.getChildren().some((r) => r.id === replay!.runId) && api.views.runs.getChildren(failed).some((r) => r.id === replay!.runId),
+      30_000);
       await waitFor('the panel to show the replay', () => [...api.panel.posted].some((m) => m.type === 'navigate' && m.to.view === 'run' && m.to.runId === replay!.runId));
       // The CodeLens and the step decorations follow the replay.
       const line = lineOf(doc, "id: 'charge-order'");
