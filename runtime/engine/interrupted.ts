@@ -41,7 +41,8 @@ export function noteCut(eng: Engine, ar: ActiveRun, inflight: Inflight, error: S
     keepCut(ar, { seq: exchange.seq, attempt: item.attempt, startedAt: exchange.startedAt, endedAt: eng.o.clock.now(), error, by, stackAfter: ar.memo.size });
     return;
   }
-  const a = ar.steps.get(item.stepId)?.attempts.find((x) => x.attempt === item.attempt && x.startedAt === exchange.startedAt && x.exchangeSeq === undefined);
+  // The step's open attempt is this request's (one request per step at a time).
+  const a = ar.steps.get(item.stepId)?.attempts.find((x) => x.attempt === item.attempt && x.endedAt === undefined && x.exchangeSeq === undefined);
   if (a) Object.assign(a, { interrupted: by, exchangeSeq: exchange.seq });
 }
 
