@@ -1,7 +1,7 @@
 // Short texts that tell the user what to do: the INNGEST_DEV line for the executor's actual port,
 // the Functions view's "not synced" hint, an app row's sync error in a few words, and the next
 // cron run a CodeLens shows before the app syncs. Pure (no `vscode`), tested in test/extension.
-import type { AppSyncError, FunctionInfo } from '../runtime/api';
+import type { AppInfo, AppSyncError, FunctionInfo } from '../runtime/api';
 import type { FunctionEntry } from '../language-server/protocol';
 import { devEnvLine, type ExecutorState } from './executor/process';
 import type { Model } from './model';
@@ -25,6 +25,15 @@ export function notSyncedHint(model: Model): string | undefined {
   if (!missing.length) return undefined;
   const what = missing.length === model.sourceFunctions.length ? 'Not synced' : `${missing.length} not synced`;
   return `${what}: start your app with ${appStartLine(model.executor)}`;
+}
+
+/**
+ * An app that synced before and now does not answer: usually its dev server is restarting
+ * (`tsx watch`, `next dev`) or the user stopped it. The executor syncs it again when it answers,
+ * so this is shown quietly ("offline"), not as a sync error to fix.
+ */
+export function isOffline(app: AppInfo): boolean {
+  return app.state === 'error' && app.error?.code === 'unreachable' && app.lastSyncedAt !== undefined;
 }
 
 /** First letter upper case: the executor's hints start lower case to follow a message. */

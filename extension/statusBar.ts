@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { Commands } from './manifest';
 import type { Model } from './model';
 import { devEnvLine } from './executor/process';
-import { appStartLine, sentence } from './hints';
+import { appStartLine, isOffline, sentence } from './hints';
 
 export class StatusBar {
   readonly item: vscode.StatusBarItem;
@@ -50,26 +50,30 @@ export class StatusBar {
         break;
       case 'ready': {
         const synced = this.model.apps.filter((a) => a.state === 'synced');
-        const broken = this.model.apps.filter((a) => a.state === 'error');
+        const broken = this.model.apps.filter((a) => a.state === 'error' && !isOffline(a));
+        const offline = this.model.apps.filter(isOffline);
         const fnCount = synced.reduce((n, a) => n + a.functionIds.length, 0);
         if (broken.length) {
           this.item.text = `$(warning) Steplens: ${plural(synced.length, 'app')}, ${broken.length} sync error${broken.length > 1 ? 's' : ''}`;
           this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
         } else if (synced.length === 0) {
-          this.item.text = '$(pulse) Steplens: ready, no app';
+          this.item.text = offline.length ? `$(debug-disconnect) Steplens: ${plural(offline.length, 'app')} offline` : '$(pulse) Steplens: ready, no app';
         } else {
-          this.item.text = `$(pulse) Steplens: ${plural(synced.length, 'app')}, ${plural(fnCount, 'function')}`;
+          this.item.text = `$(pulse) Steplens: ${plural(synced.length, 'app')}, ${plural(fnCount, 'function')}${offline.length ? `, ${offline.length} offline` : ''}`;
         }
         md.appendMarkdown(`Executor at \`${s.url}\`\n\n`);
         if (s.port !== s.preferredPort) {
           md.appendMarkdown(`Port ${s.preferredPort} was taken. Start your app with \`${devEnvLine(s.url)}\` [Copy](command:${Commands.copyDevEnv})\n\n`);
-        } else if (synced.length === 0) {
+        } else if (synced.length === 0 && !offline.length) {
           md.appendMarkdown(`Start your app with \`${appStartLine(s)}\` so the executor finds it, or [sync it by URL](command:${Commands.syncApp}).\n\n`);
         }
         for (const a of broken) {
           md.appendMarkdown(`**${escape(a.id)}**: ${escape(a.error?.message ?? 'sync failed')}`);
           if (a.error?.hint) md.appendMarkdown(`. ${escape(sentence(a.error.hint))}`);
           md.appendMarkdown(` [Copy INNGEST_DEV line](command:${Commands.copyDevEnv})\n\n`);
+        }
+        for (const a of offline) {
+          md.appendMarkdown(`**${escape(a.id)}** is offline (${escape(a.url)} does not answer): Steplens syncs it again when it is back. If it stopped, start it with \`${appStartLine(s)}\`.\n\n`);
         }
         for (const a of synced) md.appendMarkdown(`- ${escape(a.id)}: ${plural(a.functionIds.length, 'function')} (${escape(a.url)})\n`);
         break;

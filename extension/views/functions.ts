@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { AppInfo, FunctionInfo } from '../../runtime/api';
 import type { FunctionEntry, TriggerEntry } from '../../language-server/protocol';
 import { Commands, ItemContexts } from '../manifest';
-import { appErrorSummary, appStartLine, notSyncedHint, sentence } from '../hints';
+import { appErrorSummary, appStartLine, isOffline, notSyncedHint, sentence } from '../hints';
 import { runOutcome, type Model } from '../model';
 import { runIcon } from './icons';
 
@@ -92,6 +92,13 @@ export class FunctionsView implements vscode.TreeDataProvider<Node> {
       item.description = this.model.executor.kind === 'ready' ? 'not synced' : '';
       item.tooltip = new vscode.MarkdownString(
         `The executor has not synced this app yet. Start it with \`${appStartLine(this.model.executor)}\` (v4 apps run in cloud mode otherwise and refuse unsigned requests), then run **Steplens: Sync App**.`,
+      );
+    } else if (isOffline(app)) {
+      // It synced before and does not answer now (restarting, or stopped): quiet, not an error.
+      item.iconPath = new vscode.ThemeIcon('debug-disconnect');
+      item.description = 'offline';
+      item.tooltip = new vscode.MarkdownString().appendText(
+        `${app.url} does not answer: the app is restarting or stopped. Steplens syncs it again when it is back; if it stopped, start it with ${appStartLine(this.model.executor)}.`,
       );
     } else if (app.state === 'error') {
       item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));

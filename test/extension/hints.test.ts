@@ -3,11 +3,11 @@
 // and the next cron run before the app syncs. Findings E1-E3 of /work/notes/journeys-audit.md.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appErrorSummary, appStartLine, nextCronRun, notSyncedHint, sentence } from '../../extension/hints';
+import { appErrorSummary, appStartLine, isOffline, nextCronRun, notSyncedHint, sentence } from '../../extension/hints';
 import { Model } from '../../extension/model';
 import type { ExecutorState } from '../../extension/executor/process';
 import type { FunctionEntry } from '../../language-server/protocol';
-import type { FunctionInfo } from '../../runtime/api';
+import type { AppInfo, FunctionInfo } from '../../runtime/api';
 
 const rng = { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } };
 function fn(p: Partial<FunctionEntry>): FunctionEntry {
@@ -59,4 +59,13 @@ void test('a cron function shows its next run from the source before the app syn
   assert.equal(nextCronRun(cron, remote('shop-charge', { nextCronRuns: [now - 1000, now + 60_000] }), now), now + 60_000, 'the executor wins once synced');
   assert.equal(nextCronRun(cron, undefined, Date.parse('2026-12-02T00:00:00Z')), undefined, 'a source time in the past is not shown');
   assert.equal(nextCronRun(fn({ triggers: [{ kind: 'cron', cron: '61 * * * *', range: rng }] }), undefined, now), undefined, 'an invalid cron has no next run');
+});
+
+void test('an app that synced before and does not answer now is offline (restarting), not a sync error', () => {
+  const app = (p: Partial<AppInfo>): AppInfo => ({ id: 'shop', url: 'http://127.0.0.1:3000/api/inngest', state: 'error', functionIds: [], source: 'discovery', ...p });
+  const down = { code: 'unreachable', message: 'cannot reach it', at: 1 };
+  assert.equal(isOffline(app({ error: down, lastSyncedAt: 1 })), true);
+  assert.equal(isOffline(app({ error: down })), false, 'never synced: a wrong URL or port to fix');
+  assert.equal(isOffline(app({ error: { code: 'cloud_mode', message: 'x', at: 1 }, lastSyncedAt: 1 })), false);
+  assert.equal(isOffline(app({ state: 'synced', lastSyncedAt: 1 })), false);
 });

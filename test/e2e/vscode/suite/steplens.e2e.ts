@@ -331,6 +331,9 @@ export function registerSteplensSuite(): void {
       await waitFor('the fix saved to disk', onDisk, 30_000);
       const port = Number(new URL(app!.url).port);
       await stopApp(app);
+      // While the app is down (as when its dev server restarts), it is offline, not a sync error.
+      await vscode.commands.executeCommand(Commands.syncApp, app!.url);
+      await waitFor('status bar "1 app offline"', () => /Steplens: 1 app offline$/.test(api.statusText()), 30_000);
       app = await startApp(ws, extRoot, api.executorUrl()!, port);
       await vscode.commands.executeCommand(Commands.syncApp, app.url);
 
