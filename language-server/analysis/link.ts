@@ -112,8 +112,14 @@ export class Linker {
 
   /** The SDK dependency `depName` as the nearest package.json above `uri` declaring it writes it. */
   sdkDependency(uri: string, depName: string): ReturnType<ModuleResolver['sdkDependency']> {
-    return this.modules.sdkDependency(uri, depName);
+    const key = `${uri}|${depName}`;
+    if (this.sdkDepMemo.has(key)) return this.sdkDepMemo.get(key);
+    const r = this.modules.sdkDependency(uri, depName);
+    this.sdkDepMemo.set(key, r);
+    return r;
   }
+
+  private readonly sdkDepMemo = new Map<string, ReturnType<ModuleResolver['sdkDependency']>>();
 
   resolveModule(fromUri: string, specifier: string): string | undefined {
     return this.modules.resolve(fromUri, specifier);
