@@ -14,7 +14,7 @@ import type { RetryPolicy } from './backoff';
 import { applyResult, closeAttempt, retryOrFail } from './outcome';
 import { callSdk } from './request';
 import { checkpoint } from './checkpoint';
-import { recordInFlight, recoverInFlight, settleCuts } from './interrupted';
+import { noteStopped, recordInFlight, recoverInFlight, settleCuts } from './interrupted';
 import { finalize } from './finish';
 import { describe, stepKind, timeoutValue } from './describe';
 import { PauseIndex, type LivePause } from './pauses';
@@ -284,8 +284,8 @@ export class Engine {
       result = await callSdk(this.o, ar, fn, item, stack, inflight.requestId, exchange.seq + 1, this.abort.signal);
     }
     ar.inflight.delete(item.id);
-    // Stopping: leave the item in the store; it runs again after the restart.
-    if (this.abort.signal.aborted) return;
+    // Stopping: leave the item in the store (it runs again after the restart); the cut is recorded.
+    if (this.abort.signal.aborted) return noteStopped(this, ar, inflight);
     exchange.durationMs = this.o.clock.now() - exchange.startedAt;
     if (TERMINAL.has(ar.rec.status) || !this.active.has(rec.id)) {
       // Cancelled while the app was working: record the exchange, drop the result.

@@ -22,6 +22,9 @@ import type { SdkResult } from './sdk-client';
 export const EXECUTOR_STOPPED =
   'the executor stopped during the request (stopped or killed) before the app answered; the request was sent again after the restart (how long the app worked on it is not known)';
 
+/** The same, said at once by an executor that is stopping (Ctrl-C, SIGTERM): it knows how long the request ran. */
+export const EXECUTOR_STOPPING = 'the executor stopped during the request (Ctrl-C or a restart) before the app answered; the request is sent again when it starts';
+
 /** Prefix of a stored exchange written when its request left (`inFlight` first, so a prefix test finds it). */
 export const IN_FLIGHT_PREFIX = '{"inFlight":true';
 
@@ -82,6 +85,38 @@ function dropCuts(ar: ActiveRun, gone: CutDiscovery[]): void {
   const left = (ar.rec.cutDiscoveries ?? []).filter((c) => !gone.includes(c));
   if (left.length) ar.rec.cutDiscoveries = left;
   else delete ar.rec.cutDiscoveries;
+}
+
+/**
+ * The executor is stopping and cut this request off (its store is still open): record the cut now,
+ * with its real duration, instead of leaving it to `recoverInFlight` after the restart.
+ */
+export function noteStopped(eng: Engine, ar: ActiveRun, inflight: Inflight): void {
+  const { store } = eng.o;
+  const { item, exchange } = inflight;
+  const now = eng.o.clock.now();
+  const error: SerializedError = { name: 'ExecutorStopped', message: EXECUTOR_STOPPING };
+  try {
+    store.tx(() => {
+      store.putExchange(ar.rec.id, exchange.seq, { ...exchange, durationMs: now - exchange.startedAt, status: null, error, interrupted: 'executor' } satisfies SdkExchange);
+      if (eng.isTerminal(ar.rec.status)) return;
+      if (item.stepId === 'step') {
+        keepCut(ar, { seq: exchange.seq, attempt: item.attempt, startedAt: exchange.startedAt, endedAt: now, error, by: 'executor', stackAfter: ar.memo.size });
+      } else {
+        const s = ar.steps.get(item.stepId);
+        const a = s?.attempts.find((x) => x.attempt === item.attempt && x.endedAt === undefined && x.exchangeSeq === undefined);
+        if (s && a) {
+          Object.assign(a, { endedAt: now, error, interrupted: 'executor', exchangeSeq: exchange.seq });
+          store.putStep(ar.rec.id, s);
+        }
+      }
+      ar.rec.pending = [...ar.pending];
+      store.putRun(ar.rec);
+    });
+  } catch (e) {
+    // The store is closing too: the in-flight record stays, and the restart turns it into a cut.
+    eng.o.log.debug(`run ${ar.rec.id}: could not record the request cut by the stop: ${(e as Error)?.message ?? String(e)}`);
+  }
 }
 
 /**

@@ -129,6 +129,35 @@ export function interruptedSuite(sdk: 'v3' | 'v4', makeApp: MakeApp): void {
     assert.equal(ex?.interrupted, 'app');
   });
 
+  void test(`${sdk}: the executor is stopped (Ctrl-C) while a step runs: the cut is recorded with its duration and listed under the step after the restart`, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'steplens-stop-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    let h: Harness = await startExecutor({ dataDir: dir });
+    const port = Number(new URL(h.url).port);
+    const app: AppServer = await serveApp(makeApp(h.url, hooks));
+    cleanups.push(() => app.close());
+    await syncApp(h.url, app.url);
+    const runId = await runOf(h.url, (await sendEvent(h.url, { name: 'cut/inline' }))[0]!);
+    await waitFor('slow to start', async () => counts.get(`${runId}:slow`) === 1);
+    await h.ex.dispose();
+    h = await startExecutor({ dataDir: dir, port });
+    cleanups.push(() => h.close());
+    const r = await finished(h.url, runId);
+    assert.equal(r.status, 'Completed', JSON.stringify(r.error));
+    assert.equal(counts.get(`${runId}:slow`), 2);
+    const cutEx = r.exchanges.filter((e) => e.interrupted === 'executor');
+    assert.equal(cutEx.length, 1, JSON.stringify(r.exchanges.map((e) => ({ seq: e.seq, stepId: e.stepId, interrupted: e.interrupted }))));
+    assert.match(cutEx[0]!.error?.message ?? '', /executor stopped during the request \(Ctrl-C or a restart\)/);
+    assert.ok(cutEx[0]!.durationMs > 0, 'a stop knows how long the request ran');
+    const slow = stepOf(r, 'slow');
+    assert.equal(slow.attempts.length, 2, JSON.stringify(slow.attempts));
+    assert.equal(slow.attempts[0]!.interrupted, 'executor');
+    assert.equal(slow.attempts[0]!.exchangeSeq, cutEx[0]!.seq);
+    assert.ok(slow.attempts[0]!.endedAt! > slow.attempts[0]!.startedAt);
+    assert.ok(!r.exchanges.some((e) => e.inFlight));
+    gateOf(`${runId}:slow`).open();
+  });
+
   void test(`${sdk}: the executor is killed (-9) while a step runs: after the restart the cut request is in the exchanges and under the step`, async () => {
     assert.ok(existsSync(CLI), 'run `node esbuild.mjs` first (scripts/test.mjs does)');
     const dir = await mkdtemp(join(tmpdir(), 'steplens-cut-'));
