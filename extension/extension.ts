@@ -129,6 +129,7 @@ export class Steplens {
         this.functionsView.refresh();
         this.codeLens.refresh();
         this.decorations.update();
+        this.session?.loadLastDetails();
         return;
       case 'apps':
       case 'executor':

@@ -1,7 +1,8 @@
 // Short texts that tell the user what to do: the INNGEST_DEV line for the executor's actual port,
 // the Functions view's "not synced" hint, an app row's sync error in a few words, and the next
 // cron run a CodeLens shows before the app syncs. Pure (no `vscode`), tested in test/extension.
-import type { AppInfo, AppSyncError, FunctionInfo } from '../runtime/api';
+import type { AppInfo, AppSyncError, FunctionInfo, StepInfo } from '../runtime/api';
+import { unwrapOutput } from '../media/format';
 import type { FunctionEntry } from '../language-server/protocol';
 import { devEnvLine, type ExecutorState } from './executor/process';
 import type { Model } from './model';
@@ -34,6 +35,15 @@ export function notSyncedHint(model: Model): string | undefined {
  */
 export function isOffline(app: AppInfo): boolean {
   return app.state === 'error' && app.error?.code === 'unreachable' && app.lastSyncedAt !== undefined;
+}
+
+/**
+ * A step's output as the hover shows it: the value the step returned, not its stored form
+ * `{ data: x }` (PROTOCOL §3.4), the same unwrapping as the panel's step detail.
+ */
+export function stepOutputJson(s: Pick<StepInfo, 'output'>): string | undefined {
+  if (s.output === undefined) return undefined;
+  return JSON.stringify(unwrapOutput(s.output), null, 2) ?? 'undefined';
 }
 
 /** First letter upper case: the executor's hints start lower case to follow a message. */

@@ -162,6 +162,15 @@ export class Model {
     }
     return best;
   }
+  /** The last run of each workspace function whose steps are not loaded yet (the inline decorations after a reload). */
+  lastRunsWithoutDetail(): RunSummary[] {
+    const out: RunSummary[] = [];
+    for (const fn of this.sourceFunctions) {
+      const r = this.lastRun(fn.slug);
+      if (r && !this.details.has(r.id) && !out.includes(r)) out.push(r);
+    }
+    return out;
+  }
   /** The executor's view of a function from the source, if it has synced it. */
   executorFunction(fn: FunctionEntry): FunctionInfo | undefined {
     if (fn.idUnresolved) return undefined;

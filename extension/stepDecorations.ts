@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import type { StepInfo } from '../runtime/api';
 import { functionsIn } from './codeLens';
+import { stepOutputJson } from './hints';
 import { formatDuration, truncate, type Model } from './model';
 import { stepGlyph } from './views/icons';
 
@@ -95,8 +96,9 @@ function stepHover(s: StepInfo, runId: string): vscode.MarkdownString {
   if (s.error) {
     md.appendMarkdown(`**${s.error.name}**: ${s.error.message}\n\n`);
     if (s.error.stack) md.appendCodeblock(truncate(s.error.stack, 1500), 'text');
-  } else if (s.output !== undefined) {
-    md.appendCodeblock(truncate(JSON.stringify(s.output, null, 2) ?? 'undefined', 3000), 'json');
+  } else {
+    const json = stepOutputJson(s);
+    if (json !== undefined) md.appendCodeblock(truncate(json, 3000), 'json');
   }
   return md;
 }

@@ -89,6 +89,16 @@ export class ExecutorSession {
     if (runs.status === 'fulfilled') this.model.setRuns(runs.value.data);
     if (events.status === 'fulfilled') this.model.setEvents(events.value.data);
     for (const r of results) if (r.status === 'rejected') this.log.warn('snapshot part failed', { err: describeError(r.reason) });
+    this.loadLastDetails();
+  }
+
+  /**
+   * Fetches the steps of each workspace function's last run, so the source shows their status
+   * also after a reload (not only for runs that finish while the session watches). Called after a
+   * snapshot and when the language server's function list arrives or changes.
+   */
+  loadLastDetails(): void {
+    for (const r of this.model.lastRunsWithoutDetail()) void this.loadDetail(r.id, r.functionId);
   }
 
   async loadFunctions(): Promise<void> {

@@ -3,7 +3,7 @@
 // and the next cron run before the app syncs. Findings E1-E3 of /work/notes/journeys-audit.md.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appErrorSummary, appStartLine, isOffline, nextCronRun, notSyncedHint, sentence } from '../../extension/hints';
+import { appErrorSummary, appStartLine, isOffline, nextCronRun, notSyncedHint, sentence, stepOutputJson } from '../../extension/hints';
 import { Model } from '../../extension/model';
 import type { ExecutorState } from '../../extension/executor/process';
 import type { FunctionEntry } from '../../language-server/protocol';
@@ -68,4 +68,11 @@ void test('an app that synced before and does not answer now is offline (restart
   assert.equal(isOffline(app({ error: down })), false, 'never synced: a wrong URL or port to fix');
   assert.equal(isOffline(app({ error: { code: 'cloud_mode', message: 'x', at: 1 }, lastSyncedAt: 1 })), false);
   assert.equal(isOffline(app({ state: 'synced', lastSyncedAt: 1 })), false);
+});
+
+void test('the step hover shows what the step returned, not its stored { data } form', () => {
+  assert.equal(stepOutputJson({ output: { data: { orderId: 'o-1', amount: 42 } } }), JSON.stringify({ orderId: 'o-1', amount: 42 }, null, 2));
+  assert.equal(stepOutputJson({ output: { data: null } }), 'null');
+  assert.equal(stepOutputJson({ output: { data: 'x', extra: 1 } }), JSON.stringify({ data: 'x', extra: 1 }, null, 2), 'an object that only looks like it is kept');
+  assert.equal(stepOutputJson({}), undefined);
 });

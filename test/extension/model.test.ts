@@ -62,3 +62,14 @@ void test('runs started by a streamed event are counted on it (the stream sends 
   m.apply({ type: 'run.created', seq: 5, run: run({ id: 'r-c', eventId: 'unknown' }) });
   assert.equal(m.recentEvents()[0]?.runIds?.length, 2);
 });
+
+void test('after a reload, the last run of each workspace function is the one whose steps are fetched for the decorations', () => {
+  const m = new Model();
+  const fn = (id: string) => ({ id, appId: 'app', slug: `app-${id}`, uri: 'file:///x.ts', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, triggers: [], steps: [], sdkMajor: 4 }) as FunctionEntry;
+  m.setRuns([run({ id: 'old', functionId: 'app-a', queuedAt: 1 }), run({ id: 'new', functionId: 'app-a', queuedAt: 2 }), run({ id: 'other', functionId: 'app-elsewhere', queuedAt: 3 })]);
+  assert.deepEqual(m.lastRunsWithoutDetail(), [], 'no workspace functions known yet (the language server answers later)');
+  m.setSourceFunctions([fn('a'), fn('b')]);
+  assert.deepEqual(m.lastRunsWithoutDetail().map((r) => r.id), ['new'], 'only the last run of a function in the source');
+  m.setDetail({ ...run({ id: 'new', functionId: 'app-a', queuedAt: 2 }), event: null, events: [], steps: [], exchanges: [], reruns: [], stack: [], childRunIds: [] });
+  assert.deepEqual(m.lastRunsWithoutDetail(), [], 'loaded once');
+});
