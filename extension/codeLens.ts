@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { FunctionEntry } from '../language-server/protocol';
 import { Commands } from './manifest';
 import { nextCronRun } from './hints';
-import { formatAgo, runOutcome, type Model } from './model';
+import { formatIn, runOutcome, type Model } from './model';
 
 export interface FunctionTarget {
   functionId: string;
@@ -43,11 +43,11 @@ export class StepLensCodeLens implements vscode.CodeLensProvider {
       // The executor's schedule once synced; before that, the language server's from the source.
       const next = fn.triggers.some((t) => t.kind === 'cron') ? nextCronRun(fn, this.model.executorFunction(fn)) : undefined;
       if (next !== undefined) {
-        lenses.push(new vscode.CodeLens(range, { title: `next run ${inFuture(next)}`, command: '', tooltip: new Date(next).toString() }));
+        lenses.push(new vscode.CodeLens(range, { title: `next run ${formatIn(next)}`, command: '', tooltip: new Date(next).toString() }));
       }
       const last = this.model.lastRun(fn.slug);
       if (last) {
-        lenses.push(new vscode.CodeLens(range, { title: runOutcome(last), command: Commands.openRun, arguments: [last.id], tooltip: `Open run ${last.id}` }));
+        lenses.push(new vscode.CodeLens(range, { title: runOutcome(last, Date.now(), this.model.detail(last.id)?.steps), command: Commands.openRun, arguments: [last.id], tooltip: `Open run ${last.id}` }));
       }
     }
     return lenses;
@@ -65,9 +65,4 @@ export function sameFile(lspUri: string, fsPath: string): boolean {
   } catch {
     return false;
   }
-}
-
-function inFuture(ts: number): string {
-  const ago = formatAgo(2 * Date.now() - ts);
-  return 'in ' + ago.replace(/ ago$/, '');
 }

@@ -147,6 +147,7 @@ export class Steplens {
         return;
       case 'steps':
         this.decorations.update();
+        this.codeLens.refresh();
         return;
     }
   }

@@ -208,8 +208,17 @@ export function formatAgo(ts: number, now = Date.now()): string {
   return `${Math.round(h / 24)}d ago`;
 }
 
-/** "completed 2s ago, 3 steps, 1.2 s", "failed: card declined", "running, 2 steps". */
-export function runOutcome(r: RunSummary, now = Date.now()): string {
+/** "in 23h", "in 5m": the future counterpart of formatAgo. */
+export function formatIn(ts: number, now = Date.now()): string {
+  return 'in ' + formatAgo(2 * now - ts, now).replace(/ ago$/, '');
+}
+
+/**
+ * "completed 2s ago, 3 steps, 1.2 s", "failed: card declined", "running, 2 steps"; with the run's
+ * steps (when loaded), a running run that is asleep or waiting says so: "sleeping, wakes in 23h",
+ * "waiting for app/order.placed".
+ */
+export function runOutcome(r: RunSummary, now = Date.now(), stepsArg?: StepInfo[]): string {
   const steps = `${r.stepCount} step${r.stepCount === 1 ? '' : 's'}`;
   const dur = r.startedAt !== undefined && r.endedAt !== undefined ? `, ${formatDuration(r.endedAt - r.startedAt)}` : '';
   switch (r.status) {
@@ -219,8 +228,13 @@ export function runOutcome(r: RunSummary, now = Date.now()): string {
       return `failed: ${truncate(r.error?.message ?? 'unknown error', 60)}`;
     case 'Cancelled':
       return `cancelled ${formatAgo(r.endedAt ?? r.queuedAt, now)}${r.cancelReason ? `: ${truncate(r.cancelReason, 40)}` : ''}`;
-    case 'Running':
+    case 'Running': {
+      const sleeping = stepsArg?.find((s) => s.status === 'sleeping' && s.sleep);
+      if (sleeping?.sleep) return `sleeping, wakes ${formatIn(sleeping.sleep.until, now)}`;
+      const waiting = stepsArg?.find((s) => s.status === 'waiting' && s.wait);
+      if (waiting?.wait) return `waiting for ${waiting.wait.event}`;
       return `running, ${steps}`;
+    }
     case 'Queued':
       return r.hold ? `queued: ${truncate(r.hold.detail, 50)}` : 'queued';
   }

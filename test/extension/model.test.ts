@@ -1,8 +1,8 @@
 // The extension's model and its formatting: what CodeLens, views and the status bar say.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Model, formatAgo, formatDuration, runOutcome } from '../../extension/model';
-import type { RunSummary } from '../../runtime/api';
+import { Model, formatAgo, formatDuration, formatIn, runOutcome } from '../../extension/model';
+import type { RunSummary, StepInfo } from '../../runtime/api';
 import type { FunctionEntry } from '../../language-server/protocol';
 
 const now = 1_800_000_000_000;
@@ -72,4 +72,14 @@ void test('after a reload, the last run of each workspace function is the one wh
   assert.deepEqual(m.lastRunsWithoutDetail().map((r) => r.id), ['new'], 'only the last run of a function in the source');
   m.setDetail({ ...run({ id: 'new', functionId: 'app-a', queuedAt: 2 }), event: null, events: [], steps: [], exchanges: [], reruns: [], stack: [], childRunIds: [] });
   assert.deepEqual(m.lastRunsWithoutDetail(), [], 'loaded once');
+});
+
+void test('a running run that sleeps or waits says so in its outcome (CodeLens, tooltips)', () => {
+  const step = (p: Partial<StepInfo>): StepInfo => ({ hashedId: 'h', userId: 's', displayName: 's', kind: 'run', status: 'completed', attempts: [], ...p });
+  const running = run({ status: 'Running', stepCount: 1 });
+  assert.equal(runOutcome(running, now, [step({}), step({ kind: 'sleep', status: 'sleeping', sleep: { until: now + 24 * 3600_000 } })]), 'sleeping, wakes in 24h');
+  assert.equal(runOutcome(running, now, [step({ kind: 'waitForEvent', status: 'waiting', wait: { event: 'app/order.placed', expiresAt: now + 1000 } })]), 'waiting for app/order.placed');
+  assert.equal(runOutcome(running, now, [step({})]), 'running, 1 step');
+  assert.equal(runOutcome(running, now), 'running, 1 step', 'steps not loaded');
+  assert.equal(formatIn(now + 90_000, now), 'in 2m');
 });
