@@ -134,7 +134,7 @@ export class FunctionsView implements vscode.TreeDataProvider<Node> {
     const md = new vscode.MarkdownString();
     md.appendMarkdown(`**${fn.name ?? fn.id}** \`${fn.slug}\`\n\n`);
     for (const t of fn.triggers) md.appendMarkdown(`- ${triggerText(t)}\n`);
-    if (last) md.appendMarkdown(`\nLast run: ${runOutcome(last)}\n`);
+    if (last) md.appendMarkdown(`\nLast run: ${runOutcome(last, Date.now(), this.model.detail(last.id)?.steps)}\n`);
     if (fn.idUnresolved) {
       md.appendMarkdown('\n_Its id is computed at run time_, so Steplens cannot match it with the executor: once the app is synced, the function is listed under the app by its real id.\n');
     } else if (!synced && this.model.executor.kind === 'ready') {

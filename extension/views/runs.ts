@@ -38,7 +38,7 @@ export class RunsView implements vscode.TreeDataProvider<RunSummary> {
     const dur = r.startedAt !== undefined && r.endedAt !== undefined ? formatDuration(r.endedAt - r.startedAt) : '';
     item.description = [r.status.toLowerCase(), formatAgo(r.queuedAt), dur, r.rerunOf ? 'replay' : ''].filter(Boolean).join(' · ');
     item.tooltip = new vscode.MarkdownString(
-      `**${r.functionName}** \`${r.id}\`\n\n${runOutcome(r)}\n\n` +
+      `**${r.functionName}** \`${r.id}\`\n\n${runOutcome(r, Date.now(), this.model.detail(r.id)?.steps)}\n\n` +
         (r.eventName ? `Event: \`${r.eventName}\`\n\n` : '') +
         (r.rerunOf ? `Replay of \`${r.rerunOf.runId}\`${r.rerunOf.fromStepId ? ` from step \`${r.rerunOf.fromStepId}\`` : ''}\n\n` : '') +
         (r.hold ? `Held: ${r.hold.detail}` : ''),
