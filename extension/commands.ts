@@ -5,7 +5,7 @@ import type { EventRecord, RunSummary } from '../runtime/api';
 import type { PanelRoute } from '../media/messages';
 import { Commands, type CommandId } from './manifest';
 import { describeError } from './logger';
-import { devEnvLine } from './executor/process';
+import { appStartLine } from './hints';
 import { addExample } from './workspace';
 import type { Steplens } from './extension';
 import type { FunctionTarget } from './codeLens';
@@ -50,8 +50,7 @@ export function registerCommands(sl: Steplens): void {
       return send(sl, e.name, e.data ?? {});
     },
     [Commands.copyDevEnv]: async () => {
-      const s = sl.model.executor;
-      const line = s.kind === 'ready' ? devEnvLine(s.url) : 'INNGEST_DEV=1';
+      const line = appStartLine(sl.model.executor);
       await vscode.env.clipboard.writeText(line);
       void vscode.window.showInformationMessage(`Copied: ${line}`);
       return line;
@@ -59,8 +58,14 @@ export function registerCommands(sl: Steplens): void {
     [Commands.addExample]: async () => {
       const uri = await addExample();
       await vscode.window.showTextDocument(uri);
-      void vscode.window.showInformationMessage('Added an example function. Run `npm install`, then `npm run dev:inngest` to serve it.');
       await sl.boot();
+      // The executor may have had to take another port than 8288: name the line that reaches it.
+      await sl.whenStarted().catch(() => undefined);
+      const line = appStartLine(sl.model.executor);
+      const note = `Added an example function. Run \`npm install\`, then \`${line} npm run dev:inngest\` to serve it.`;
+      sl.notices.push(note);
+      void vscode.window.showInformationMessage(note);
+      return { uri: uri.toString(), startLine: line };
     },
     [Commands.refresh]: async () => {
       await Promise.all([sl.lsp?.refresh(), sl.session?.snapshot()]);

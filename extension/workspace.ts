@@ -100,8 +100,12 @@ export async function addExample(): Promise<vscode.Uri> {
   deps.inngest ??= '^4.0.0';
   pkg.dependencies = deps;
   const scripts = (pkg.scripts ?? {}) as Record<string, string>;
-  scripts['dev:inngest'] ??= 'INNGEST_DEV=1 npx tsx src/inngest/serve.ts';
+  // INNGEST_DEV from the environment wins (Steplens on another port than 8288); 1 means localhost:8288.
+  scripts['dev:inngest'] ??= 'INNGEST_DEV=${INNGEST_DEV:-1} tsx src/inngest/serve.ts';
   pkg.scripts = scripts;
+  const devDeps = (pkg.devDependencies ?? {}) as Record<string, string>;
+  if (!deps.tsx) devDeps.tsx ??= '^4.0.0';
+  pkg.devDependencies = devDeps;
   await writeFile(pkgPath, JSON.stringify(pkg, null, 2) + '\n');
   const fnFile = join(dir, 'functions.ts');
   await writeIfAbsent(fnFile, EXAMPLE_FUNCTIONS);
@@ -133,7 +137,8 @@ export const helloWorld = inngest.createFunction(
 export const functions = [helloWorld];
 `;
 
-const EXAMPLE_SERVE = `// Serves the functions at http://127.0.0.1:3000/api/inngest. Start with: INNGEST_DEV=1 npx tsx src/inngest/serve.ts
+const EXAMPLE_SERVE = `// Serves the functions at http://127.0.0.1:3000/api/inngest. Start with \`npm run dev:inngest\`
+// (INNGEST_DEV points the SDK at Steplens; set it to the URL Steplens shows when it is not on 8288).
 import { createServer } from 'node:http';
 import { serve } from 'inngest/node';
 import { inngest, functions } from './functions';

@@ -4,7 +4,9 @@
 import * as vscode from 'vscode';
 import assert from 'node:assert/strict';
 import type { SteplensApi } from '../../../../extension/extension';
-import { EXTENSION_ID } from '../../../../extension/manifest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Commands, EXTENSION_ID } from '../../../../extension/manifest';
 import { askRunner, e2eLog, screenshot, writeResult } from './signals';
 
 export async function run(): Promise<void> {
@@ -21,7 +23,20 @@ export async function run(): Promise<void> {
     if (note !== undefined) assert.match(note, /^found: .*Add an Example Function/, note);
     await screenshot('welcome');
     e2eLog('ok   welcome view without inngest');
-    writeResult({ failures: 0, passes: 1, pending: 0 });
+
+    // The welcome button's command: adds the example, switches Steplens on, and names the exact
+    // INNGEST_DEV line for the executor's port (8288 may be taken: the script keeps INNGEST_DEV from the environment).
+    const added = await vscode.commands.executeCommand<{ uri: string; startLine: string }>(Commands.addExample);
+    const url = api.executorUrl();
+    assert.ok(url, `the executor starts once the workspace depends on inngest: ${api.statusText()}`);
+    assert.equal(added?.startLine, `INNGEST_DEV=${url}`);
+    assert.ok(api.notices().some((n) => n.includes(`\`INNGEST_DEV=${url} npm run dev:inngest\``)), api.notices().join('\n'));
+    const root = vscode.workspace.workspaceFolders![0]!.uri.fsPath;
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string>; devDependencies?: Record<string, string> };
+    assert.equal(pkg.scripts['dev:inngest'], 'INNGEST_DEV=${INNGEST_DEV:-1} tsx src/inngest/serve.ts');
+    assert.ok(pkg.devDependencies?.tsx, 'tsx is added, so the script runs without npx');
+    e2eLog(`ok   "Add an Example Function" switches Steplens on (${url})`);
+    writeResult({ failures: 0, passes: 2, pending: 0 });
   } catch (err) {
     e2eLog(`FAIL welcome view without inngest: ${err instanceof Error ? err.stack : String(err)}`);
     writeResult({ failures: 1, passes: 0, pending: 0 });
