@@ -148,6 +148,8 @@ export class Steplens {
       case 'steps':
         this.decorations.update();
         this.codeLens.refresh();
+        this.runsView.refresh();
+        this.functionsView.refresh();
         return;
     }
   }

@@ -162,13 +162,17 @@ export class Model {
     }
     return best;
   }
-  /** The last run of each workspace function whose steps are not loaded yet (the inline decorations after a reload). */
+  /**
+   * Runs of workspace functions whose steps are not loaded yet: the last run of each (the inline
+   * decorations after a reload) and every run still running (to tell "sleeping" from "running").
+   */
   lastRunsWithoutDetail(): RunSummary[] {
     const out: RunSummary[] = [];
-    for (const fn of this.sourceFunctions) {
-      const r = this.lastRun(fn.slug);
+    const add = (r: RunSummary | undefined): void => {
       if (r && !this.details.has(r.id) && !out.includes(r)) out.push(r);
-    }
+    };
+    for (const fn of this.sourceFunctions) add(this.lastRun(fn.slug));
+    for (const r of this.runs.values()) if (r.status === 'Running' && this.sourceFunction(r.functionId)) add(r);
     return out;
   }
   /** The executor's view of a function from the source, if it has synced it. */
@@ -208,6 +212,15 @@ export function formatAgo(ts: number, now = Date.now()): string {
   return `${Math.round(h / 24)}d ago`;
 }
 
+/** What a running run is paused on, from its steps: "sleeping, wakes in 23h", "waiting for app/order.placed". */
+export function pausedOn(steps: StepInfo[] | undefined, now = Date.now()): string | undefined {
+  const sleeping = steps?.find((s) => s.status === 'sleeping' && s.sleep);
+  if (sleeping?.sleep) return `sleeping, wakes ${formatIn(sleeping.sleep.until, now)}`;
+  const waiting = steps?.find((s) => s.status === 'waiting' && s.wait);
+  if (waiting?.wait) return `waiting for ${waiting.wait.event}`;
+  return undefined;
+}
+
 /** "in 23h", "in 5m": the future counterpart of formatAgo. */
 export function formatIn(ts: number, now = Date.now()): string {
   return 'in ' + formatAgo(2 * now - ts, now).replace(/ ago$/, '');
@@ -228,13 +241,8 @@ export function runOutcome(r: RunSummary, now = Date.now(), stepsArg?: StepInfo[
       return `failed: ${truncate(r.error?.message ?? 'unknown error', 60)}`;
     case 'Cancelled':
       return `cancelled ${formatAgo(r.endedAt ?? r.queuedAt, now)}${r.cancelReason ? `: ${truncate(r.cancelReason, 40)}` : ''}`;
-    case 'Running': {
-      const sleeping = stepsArg?.find((s) => s.status === 'sleeping' && s.sleep);
-      if (sleeping?.sleep) return `sleeping, wakes ${formatIn(sleeping.sleep.until, now)}`;
-      const waiting = stepsArg?.find((s) => s.status === 'waiting' && s.wait);
-      if (waiting?.wait) return `waiting for ${waiting.wait.event}`;
-      return `running, ${steps}`;
-    }
+    case 'Running':
+      return pausedOn(stepsArg, now) ?? `running, ${steps}`;
     case 'Queued':
       return r.hold ? `queued: ${truncate(r.hold.detail, 50)}` : 'queued';
   }

@@ -5,7 +5,7 @@ import type { AppInfo, FunctionInfo } from '../../runtime/api';
 import type { FunctionEntry, TriggerEntry } from '../../language-server/protocol';
 import { Commands, ItemContexts } from '../manifest';
 import { appErrorSummary, appStartLine, isOffline, notSyncedHint, sentence } from '../hints';
-import { runOutcome, type Model } from '../model';
+import { pausedOn, runOutcome, type Model } from '../model';
 import { runIcon } from './icons';
 
 type Node =
@@ -129,7 +129,8 @@ export class FunctionsView implements vscode.TreeDataProvider<Node> {
     item.description = [triggers, synced || fn.idUnresolved || this.model.executor.kind !== 'ready' ? '' : 'not synced', problems.length ? 'config error' : '', fn.idUnresolved ? 'id computed at run time' : '']
       .filter(Boolean)
       .join(' · ');
-    item.iconPath = problems.length ? problemIcon() : last ? runIcon(last.status) : new vscode.ThemeIcon('symbol-function');
+    const paused = last?.status === 'Running' && pausedOn(this.model.detail(last.id)?.steps) !== undefined;
+    item.iconPath = problems.length ? problemIcon() : paused ? new vscode.ThemeIcon('watch') : last ? runIcon(last.status) : new vscode.ThemeIcon('symbol-function');
     item.contextValue = fn.triggers.some((t) => t.kind === 'event') ? ItemContexts.eventFunction : ItemContexts.function;
     const md = new vscode.MarkdownString();
     md.appendMarkdown(`**${fn.name ?? fn.id}** \`${fn.slug}\`\n\n`);

@@ -66,10 +66,13 @@ void test('runs started by a streamed event are counted on it (the stream sends 
 void test('after a reload, the last run of each workspace function is the one whose steps are fetched for the decorations', () => {
   const m = new Model();
   const fn = (id: string) => ({ id, appId: 'app', slug: `app-${id}`, uri: 'file:///x.ts', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, triggers: [], steps: [], sdkMajor: 4 }) as FunctionEntry;
-  m.setRuns([run({ id: 'old', functionId: 'app-a', queuedAt: 1 }), run({ id: 'new', functionId: 'app-a', queuedAt: 2 }), run({ id: 'other', functionId: 'app-elsewhere', queuedAt: 3 })]);
+  m.setRuns([run({ id: 'old', functionId: 'app-a', queuedAt: 1 }), run({ id: 'new', functionId: 'app-a', queuedAt: 2 }), run({ id: 'other', functionId: 'app-elsewhere', queuedAt: 3 }), run({ id: 'other-asleep', functionId: 'app-elsewhere', queuedAt: 0, status: 'Running' })]);
   assert.deepEqual(m.lastRunsWithoutDetail(), [], 'no workspace functions known yet (the language server answers later)');
   m.setSourceFunctions([fn('a'), fn('b')]);
   assert.deepEqual(m.lastRunsWithoutDetail().map((r) => r.id), ['new'], 'only the last run of a function in the source');
+  m.setRuns([run({ id: 'asleep', functionId: 'app-b', queuedAt: 0, status: 'Running' }), run({ id: 'done', functionId: 'app-b', queuedAt: 1 })]);
+  assert.deepEqual(m.lastRunsWithoutDetail().map((r) => r.id).sort(), ['asleep', 'done', 'new'], 'and every running run of a workspace function');
+  for (const id of ['asleep', 'done']) m.setDetail({ ...run({ id, functionId: 'app-b' }), event: null, events: [], steps: [], exchanges: [], reruns: [], stack: [], childRunIds: [] });
   m.setDetail({ ...run({ id: 'new', functionId: 'app-a', queuedAt: 2 }), event: null, events: [], steps: [], exchanges: [], reruns: [], stack: [], childRunIds: [] });
   assert.deepEqual(m.lastRunsWithoutDetail(), [], 'loaded once');
 });
