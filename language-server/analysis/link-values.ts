@@ -73,6 +73,10 @@ const MAX_TRIGGERS = 100;
 
 /** A function's triggers with every name resolved, trigger lists passed by name expanded in place. */
 export function linkTriggers(r: ValueResolver, uri: string, triggers: TriggerSummary[]): LinkedTrigger[] {
+  // written out (the common case): the summary's own list, no allocation on every relink
+  let named = false;
+  for (const t of triggers) if ((t.kind === 'event' && t.name === null && t.ref) || (t.kind === 'cron' && t.cron === null && t.ref)) named = true;
+  if (!named) return triggers;
   const out: LinkedTrigger[] = [];
   for (const t of triggers) {
     if (t.kind === 'cron' && t.cron === null && t.ref) out.push({ kind: 'cron', cron: constantString(r, uri, t.ref), range: t.range });

@@ -215,11 +215,9 @@ export class Workspace {
         if (s.functionKey === src.key && !s.inFailureHandler) steps.push({ id: s.id, tool: s.tool, range: s.range, idRange: s.idRange });
       }
     }
-    return {
+    const entry: FunctionEntry = {
       id: fn.displayId,
-      ...(fn.id === null ? { idUnresolved: true } : {}),
       appId: fn.appId,
-      ...(fn.appId === null ? { appIdUnresolved: true } : {}),
       slug: fn.slug,
       name: fn.model.name,
       sdkMajor: fn.sdkMajor,
@@ -230,6 +228,9 @@ export class Workspace {
       steps,
       hasOnFailure: fn.model.hasOnFailure,
     };
+    if (fn.id === null) entry.idUnresolved = true;
+    if (fn.appId === null) entry.appIdUnresolved = true;
+    return entry;
   }
 
   private buildEvents(linker: Linker, functions: FunctionEntry[], senders: Map<string, Loc[]>, listenedNames: Set<string>): Map<string, EventEntry> {
