@@ -36,6 +36,22 @@ export function dateTime(ts: number): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }
 
+/** A deadline: the time alone when it falls today, the date too otherwise, and how far off it is (`16:32:25 (in 2h)`, `2026-12-07 16:32:25 (in 7d)`). */
+export function deadline(ts: number, now = Date.now()): string {
+  const d = new Date(ts);
+  const n = new Date(now);
+  const sameDay = d.getFullYear() === n.getFullYear() && d.getMonth() === n.getMonth() && d.getDate() === n.getDate();
+  const at = sameDay ? dateTime(ts).slice(11) : dateTime(ts);
+  return `${at} (${relative(ts, now)})`;
+}
+
+/** Retries a run made: over the steps it ran itself (not memoized from another run), the highest attempt number each reached. */
+export function retriesOf(steps: readonly { memoizedFrom?: string; attempts: readonly { attempt: number }[] }[]): number {
+  let n = 0;
+  for (const s of steps) if (!s.memoizedFrom) n += s.attempts.reduce((m, a) => Math.max(m, a.attempt), 0);
+  return n;
+}
+
 /** JSON in one line, cut to `max` characters with an ellipsis. */
 export function preview(value: unknown, max = 80): string {
   let s: string;

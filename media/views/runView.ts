@@ -2,7 +2,7 @@
 // replay edits (payload, step outputs) kept until the user replays or discards them.
 import type { RerunRequest, RunDetail, StepInfo } from '../../runtime/api';
 import { h, icon, replace } from '../dom';
-import { dateTime, duration, holdText, shortId, unwrapOutput } from '../format';
+import { dateTime, duration, holdText, retriesOf, shortId, unwrapOutput } from '../format';
 import { parseJson } from '../schema';
 import { statusBadge } from './status';
 import { errorBlock, stepDetail } from './stepDetail';
@@ -130,7 +130,7 @@ export class RunView {
     const focusedInTimeline = this.el.querySelector('.timeline')?.contains(document.activeElement) ?? false;
     const stepperFocused = this.stepper?.el.contains(document.activeElement) ?? false;
     const end = run.endedAt ?? Date.now();
-    const attempts = run.steps.reduce((n, s) => n + s.attempts.length, 0);
+    const retries = retriesOf(run.steps);
     const active = run.status === 'Running' || run.status === 'Queued';
     const pending = [this.edits.eventData ? 'edited payload' : '', Object.keys(this.edits.stepOutputs).length ? `${Object.keys(this.edits.stepOutputs).length} edited step output(s) (when replaying from a later step)` : ''].filter(Boolean);
 
@@ -153,7 +153,7 @@ export class RunView {
           : run.parentRunId ? 'invoke' : '-'),
         h('dt', null, 'Started'), h('dd', null, dateTime(run.startedAt ?? run.queuedAt)),
         h('dt', null, 'Duration'), h('dd', null, run.startedAt ? `${duration(end - run.startedAt)}${run.endedAt ? '' : ' so far'}` : '-'),
-        h('dt', null, 'Attempts'), h('dd', null, String(attempts)),
+        h('dt', null, 'Retries'), h('dd', { title: 'Step attempts after the first, over the steps this run executed itself' }, String(retries)),
         h('dt', null, 'SDK calls'), h('dd', null, String(run.requestCount))),
       run.rerunOf ? h('div', { class: 'origin' }, 'Replay of ', h('button', { class: 'link', onclick: () => this.host.openRun(run.rerunOf!.runId) }, `run ${shortId(run.rerunOf.runId)}`), run.rerunOf.fromStepId ? ` from step ${this.step(run.rerunOf.fromStepId)?.displayName ?? run.rerunOf.fromStepId}` : run.rerunOf.fromFailure ? ' from where it stopped' : ' from the start') : null,
       run.parentRunId ? h('div', { class: 'origin' }, 'Invoked by ', h('button', { class: 'link', onclick: () => this.host.openRun(run.parentRunId!) }, `run ${shortId(run.parentRunId)}`)) : null,

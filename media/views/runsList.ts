@@ -8,6 +8,7 @@ import { statusIcon } from './status';
 
 const ROW = 22;
 const OVERSCAN = 8;
+const AGE_REFRESH_MS = 10_000;
 const STATUSES: RunStatus[] = ['Queued', 'Running', 'Completed', 'Failed', 'Cancelled'];
 
 export interface RunsListOptions {
@@ -42,6 +43,10 @@ export class RunsList {
       h('div', { class: 'filters' }, this.fnSelect, statusSelect, eventInput),
       this.scroller);
     new ResizeObserver(() => this.schedule()).observe(this.scroller);
+    // "12s ago" ages: redraw now and then (rows whose text is unchanged are kept as they are).
+    setInterval(() => {
+      if (!document.hidden) this.schedule();
+    }, AGE_REFRESH_MS);
   }
 
   setFunctions(): void {

@@ -4,7 +4,7 @@
 // invokes link to the child run.
 import type { RunDetail, StepInfo } from '../../runtime/api';
 import { h } from '../dom';
-import { attemptNote, clock, duration, holdText, relative, shortId } from '../format';
+import { attemptNote, clock, deadline, duration, holdText, relative, shortId } from '../format';
 import { stepStatusIcon } from './status';
 
 export interface TimelineActions {
@@ -120,7 +120,7 @@ export function timeline(run: RunDetail, items: TimelineItem[], selected: string
         }
       } else if (s.kind === 'waitForEvent') {
         bars.append(bar(start, s.status === 'waiting' ? tEnd : end, `wait${s.status === 'waiting' ? ' open' : ''}`, 'wait'));
-        if (s.wait) notes.push(`${s.status === 'waiting' ? 'waits for' : 'waited for'} ${s.wait.event}${s.wait.if ? ` if ${s.wait.if}` : ''} until ${new Date(s.wait.expiresAt).toLocaleTimeString()}`);
+        if (s.wait) notes.push(`${s.status === 'waiting' ? 'waits for' : 'waited for'} ${s.wait.event}${s.wait.if ? ` if ${s.wait.if}` : ''} until ${deadline(s.wait.expiresAt, now)}`);
         if (s.wait?.earlier) notes.push(`a matching ${s.wait.event} arrived ${s.wait.earlier.msBefore} ms before this wait began: waits only see later events`);
         if (s.status === 'waiting') actionsEls.push(h('button', { class: 'btn small', onclick: (e: Event) => { e.stopPropagation(); actions.resolveWait(s); } }, 'Resolve'));
       } else {

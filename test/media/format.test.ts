@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RunDetail, SdkExchange, StepInfo } from '../../runtime/api';
-import { duration, relative, unwrapOutput, userFrame } from '../../media/format';
+import { deadline, duration, relative, retriesOf, unwrapOutput, userFrame } from '../../media/format';
 import { timelineItems } from '../../media/views/timeline';
 import { opHeadline } from '../../media/views/stepper';
 
@@ -16,6 +16,23 @@ void test('durations and relative times read like VS Code', () => {
   assert.equal(relative(1000, 2000), 'just now');
   assert.equal(relative(0, 12_000), '12s ago');
   assert.equal(relative(86_400_000 - 3_600_000, 0), 'in 23h');
+});
+
+void test('a deadline names its date unless it is today, and how far off it is', () => {
+  const now = new Date(2026, 10, 30, 9, 0, 0).getTime();
+  assert.equal(deadline(new Date(2026, 10, 30, 16, 32, 25).getTime(), now), '16:32:25 (in 8h)');
+  assert.equal(deadline(new Date(2026, 11, 7, 16, 32, 25).getTime(), now), '2026-12-07 16:32:25 (in 7d)');
+  assert.equal(deadline(new Date(2026, 10, 29, 23, 0, 0).getTime(), now), '2026-11-29 23:00:00 (10h ago)');
+});
+
+void test('retries count attempts after the first, over steps the run executed itself', () => {
+  const a = (...n: number[]) => n.map((attempt) => ({ attempt }));
+  assert.equal(retriesOf([]), 0);
+  // one try each (a cut-off request and its resend share attempt 0)
+  assert.equal(retriesOf([{ attempts: a(0) }, { attempts: a(0, 0) }]), 0);
+  assert.equal(retriesOf([{ attempts: a(0, 1, 2) }, { attempts: a(0, 1) }]), 3);
+  // memoized from the original run: its attempts were that run's
+  assert.equal(retriesOf([{ memoizedFrom: 'r1', attempts: a(0, 1, 2) }, { attempts: a(0) }]), 0);
 });
 
 void test('stored step values are shown as the step returned them', () => {
