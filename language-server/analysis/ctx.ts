@@ -57,6 +57,8 @@ export class Ctx {
   readonly analysedHandlers = new Map<ts.Node, string>();
   /** Top-level functions taking the step tools: analysed as helpers after the walk, unless used as a handler. */
   readonly helperCandidates: ts.FunctionLikeDeclaration[] = [];
+  /** Top-level `let x;` declared without a value: a later `x = new Inngest(...)` gives it one. */
+  readonly assignedLater = new Set<string>();
   /** The file's text mentions `Inngest` somewhere: only then can a function be a client factory. */
   readonly mentionsInngestClass: boolean;
 

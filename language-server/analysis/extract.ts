@@ -183,6 +183,7 @@ function topLevel(ctx: Ctx, st: ts.Statement): void {
     s.types.set(st.name.text, { shape: ctx.reader.type(st.type), params: (st.typeParameters ?? []).map((p) => p.name.text) });
   } else if (tsv.isVariableStatement(st)) {
     for (const d of st.declarationList.declarations) {
+      if (tsv.isIdentifier(d.name) && !d.initializer) ctx.assignedLater.add(d.name.text);
       if (!tsv.isIdentifier(d.name) || !d.initializer) continue;
       const v = valueDecl(ctx, d.initializer, d.name.text);
       if (v) s.values.set(d.name.text, v);
@@ -279,7 +280,7 @@ function walk(ctx: Ctx, root: ts.Node): void {
       if (tsv.isPropertyAccessExpression(callee)) {
         const m = callee.name.text;
         if (m === 'createFunction' && n.arguments.length >= 2) {
-          createFunction(ctx, n, callee, clientRefOf(ctx, callee.expression, cls));
+          createFunction(ctx, n, callee, localRef(ctx, n, clientRefOf(ctx, callee.expression, cls)));
           for (const a of n.arguments) visit(a, depth + 1);
           return;
         }
@@ -296,7 +297,7 @@ function walk(ctx: Ctx, root: ts.Node): void {
           }
         }
         if (m === 'send' && n.arguments.length >= 1) {
-          const ref = clientRefOf(ctx, callee.expression, cls);
+          const ref = localRef(ctx, n, clientRefOf(ctx, callee.expression, cls));
           if (ref) {
             const payloads = ctx.payloads(n.arguments[0], 'send');
             if (payloads.length) ctx.summary.sends.push({ via: 'client', clientRef: ref, payloads, range: ctx.range(n) });
@@ -313,12 +314,16 @@ function walk(ctx: Ctx, root: ts.Node): void {
       tsv.forEachChild(n, (c) => visit(c, depth + 1));
       cls = outer;
       return;
-    } else if (cls !== null && tsv.isBinaryExpression(n) && n.operatorToken.kind === tsv.SyntaxKind.EqualsToken) {
-      // `this.inngest = new Inngest({ id })` in a constructor or method
+    } else if (tsv.isBinaryExpression(n) && n.operatorToken.kind === tsv.SyntaxKind.EqualsToken) {
       const left = n.left;
-      if (tsv.isPropertyAccessExpression(left) && left.expression.kind === tsv.SyntaxKind.ThisKeyword) {
-        const right = unwrap(n.right);
-        if (tsv.isNewExpression(right) || tsv.isCallExpression(right) || tsv.isIdentifier(right)) thisField(ctx, cls, left.name, right);
+      const right = unwrap(n.right);
+      const clientLike = tsv.isNewExpression(right) || tsv.isCallExpression(right) || tsv.isIdentifier(right);
+      // `this.inngest = new Inngest({ id })` in a constructor or method
+      if (cls !== null && clientLike && tsv.isPropertyAccessExpression(left) && left.expression.kind === tsv.SyntaxKind.ThisKeyword) thisField(ctx, cls, left.name, right);
+      // `let client: Inngest;` at the top, `client = new Inngest(...)` in a setup function (test hooks)
+      else if (clientLike && tsv.isIdentifier(left) && ctx.assignedLater.has(left.text) && !ctx.summary.values.has(left.text)) {
+        const v = valueDecl(ctx, right, left.text);
+        if (v) ctx.summary.values.set(left.text, v);
       }
     }
     tsv.forEachChild(n, (c) => visit(c, depth + 1));
@@ -338,6 +343,31 @@ function thisField(ctx: Ctx, cls: string, name: ts.PropertyName, init: ts.Expres
   if (ctx.summary.values.has(key)) return;
   const v = valueDecl(ctx, init, key, `this.${field}`);
   if (v) ctx.summary.values.set(key, v);
+}
+
+/**
+ * A client named by a variable declared in an enclosing block or function (a client created inside a
+ * test or a setup function), not at the top level: recorded as a value `local@<pos>:<name>` of its own.
+ */
+function localRef(ctx: Ctx, at: ts.Node, ref: string | null): string | null {
+  if (ref === null || !/^[\w$]+$/.test(ref) || ctx.summary.values.has(ref) || ctx.summary.imports.has(ref)) return ref;
+  for (let p = at.parent; p && !tsv.isSourceFile(p); p = p.parent) {
+    const statements = tsv.isBlock(p) || tsv.isModuleBlock(p) || tsv.isCaseClause(p) || tsv.isDefaultClause(p) ? p.statements : undefined;
+    if (!statements) continue;
+    for (const st of statements) {
+      if (!tsv.isVariableStatement(st)) continue;
+      for (const d of st.declarationList.declarations) {
+        if (!tsv.isIdentifier(d.name) || d.name.text !== ref || !d.initializer) continue;
+        const key = `local@${d.pos}:${ref}`;
+        if (ctx.summary.values.has(key)) return key;
+        const v = valueDecl(ctx, d.initializer, key, ref);
+        if (!v) return ref;
+        ctx.summary.values.set(key, v);
+        return key;
+      }
+    }
+  }
+  return ref;
 }
 
 /**

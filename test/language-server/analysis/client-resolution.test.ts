@@ -399,3 +399,50 @@ export const c = inngest.createFunction({ id: 'other' }, { event: 'app/b' }, asy
   assert.equal(index.diagnostics(uri('a.ts')).filter((d) => d.code === 'duplicate-function-id').length, 1);
   assert.equal(index.diagnostics(uri('b.ts')).filter((d) => d.code === 'duplicate-function-id').length, 1);
 });
+
+void test('P9: clients created inside a function or block (tests, setup functions), each its own app', () => {
+  const { index } = workspace({
+    'a.test.ts': `import { Inngest as Inngest3 } from 'inngest';
+import { inngest as shared } from './client';
+describe('seq', () => {
+  it('runs', async () => {
+    const c3 = new Inngest3({ id: 'seq3', isDev: true });
+    const f3 = c3.createFunction({ id: 'seq' }, { event: 'seq3/go' }, async () => 1);
+    await c3.send({ name: 'seq3/go' });
+  });
+  it('runs again', async () => {
+    const c3 = new Inngest3({ id: 'seq3-again' });
+    const f3 = c3.createFunction({ id: 'seq' }, { event: 'seq3/go' }, async () => 1);
+  });
+  it('aliases the shared client', () => {
+    const inngest = shared;
+    const f = inngest.createFunction({ id: 'aliased' }, { event: 'app/x' }, async () => 1);
+  });
+});`,
+    'client.ts': `import { Inngest } from 'inngest';
+export const inngest = new Inngest({ id: 'shared-app' });`,
+  });
+  const fns = index.functions();
+  assert.deepEqual(fns.map((f) => f.slug).sort(), ['seq3-again-seq', 'seq3-seq', 'shared-app-aliased']);
+  // one id per test's own client: not duplicates
+  assert.deepEqual(index.diagnostics(uri('a.test.ts')).filter((d) => d.code === 'duplicate-function-id'), []);
+  assert.equal(index.event('seq3/go')?.senders.length, 1);
+});
+
+void test('P9: a top-level `let` client assigned in a setup hook', () => {
+  const { index } = workspace({
+    'rt.test.ts': `import { Inngest } from 'inngest';
+let client: Inngest;
+let other;
+before(() => {
+  client = new Inngest({ id: 'rt-v4', isDev: true });
+});
+test('streams', () => {
+  const progress = client.createFunction({ id: 'progress', triggers: [{ event: 'rt/progress' }] }, async () => 1);
+  const unknown = other.createFunction({ id: 'unknown', triggers: [{ event: 'rt/progress' }] }, async () => 1);
+});`,
+  });
+  const fns = byId(index.functions());
+  assertApp(fns.get('progress'), 'rt-v4');
+  assert.equal(fns.get('unknown')?.appIdUnresolved, true);
+});
