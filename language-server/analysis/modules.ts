@@ -11,19 +11,46 @@ export interface PackageInfo {
   inngestMajor: 3 | 4 | null;
   /** `inngest` and its `npm:inngest@x` aliases, from dependencies, devDependencies, peerDependencies (first wins). */
   sdkDeps: Map<string, SdkDependency>;
+  /** Entry files named by `exports['.']`, `types`, `module`, `main`, `source` (relative to the package), best first. */
+  entries: string[];
+}
+
+/** The paths an `exports` entry leads to (condition objects walked in order, `types` first). */
+function exportTargets(e: unknown, out: string[], depth = 0): void {
+  if (depth > 4 || e === null || e === undefined) return;
+  if (typeof e === 'string') out.push(e);
+  else if (Array.isArray(e)) for (const x of e) exportTargets(x, out, depth + 1);
+  else if (typeof e === 'object') {
+    const o = e as Record<string, unknown>;
+    if ('types' in o) exportTargets(o.types, out, depth + 1);
+    for (const [k, v] of Object.entries(o)) if (k !== 'types') exportTargets(v, out, depth + 1);
+  }
+}
+
+function packageEntries(j: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  const ex = j.exports;
+  if (typeof ex === 'string' || Array.isArray(ex)) exportTargets(ex, out);
+  else if (ex && typeof ex === 'object') {
+    const o = ex as Record<string, unknown>;
+    // `{ ".": ... }`, or conditions directly (`{ "import": "./x.js" }`)
+    exportTargets(Object.keys(o).some((k) => k.startsWith('.')) ? o['.'] : o, out);
+  }
+  for (const k of ['types', 'typings', 'source', 'module', 'main']) if (typeof j[k] === 'string') out.push(j[k] as string);
+  return [...new Set(out.filter((p) => !p.includes('*')).map((p) => p.replace(/^\.\//, '')))];
 }
 
 export function readPackageJson(text: string): PackageInfo {
   try {
     const j = JSON.parse(text) as { name?: unknown; dependencies?: Record<string, unknown>; devDependencies?: Record<string, unknown>; peerDependencies?: Record<string, unknown> } | null;
-    if (!j || typeof j !== 'object') return { name: null, inngestMajor: null, sdkDeps: new Map() };
+    if (!j || typeof j !== 'object') return { name: null, inngestMajor: null, sdkDeps: new Map(), entries: [] };
     const sdkDeps = sdkDependencies([j.dependencies, j.devDependencies, j.peerDependencies]);
     const range = [j.dependencies, j.devDependencies, j.peerDependencies].map((d) => d?.inngest).find((v) => typeof v === 'string') as string | undefined;
     const m = range ? /(\d+)/.exec(range.replace(/^npm:inngest@/, '')) : null;
     const major = m ? Number(m[1]) : null;
-    return { name: typeof j.name === 'string' ? j.name : null, inngestMajor: major === 3 || major === 4 ? major : null, sdkDeps };
+    return { name: typeof j.name === 'string' ? j.name : null, inngestMajor: major === 3 || major === 4 ? major : null, sdkDeps, entries: packageEntries(j as Record<string, unknown>) };
   } catch {
-    return { name: null, inngestMajor: null, sdkDeps: new Map() };
+    return { name: null, inngestMajor: null, sdkDeps: new Map(), entries: [] };
   }
 }
 
@@ -98,7 +125,12 @@ export class ModuleResolver {
     const pkgDir = this.packageDirByName.get(pkgName);
     if (pkgDir) {
       const sub = specifier.slice(pkgName.length).replace(/^\//, '');
-      for (const base of sub ? [`${pkgDir}/src/${sub}`, `${pkgDir}/${sub}`] : [`${pkgDir}/src/index`, `${pkgDir}/index`, `${pkgDir}/src/main`]) {
+      // the package's declared entry (`main: './src/client.ts'`; built output `dist/x.js` read back as `src/x`)
+      const entries = sub ? [] : this.packagesByDir.get(pkgDir)!.entries.flatMap((e) => {
+        const built = /^(?:dist|build|lib|out)\/(.+?)(?:\.d)?\.[mc]?[jt]s$/.exec(e);
+        return built ? [`${pkgDir}/${e}`, `${pkgDir}/src/${built[1]}`] : [`${pkgDir}/${e}`];
+      });
+      for (const base of sub ? [`${pkgDir}/src/${sub}`, `${pkgDir}/${sub}`] : [...entries, `${pkgDir}/src/index`, `${pkgDir}/index`, `${pkgDir}/src/main`]) {
         const r = this.resolvePath('', base, fromUri);
         if (r) return r;
       }

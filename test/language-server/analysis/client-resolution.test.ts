@@ -446,3 +446,26 @@ test('streams', () => {
   assertApp(fns.get('progress'), 'rt-v4');
   assert.equal(fns.get('unknown')?.appIdUnresolved, true);
 });
+
+void test('P9: a workspace package imported by name resolves through its package.json entry (main, exports, built output)', () => {
+  const factory = (id: string): string => `import { Inngest } from 'inngest';
+export function createInngestClient(appId: string) {
+  return new Inngest({ id: appId ?? '${id}', isDev: true });
+}`;
+  const { index } = workspace({
+    'libs/inngest/package.json': JSON.stringify({ name: '@source/inngest', main: './src/client.ts', exports: { '.': { types: './src/client.ts', default: './src/client.ts' } } }),
+    'libs/inngest/src/client.ts': factory('x'),
+    'libs/built/package.json': JSON.stringify({ name: '@source/built', exports: { '.': { import: './dist/factory.js', require: './dist/factory.cjs' } } }),
+    'libs/built/src/factory.ts': factory('y'),
+    'apps/orders/src/client.ts': `import { createInngestClient } from '@source/inngest';
+export const inngest = createInngestClient('order-service');`,
+    'apps/orders/src/fn.ts': `import { inngest } from './client';
+export const f = inngest.createFunction({ id: 'create-order', triggers: [{ event: 'payment.completed' }] }, async () => 1);`,
+    'apps/billing/src/fn.ts': `import { createInngestClient } from '@source/built';
+const inngest = createInngestClient('billing');
+export const f = inngest.createFunction({ id: 'bill', triggers: [{ event: 'payment.completed' }] }, async () => 1);`,
+  });
+  const fns = byId(index.functions());
+  assertApp(fns.get('create-order'), 'order-service');
+  assertApp(fns.get('bill'), 'billing');
+});
