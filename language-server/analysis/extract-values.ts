@@ -221,8 +221,13 @@ export function clientFactoryDecl(ctx: Ctx, fn: ts.FunctionLikeDeclaration): Val
   // `new Inngest(...)`, or a call of another (possible) factory by name: `createInngestClient()`
   const makes = (x: ts.Expression | undefined): x is ts.NewExpression | ts.CallExpression =>
     !!x && ((tsv.isNewExpression(x) && ctx.sdkName(x.expression) === 'Inngest') || (tsv.isCallExpression(x) && tsv.isIdentifier(unwrap(x.expression))));
+  // `return (app ??= new Inngest(...))`: the assigned value
+  const assigned = (x: ts.Expression): ts.Expression => {
+    const k = tsv.isBinaryExpression(x) ? x.operatorToken.kind : undefined;
+    return k === tsv.SyntaxKind.EqualsToken || k === tsv.SyntaxKind.QuestionQuestionEqualsToken || k === tsv.SyntaxKind.BarBarEqualsToken ? unwrap((x as ts.BinaryExpression).right) : x;
+  };
   if (!tsv.isBlock(body)) {
-    const u = unwrap(body as ts.Expression);
+    const u = assigned(unwrap(body as ts.Expression));
     if (makes(u)) made = u;
   } else {
     // names holding a client in the body: `const c = new Inngest(..)`, `client = createClient()` (lazy singletons)
@@ -236,7 +241,7 @@ export function clientFactoryDecl(ctx: Ctx, fn: ts.FunctionLikeDeclaration): Val
         const u = unwrap(n.right);
         if (makes(u)) locals.set(n.left.text, u);
       } else if (tsv.isReturnStatement(n) && n.expression) {
-        const u = unwrap(n.expression);
+        const u = assigned(unwrap(n.expression));
         if (makes(u)) made = u;
         else if (tsv.isIdentifier(u)) made = locals.get(u.text);
         return;

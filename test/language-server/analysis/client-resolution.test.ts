@@ -324,14 +324,27 @@ export function getOther(): Inngest {
   return other;
 }
 export const inngest = getInngestClient();
-export const second = getOther();`,
+export const second = getOther();
+let app: Inngest | undefined;
+export const getInngestApp = () => {
+  return (app ??= new Inngest({ id: 'realtime-app' }));
+};
+let ambiguous: Inngest | undefined;
+export const getAmbiguous = () => (ambiguous ??= new Inngest({ id: typeof window !== 'undefined' ? 'client' : 'server' }));`,
     'fns.ts': `import { inngest, second } from './client';
 export const a = inngest.createFunction({ id: 'a' }, { event: 'app/a' }, async () => 1);
-export const b = second.createFunction({ id: 'b' }, { event: 'app/b' }, async () => 1);`,
+export const b = second.createFunction({ id: 'b' }, { event: 'app/b' }, async () => 1);
+import { getInngestApp, getAmbiguous } from './client';
+const app = getInngestApp();
+export const c = app.createFunction({ id: 'c', triggers: [{ event: 'app/c' }] }, async () => 1);
+export const d = getAmbiguous().createFunction({ id: 'd', triggers: [{ event: 'app/d' }] }, async () => 1);`,
   });
   const fns = byId(index.functions());
   assertApp(fns.get('a'), 'directus-inngest');
   assertApp(fns.get('b'), 'lazy-other');
+  assertApp(fns.get('c'), 'realtime-app');
+  // an id that depends on where the code runs is not guessed
+  assert.equal(fns.get('d')?.appIdUnresolved, true);
 });
 
 void test('P9: a step helper that returns a call is still a helper, not a client factory (negative)', () => {
