@@ -396,8 +396,10 @@ export class Linker {
       return null;
     }
     const { id, decl } = made;
-    // every call of one factory giving one id makes the same app (a getter returns one instance): one key for duplicate ids
-    const model: ClientModel = { key: id !== null ? `${made.uri}#factory:${id}` : key, localName: name, id, range: call.range, hasSchemas: decl.schemas !== null };
+    // a getter (no arguments: a singleton or one fixed configuration) gives every caller the same app: one key for
+    // duplicate ids across files; a factory called with arguments makes a client per call site
+    const shared = id !== null && call.args.length === 0;
+    const model: ClientModel = { key: shared ? `${made.uri}#factory:${call.callee}:${id}` : key, localName: name, id, range: call.range, hasSchemas: decl.schemas !== null };
     const catalog = decl.schemas ? this.clientCatalog(made.uri, { model, schemas: decl.schemas }) : null;
     const client: LinkedClient = { model, id, uri, declaredIn: made.uri, sdkMajor: decl.sdkMajor ?? this.modules.packageMajor(made.uri), catalog };
     this.clients.set(key, client);
