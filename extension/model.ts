@@ -178,10 +178,15 @@ export class Model {
   /** The executor's view of a function from the source, if it has synced it. */
   executorFunction(fn: FunctionEntry): FunctionInfo | undefined {
     if (fn.idUnresolved) return undefined;
-    return this.executorFunctions.find((f) => f.id === fn.slug) ?? this.executorFunctions.find((f) => f.id.endsWith(`-${fn.id}`));
+    const exact = this.executorFunctions.find((f) => f.id === fn.slug);
+    if (exact) return exact;
+    // By function id alone (an app id computed at run time, or one the executor spells otherwise):
+    // only when exactly one synced function fits, so two apps' `sync` never get mixed up.
+    return only(this.executorFunctions.filter((f) => f.id.endsWith(`-${fn.id}`)));
   }
   sourceFunction(slug: string): FunctionEntry | undefined {
-    return this.sourceFunctions.find((f) => f.slug === slug) ?? this.sourceFunctions.find((f) => !f.idUnresolved && slug.endsWith(`-${f.id}`));
+    // The fallback is the other side of executorFunction's: a pair only when each side names the other.
+    return this.sourceFunctions.find((f) => f.slug === slug) ?? only(this.sourceFunctions.filter((f) => !f.idUnresolved && slug.endsWith(`-${f.id}`) && this.executorFunction(f)?.id === slug));
   }
   knownEvent(name: string): EventEntry | undefined {
     return this.knownEvents.find((e) => e.name === name);
@@ -250,4 +255,9 @@ export function runOutcome(r: RunSummary, now = Date.now(), stepsArg?: StepInfo[
 
 export function truncate(s: string, n: number): string {
   return s.length > n ? s.slice(0, n - 1) + '…' : s;
+}
+
+/** The one element of a list, or undefined when it has none or several. */
+function only<T>(xs: readonly T[]): T | undefined {
+  return xs.length === 1 ? xs[0] : undefined;
 }

@@ -13,6 +13,9 @@ type Node =
   | { kind: 'fn'; fn: FunctionEntry }
   | { kind: 'remoteFn'; fn: FunctionInfo };
 
+/** The group of functions whose client's app id the language server could not work out (`appIdUnresolved`). */
+const UNKNOWN_APP = 'app id computed at run time';
+
 export class FunctionsView implements vscode.TreeDataProvider<Node> {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
@@ -65,7 +68,7 @@ export class FunctionsView implements vscode.TreeDataProvider<Node> {
       }
       return g;
     };
-    for (const fn of this.model.sourceFunctions) group(fn.appId ?? 'app').source.push(fn);
+    for (const fn of this.model.sourceFunctions) group(fn.appId ?? UNKNOWN_APP).source.push(fn);
     for (const fn of this.model.functionsWithoutSource()) group(fn.appId).remote.push(fn);
     for (const app of this.model.apps) if (app.state === 'error') group(app.id);
     return [...groups.values()].sort((a, b) => a.appId.localeCompare(b.appId));
@@ -87,7 +90,12 @@ export class FunctionsView implements vscode.TreeDataProvider<Node> {
     item.contextValue = ItemContexts.app;
     item.id = `app:${node.appId}`;
     const app = node.app;
-    if (!app) {
+    if (node.appId === UNKNOWN_APP && !app) {
+      item.iconPath = new vscode.ThemeIcon('question');
+      item.tooltip = new vscode.MarkdownString(
+        'The source does not say which app these functions belong to: their client is built at run time (a factory called with a computed id, dependency injection). Steplens matches each to a synced function by its id when only one app has a function with that id.',
+      );
+    } else if (!app) {
       item.iconPath = new vscode.ThemeIcon('circle-outline');
       item.description = this.model.executor.kind === 'ready' ? 'not synced' : '';
       item.tooltip = new vscode.MarkdownString(

@@ -39,6 +39,19 @@ void test('the model keeps the newest run per function, emits only on change, an
   assert.equal(m.executorFunctions.length, 0, 'a stopped executor knows no functions');
 });
 
+void test('a function of an unresolved app matches by its id only when one synced function fits', () => {
+  const m = new Model();
+  const fn = { id: 'sync', appId: null, appIdUnresolved: true, slug: 'sync', uri: 'file:///x.ts', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, triggers: [], steps: [], sdkMajor: 4 } as FunctionEntry;
+  m.setSourceFunctions([fn]);
+  const info = (id: string, appId: string) => ({ id, name: 'sync', appId, triggers: [], maxAttempts: 4, config: {} });
+  m.setApps([], [info('billing-sync', 'billing')]);
+  assert.equal(m.executorFunction(fn)?.id, 'billing-sync');
+  assert.equal(m.sourceFunction('billing-sync'), fn);
+  m.setApps([], [info('billing-sync', 'billing'), info('crm-sync', 'crm')]);
+  assert.equal(m.executorFunction(fn), undefined, 'two apps serve a `sync`: no guess');
+  assert.equal(m.sourceFunction('crm-sync'), undefined);
+});
+
 void test('a function whose id is computed at run time never matches an executor function by its placeholder', () => {
   const m = new Model();
   const computed = { id: '{config.id}', idUnresolved: true, appId: 'app', slug: 'app-{config.id}', uri: 'file:///x.ts', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, triggers: [], steps: [], sdkMajor: 4 } as FunctionEntry;
