@@ -13,7 +13,7 @@
 //                            shapes into JSON Schema and examples), gives functions their app and slug
 //                ─> cross-diagnostics.ts  unknown-event, unknown-event-field, invalid-event-payload,
 //                            duplicate-function-id, event-without-listener, sdk-version-mismatch
-//                            (sdk.ts: call shape vs the package.json inngest major) for one file, cached
+//                            (version-check.ts: call shape vs the package.json inngest major) for one file, cached
 //
 // Feed `package.json` files too (setFile with their text): they mark package boundaries (v4 event
 // declarations are scoped to a package), give workspace package names for imports, and tell which
