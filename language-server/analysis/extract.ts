@@ -390,6 +390,26 @@ function clientRefOf(ctx: Ctx, e: ts.Expression, cls: string | null): string | n
   return dottedName(u)?.join('.') ?? null;
 }
 
+/** Calls whose callbacks all run, so what they create coexists (`list.map(x => createFunction(...))`). */
+const COEXISTING_CALLBACKS = new Set(['map', 'flatMap', 'forEach', 'reduce', 'reduceRight', 'filter', 'some', 'every', 'find', 'findIndex', 'sort', 'from', 'then', 'catch', 'finally']);
+
+/**
+ * The nearest enclosing function written inline as another call's argument where each such callback
+ * stands apart (`test('a', () => ...)`, `it`, `describe`, `beforeEach`), if any. Callbacks of array
+ * and promise methods do not count: theirs all run.
+ */
+function callbackScope(node: ts.Node): ts.Node | undefined {
+  for (let n: ts.Node | undefined = node.parent; n && !tsv.isSourceFile(n); n = n.parent) {
+    if (!(tsv.isArrowFunction(n) || tsv.isFunctionExpression(n))) continue;
+    const call = n.parent;
+    if (!call || !tsv.isCallExpression(call) || !call.arguments.includes(n as ts.Expression)) continue;
+    const callee = unwrap(call.expression);
+    const method = tsv.isPropertyAccessExpression(callee) ? callee.name.text : tsv.isIdentifier(callee) ? callee.text : undefined;
+    if (method !== undefined && !COEXISTING_CALLBACKS.has(method)) return n;
+  }
+  return undefined;
+}
+
 function createFunction(ctx: Ctx, call: ts.CallExpression, callee: ts.PropertyAccessExpression, clientRef: string | null): void {
   const key = ctx.key(call);
   const args = call.arguments;
@@ -441,6 +461,8 @@ function createFunction(ctx: Ctx, call: ts.CallExpression, callee: ts.PropertyAc
     hasOnFailure: !!onFailure,
   };
   const fs: FunctionSummary = { model, clientRef, triggers, idSource };
+  const scope = callbackScope(call);
+  if (scope) fs.callbackScope = ctx.key(scope);
   const shape = callShape(args);
   if (shape) {
     fs.callShape = { major: shape, range: ctx.range(callee.name) };

@@ -129,6 +129,12 @@ export interface FunctionSummary {
     secondArgRef?: string;
   };
   triggers: TriggerSummary[];
+  /**
+   * The inline callback the call sits in (`test('a', () => { createFunction(...) })`), by node key;
+   * absent at module level and in named functions. Functions made in two different callbacks never
+   * live at once (one per test case), so their ids are not compared for duplicates.
+   */
+  callbackScope?: string;
 }
 
 /** A literal value in a send payload, for checking against the event's schema. */

@@ -173,7 +173,8 @@ export class Workspace {
       if (!fn.client || fn.id === null) continue;
       // one app = one client declaration: two entry points that each create a client with the same id
       // (a v3 and a v4 build of one demo) are served separately
-      const k = `${fn.client.model.key}|${fn.id}`;
+      // functions made in two different inline callbacks (test cases) never exist at once
+      const k = `${fn.client.model.key}|${fn.summary.callbackScope ?? ''}|${fn.id}`;
       const g = groups.get(k) ?? [];
       g.push(fn);
       groups.set(k, g);

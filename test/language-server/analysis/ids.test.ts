@@ -80,3 +80,30 @@ export const d = list.map((x) => inngest.createFunction({ id: \`t-\${x}\` }, { e
   assert.deepEqual(codes(diags), ['duplicate-function-id', 'duplicate-function-id']);
   assert.deepEqual(diags.map((d) => d.range), fx['a.ts']!.ranges);
 });
+
+void test('duplicate-function-id: functions made in separate test cases never coexist; functions made in one callback, or by map, still collide', () => {
+  const { index, fx } = workspace({
+    'client.ts': CLIENT,
+    'a.test.ts': `import { inngest } from './client';
+test('first case', async () => {
+  const fn = inngest.createFunction({ id: 'under-test' }, { event: 'app/a' }, async () => 1);
+});
+it('second case', () => {
+  const fn = inngest.createFunction({ id: 'under-test' }, { event: 'app/a' }, async () => 2);
+});
+describe('a suite', () => {
+  beforeEach(() => {
+    inngest.createFunction({ id: 'in-hook' }, { event: 'app/b' }, async () => 1);
+  });
+});
+test('third case', () => {
+  const a = inngest.createFunction({ id: «'twice'» }, { event: 'app/c' }, async () => 1);
+  const b = inngest.createFunction({ id: «'twice'» }, { event: 'app/c' }, async () => 2);
+});
+export const all = ['x', 'y'].map(() => inngest.createFunction({ id: «'mapped'» }, { event: 'app/d' }, async () => 1));
+export const more = ['z'].map(() => inngest.createFunction({ id: «'mapped'» }, { event: 'app/d' }, async () => 1));`,
+  });
+  const diags = index.diagnostics(uri('a.test.ts'));
+  assert.deepEqual(codes(diags), ['duplicate-function-id', 'duplicate-function-id', 'duplicate-function-id', 'duplicate-function-id']);
+  assert.deepEqual(diags.map((d) => d.range), fx['a.test.ts']!.ranges);
+});
