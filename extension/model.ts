@@ -1,7 +1,7 @@
 // What the views, CodeLens and decorations show: functions from the language server, apps,
 // functions, runs and events from the executor (REST snapshot + stream). One place, one change
 // event. No `vscode` import.
-import type { AppInfo, EventRecord, ExecutorToClient, FunctionInfo, RunDetail, RunSummary, StepInfo } from '../runtime/api';
+import type { AppInfo, EventRecord, ExecutorToClient, FunctionInfo, RunDetail, RunPause, RunSummary, StepInfo } from '../runtime/api';
 import type { EventEntry, FunctionEntry } from '../language-server/protocol';
 import type { ExecutorState } from './executor/process';
 
@@ -226,6 +226,20 @@ export function pausedOn(steps: StepInfo[] | undefined, now = Date.now()): strin
   return undefined;
 }
 
+/** The executor's RunSummary.paused in words (for runs whose steps are not loaded). */
+export function pauseText(p: RunPause, now = Date.now()): string {
+  switch (p.kind) {
+    case 'sleep':
+      return p.until !== undefined ? `sleeping, wakes ${formatIn(p.until, now)}` : 'sleeping';
+    case 'waitForEvent':
+      return `waiting for ${p.on ?? 'an event'}`;
+    case 'invoke':
+      return `waiting for ${p.on ?? 'an invoked function'}`;
+    case 'signal':
+      return `waiting for signal ${p.on ?? ''}`.trimEnd();
+  }
+}
+
 /** "in 23h", "in 5m": the future counterpart of formatAgo. */
 export function formatIn(ts: number, now = Date.now()): string {
   return 'in ' + formatAgo(2 * now - ts, now).replace(/ ago$/, '');
@@ -247,7 +261,7 @@ export function runOutcome(r: RunSummary, now = Date.now(), stepsArg?: StepInfo[
     case 'Cancelled':
       return `cancelled ${formatAgo(r.endedAt ?? r.queuedAt, now)}${r.cancelReason ? `: ${truncate(r.cancelReason, 40)}` : ''}`;
     case 'Running':
-      return pausedOn(stepsArg, now) ?? `running, ${steps}`;
+      return pausedOn(stepsArg, now) ?? (r.paused ? pauseText(r.paused, now) : undefined) ?? `running, ${steps}`;
     case 'Queued':
       return r.hold ? `queued: ${truncate(r.hold.detail, 50)}` : 'queued';
   }

@@ -1,4 +1,5 @@
 // Small formatting helpers shared by the views. Pure functions; tested through the views.
+import type { RunPause } from '../runtime/api';
 
 /** `850 ms`, `1.2 s`, `3 m 04 s`, `2 h 05 m`, `3 d 4 h`. */
 export function duration(ms: number): string {
@@ -50,6 +51,21 @@ export function retriesOf(steps: readonly { memoizedFrom?: string; attempts: rea
   let n = 0;
   for (const s of steps) if (!s.memoizedFrom) n += s.attempts.reduce((m, a) => Math.max(m, a.attempt), 0);
   return n;
+}
+
+/** What a running run waits on, in words: `sleeping, wakes in 23h`, `waiting for app/order.placed until 16:32:25 (in 2h)`. */
+export function pauseText(p: RunPause, now = Date.now()): string {
+  const until = p.until !== undefined ? ` until ${deadline(p.until, now)}` : '';
+  switch (p.kind) {
+    case 'sleep':
+      return p.until !== undefined ? `sleeping, wakes ${relative(p.until, now)}` : 'sleeping';
+    case 'waitForEvent':
+      return `waiting for ${p.on ?? 'an event'}${until}`;
+    case 'invoke':
+      return `waiting for ${p.on ?? 'an invoked function'}${until}`;
+    case 'signal':
+      return `waiting for signal ${p.on ?? ''}${until}`;
+  }
 }
 
 /** JSON in one line, cut to `max` characters with an ellipsis. */

@@ -353,6 +353,22 @@ export interface RunSummary {
   /** `fromFailure`: a rerun that kept every completed step and went on from where the original stopped. */
   rerunOf?: { runId: string; fromStepId?: string; fromFailure?: true };
   hold?: RunHold;
+  /** A running run with no request out and nothing else to do now: what it waits on (see RunPause). */
+  paused?: RunPause;
+}
+
+/**
+ * What a running run is paused on: its earliest-ending sleep, wait for an event, invoke or signal
+ * wait. Set while no SDK request is out and no other step is planned, running or retrying.
+ */
+export interface RunPause {
+  kind: 'sleep' | 'waitForEvent' | 'invoke' | 'signal';
+  /** The step's own id (as written in the code). */
+  step: string;
+  /** When it wakes or times out, epoch ms (absent: an invoke without a timeout). */
+  until?: number;
+  /** The event (waitForEvent), function (invoke) or signal name it waits for. */
+  on?: string;
 }
 
 /** One SDK call: what was sent, what came back. The stepper walks these. */

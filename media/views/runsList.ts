@@ -2,9 +2,9 @@
 // so thousands of runs scroll smoothly). Replays sit indented under the run they came from.
 import type { RunStatus, RunSummary } from '../../runtime/api';
 import { h, replace } from '../dom';
-import { duration, relative } from '../format';
+import { duration, pauseText, relative } from '../format';
 import type { Store } from '../store';
-import { statusIcon } from './status';
+import { pausedIcon, statusIcon } from './status';
 
 const ROW = 22;
 const OVERSCAN = 8;
@@ -124,6 +124,7 @@ export class RunsList {
   private row(i: number, now: number): HTMLElement {
     const { run, depth } = this.rows[i];
     const end = run.endedAt ?? (run.status === 'Running' ? now : undefined);
+    const paused = run.status === 'Running' ? run.paused : undefined;
     const el = h('div', {
       id: `run-row-${run.id}`,
       class: `run-row${run.id === this.selectedId ? ' selected' : ''}${i === this.activeIndex ? ' active' : ''}`,
@@ -133,11 +134,11 @@ export class RunsList {
       'aria-setsize': this.rows.length,
       'data-run-id': run.id,
       'data-status': run.status,
-      title: `${run.functionName} · ${run.status}${run.error ? ` · ${run.error.message}` : ''}\n${run.id}`,
+      title: `${run.functionName} · ${paused ? pauseText(paused, now) : run.status}${run.error ? ` · ${run.error.message}` : ''}\n${run.id}`,
       onclick: () => { this.activeIndex = i; this.opts.open(run.id); },
     },
     depth ? h('span', { class: 'replay-mark', title: 'Replay' }, '↳') : null,
-    statusIcon(run.status),
+    paused ? pausedIcon(paused) : statusIcon(run.status),
     h('span', { class: 'run-fn' }, run.functionName || run.functionId),
     h('span', { class: 'run-event muted' }, run.eventName ?? (run.parentRunId ? 'invoked' : '')),
     h('span', { class: 'run-time muted' }, relative(run.queuedAt, now)),

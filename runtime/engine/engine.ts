@@ -20,7 +20,7 @@ import { describe, stepKind, timeoutValue } from './describe';
 import { PauseIndex, type LivePause } from './pauses';
 import { Scheduler } from './scheduler';
 import type { SdkOp, SdkResult } from './sdk-client';
-import { runSummary } from './views';
+import { pausedOn, runSummary } from './views';
 
 export { ulid } from './ids';
 import { ulid } from './ids';
@@ -253,6 +253,10 @@ export class Engine {
       rec.hold = undefined;
       // Said at once (the stream, timeouts.start): the run started with this request, not when it answers.
       this.o.bus.emit({ type: 'run.updated', run: runSummary(rec) });
+    } else if (rec.paused) {
+      // Woken (a sleep ended, a wait resolved): moving again from this request on.
+      rec.paused = undefined;
+      this.o.bus.emit({ type: 'run.updated', run: runSummary(rec) });
     }
     const stack = [...ar.memo.keys()];
     const exchange: SdkExchange = {
@@ -410,6 +414,7 @@ export class Engine {
 
   persist(ar: ActiveRun): void {
     ar.rec.pending = [...ar.pending];
+    ar.rec.paused = pausedOn(ar);
     this.o.store.putRun(ar.rec);
     if (!TERMINAL.has(ar.rec.status)) this.o.bus.emit({ type: 'run.updated', run: runSummary(ar.rec) });
   }

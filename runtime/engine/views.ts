@@ -1,6 +1,7 @@
 // Records -> the shapes of api.ts.
-import type { EventRecord, RunSummary, V1Event, V1Run } from '../api';
+import type { EventRecord, RunPause, RunSummary, V1Event, V1Run } from '../api';
 import type { RunRecord, StoredEvent } from '../model';
+import type { ActiveRun } from './engine';
 
 export function runSummary(r: RunRecord): RunSummary {
   return {
@@ -22,6 +23,7 @@ export function runSummary(r: RunRecord): RunSummary {
     parentRunId: r.parentRunId,
     rerunOf: r.rerunOf,
     hold: r.hold,
+    ...(r.status === 'Running' && r.paused ? { paused: r.paused } : {}),
   };
 }
 
@@ -61,4 +63,31 @@ export function v1Event(e: StoredEvent): V1Event {
     ts: e.event.ts,
     received_at: new Date(e.receivedAt).toISOString(),
   };
+}
+
+/** What a running run waits on now (RunSummary.paused), from its steps; undefined while anything moves. */
+export function pausedOn(ar: Pick<ActiveRun, 'inflight' | 'steps'>): RunPause | undefined {
+  if (ar.inflight.size > 0) return undefined;
+  let best: RunPause | undefined;
+  for (const s of ar.steps.values()) {
+    let p: RunPause | undefined;
+    switch (s.status) {
+      case 'planned':
+      case 'running':
+      case 'retrying':
+        return undefined;
+      case 'sleeping':
+        if (s.sleep) p = { kind: 'sleep', step: s.userId, until: s.sleep.until };
+        break;
+      case 'waiting':
+        if (s.wait) p = { kind: 'waitForEvent', step: s.userId, until: s.wait.expiresAt, on: s.wait.event };
+        else if (s.invoke) p = { kind: 'invoke', step: s.userId, until: s.invoke.expiresAt, on: s.invoke.functionId };
+        else if (s.signal) p = { kind: 'signal', step: s.userId, until: s.signal.expiresAt, on: s.signal.name };
+        break;
+      default:
+        break;
+    }
+    if (p && (!best || (p.until ?? Infinity) < (best.until ?? Infinity))) best = p;
+  }
+  return best;
 }

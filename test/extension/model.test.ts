@@ -15,6 +15,9 @@ void test('run outcomes read like the product says', () => {
   assert.equal(runOutcome(run({ status: 'Failed', error: { name: 'Error', message: 'card declined' } }), now), 'failed: card declined');
   assert.equal(runOutcome(run({ status: 'Running', stepCount: 1 }), now), 'running, 1 step');
   assert.equal(runOutcome(run({ status: 'Queued', hold: { rule: 'concurrency', detail: 'limit 1 reached' } }), now), 'queued: limit 1 reached');
+  // without its steps loaded, the executor's summary says what a running run waits on
+  assert.equal(runOutcome(run({ status: 'Running', paused: { kind: 'sleep', step: 'nap', until: now + 23 * 3600_000 } }), now), 'sleeping, wakes in 23h');
+  assert.equal(runOutcome(run({ status: 'Running', paused: { kind: 'waitForEvent', step: 'approval', until: now + 3600_000, on: 'app/order.placed' } }), now), 'waiting for app/order.placed');
   assert.equal(formatDuration(84), '84 ms');
   assert.equal(formatDuration(125_000), '2 min 5 s');
   assert.equal(formatAgo(now - 3 * 3600_000, now), '3h ago');

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RunDetail, SdkExchange, StepInfo } from '../../runtime/api';
-import { deadline, duration, relative, retriesOf, unwrapOutput, userFrame } from '../../media/format';
+import { deadline, duration, pauseText, relative, retriesOf, unwrapOutput, userFrame } from '../../media/format';
 import { timelineItems } from '../../media/views/timeline';
 import { opHeadline } from '../../media/views/stepper';
 
@@ -23,6 +23,14 @@ void test('a deadline names its date unless it is today, and how far off it is',
   assert.equal(deadline(new Date(2026, 10, 30, 16, 32, 25).getTime(), now), '16:32:25 (in 8h)');
   assert.equal(deadline(new Date(2026, 11, 7, 16, 32, 25).getTime(), now), '2026-12-07 16:32:25 (in 7d)');
   assert.equal(deadline(new Date(2026, 10, 29, 23, 0, 0).getTime(), now), '2026-11-29 23:00:00 (10h ago)');
+});
+
+void test('a paused run says what it waits on', () => {
+  const now = new Date(2026, 10, 30, 9, 0, 0).getTime();
+  assert.equal(pauseText({ kind: 'sleep', step: 'nap', until: now + 23 * 3600_000 }, now), 'sleeping, wakes in 23h');
+  assert.equal(pauseText({ kind: 'waitForEvent', step: 'approval', until: now + 2 * 3600_000, on: 'app/order.placed' }, now), 'waiting for app/order.placed until 11:00:00 (in 2h)');
+  assert.equal(pauseText({ kind: 'invoke', step: 'child', on: 'app-child' }, now), 'waiting for app-child');
+  assert.equal(pauseText({ kind: 'signal', step: 's', until: now + 8 * 86_400_000, on: 'approve' }, now), 'waiting for signal approve until 2026-12-08 09:00:00 (in 8d)');
 });
 
 void test('retries count attempts after the first, over steps the run executed itself', () => {

@@ -182,12 +182,19 @@ export function issue4Suite(SDK: Sdk, makeApp: MakeApp): void {
     const nap = (await detail(s.id)).steps.find((x) => x.userId === 'nap')!;
     assert.equal(nap.kind, 'sleep');
     assert.equal(nap.sleep?.until, nap.startedAt! + 3600_000, 'the timeline shows when the sleep ends');
+    // The summary says what the run is paused on, in lists too (no spinner for a run asleep for an hour).
+    const asleep = await detail(s.id);
+    assert.deepEqual(asleep.paused, { kind: 'sleep', step: 'nap', until: nap.sleep?.until });
+    const listed = (await api<Page<RunSummary>>('GET', 'runs', {}, undefined, `?functionId=${encodeURIComponent(s.functionId)}`)).body.data.find((r) => r.id === s.id);
+    assert.deepEqual(listed?.paused, asleep.paused);
     assert.equal((await api('POST', 'stepSkipSleep', { id: s.id, stepId: 'nap' })).status, 200);
     assert.equal((await settled(s.id)).output, 'woke');
+    assert.equal((await detail(s.id)).paused, undefined, 'a finished run is paused on nothing');
     const w = await runOf(await send('i4/wait'), 'waiter');
     await stepState(w.id, 'approval', 'waiting');
     const approval = (await detail(w.id)).steps.find((x) => x.userId === 'approval')!;
     assert.deepEqual([approval.kind, approval.wait?.event, approval.wait?.expiresAt], ['waitForEvent', 'i4/approved', approval.startedAt! + 3600_000]);
+    assert.deepEqual((await detail(w.id)).paused, { kind: 'waitForEvent', step: 'approval', until: approval.wait?.expiresAt, on: 'i4/approved' });
     assert.equal((await api('POST', 'stepResolveWait', { id: w.id, stepId: 'approval' }, { event: 5 })).status, 400);
     assert.equal((await api('POST', 'stepResolveWait', { id: w.id, stepId: 'approval' }, { event: { data: { ok: 1 } } })).status, 200);
     assert.deepEqual((await settled(w.id)).output, { got: { ok: 1 } });

@@ -149,8 +149,20 @@ void test('skip a sleep from the timeline', async () => {
   await row.waitFor({ timeout: 10_000 });
   assert.match((await row.textContent()) ?? '', /wakes in (23|24)h/);
   await shot(page, 'sleep');
-  // The running run's spinner turns, unless the user asked for reduced motion.
-  const spin = () => page.$eval(`.runs-scroll [data-run-id="${runId}"] .status-icon .icon`, (el) => getComputedStyle(el).animationName);
+  // A run asleep is not shown as busy: its row has the sleep glyph (no spinner) and says when it wakes.
+  const listed = page.locator(`.runs-scroll [data-run-id="${runId}"]`);
+  await page.waitForSelector(`.runs-scroll [data-run-id="${runId}"] .status-icon.st-sleeping`, { timeout: 10_000 });
+  assert.match((await listed.getAttribute('title')) ?? '', /sleeping, wakes in (23|24)h/);
+  // A running run's spinner turns, unless the user asked for reduced motion (the panel's own stylesheet).
+  const spin = () => page.evaluate(() => {
+    const probe = document.createElement('span');
+    probe.className = 'status-icon st-running';
+    probe.innerHTML = '<span class="icon"></span>';
+    document.body.append(probe);
+    const name = getComputedStyle(probe.firstElementChild!).animationName;
+    probe.remove();
+    return name;
+  });
   assert.equal(await spin(), 'spin');
   await page.emulateMedia({ reducedMotion: 'reduce' });
   assert.equal(await spin(), 'none');
