@@ -3,8 +3,9 @@
 //
 // Data flow (one file at a time, then a cheap relink):
 //   setFile ─> store.ts      keeps text only for files that cannot hold Inngest code (parsed on demand)
-//           └> extract.ts    ts.createSourceFile (syntax only) -> FileSummary (summary.ts): imports,
-//                            exports, type declarations (shapes.ts), clients, EventSchemas chains,
+//           └> extract.ts    ts.createSourceFile (syntax only) -> FileSummary (summary.ts): imports
+//                            and exports (extract-module.ts), values (extract-values.ts),
+//                            type declarations (shapes.ts), clients, EventSchemas chains,
 //                            eventTypes, createFunction calls; handler.ts walks each handler for step
 //                            calls; ctx.ts records literals and runs the local checks (checks.ts:
 //                            durations, crons, CEL) -> the file's local diagnostics
