@@ -50,9 +50,10 @@ function activationWithShim(runs = 20): number[] {
     set: () => true,
   };
   const stub: unknown = new Proxy(function () {}, noop);
-  // The bundle's interop copies the module's own names, so list every `vscode.X` the bundle uses.
+  // The bundle's interop copies the module's own names, so list every `x.Name` the bundle reads
+  // (a minified bundle calls the module by a one-letter alias: every member name is offered).
   const bundle = readFileSync(join(ROOT, 'dist', 'extension.js'), 'utf8');
-  const names = new Set([...bundle.matchAll(/\b(?:vscode\w*|code)\.([A-Za-z_]\w*)/g)].map((m) => m[1]!));
+  const names = new Set([...bundle.matchAll(/\.([A-Za-z_$][\w$]*)/g)].map((m) => m[1]!));
   const vscodeModule = Object.fromEntries([...names].map((n) => [n, stub]));
   const req = Module.prototype.require;
   Module.prototype.require = function (this: NodeJS.Module, id: string) {
