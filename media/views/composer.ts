@@ -120,7 +120,10 @@ export class Composer {
     }
     if (name) this.nameInput.value = name;
     else if (!this.nameInput.value && this.events[0]) this.nameInput.value = this.events[0].name;
-    replace(this.modeEl, this.resolveTarget ? h('span', { class: 'tag' }, `resolves wait ${this.resolveTarget.label} of run ${shortId(this.resolveTarget.runId)}`) : null);
+    replace(this.modeEl, this.resolveTarget
+      ? [h('span', { class: 'tag' }, `resolves wait ${this.resolveTarget.label} of run ${shortId(this.resolveTarget.runId)}`),
+        h('span', { class: 'muted resolve-note' }, ' with this payload as the event it waited for; no event is sent, so no other function sees it. Send it instead to trigger them too.')]
+      : null);
     this.setMode(this.mode);
     await this.eventChanged(!route.data);
     if (route.data) this.setData(route.data);

@@ -185,6 +185,7 @@ void test('resolve a wait: Resolve opens the composer for the awaited event, sen
   await row.locator('button', { hasText: 'Resolve' }).click();
   await page.waitForSelector('.composer .mode-line .tag');
   assert.match((await page.textContent('.composer .mode-line')) ?? '', /resolves wait manager-approval/);
+  assert.match((await page.textContent('.composer .mode-line')) ?? '', /no event is sent/, 'the user learns Resolve does not send the event');
   assert.equal(await page.inputValue('input.event-name'), 'shop/refund.approved');
   await page.waitForSelector('.composer:not([data-loading])');
   await page.fill('textarea.json-editor', '{ "by": "ada" }');
