@@ -1,7 +1,7 @@
 // What the views, CodeLens and decorations show: functions from the language server, apps,
 // functions, runs and events from the executor (REST snapshot + stream). One place, one change
 // event. No `vscode` import.
-import type { AppInfo, EventRecord, ExecutorToClient, FunctionInfo, RunDetail, RunPause, RunSummary, StepInfo } from '../runtime/api';
+import type { AppInfo, EventBuffer, EventRecord, ExecutorToClient, FunctionInfo, RunDetail, RunPause, RunSummary, StepInfo } from '../runtime/api';
 import type { EventEntry, FunctionEntry } from '../language-server/protocol';
 import type { ExecutorState } from './executor/process';
 
@@ -20,6 +20,8 @@ export class Model {
   executor: ExecutorState = { kind: 'stopped' };
   private runs = new Map<string, RunSummary>();
   private events = new Map<string, EventRecord>();
+  /** Batches and debounces as the stream last reported them, by buffer id. */
+  private buffers = new Map<string, EventBuffer>();
   /** Step details of finished runs, fetched for inline decorations. */
   private details = new Map<string, RunDetail>();
   /** The last payload sent per event name (for "send last payload again"). */
@@ -111,7 +113,29 @@ export class Model {
         return this.updateStep(m.runId, m.step);
       case 'app.synced':
         return this.upsertApp(m.app);
+      case 'buffer.updated':
+        return this.putBuffer(m.buffer);
     }
+  }
+
+  /** The open batch or debounce holding this event, if any. */
+  bufferOf(e: EventRecord): EventBuffer | undefined {
+    for (const b of this.buffers.values()) {
+      if (b.state === 'open' && (b.eventIds.includes(e.id) || (e.internalId !== undefined && b.eventIds.includes(e.internalId)))) return b;
+    }
+    return undefined;
+  }
+
+  private putBuffer(b: EventBuffer): void {
+    if (b.state === 'open') this.buffers.set(b.id, b);
+    else this.buffers.delete(b.id);
+    // A batch's run belongs to every event in it, not only the first (the run names one event).
+    if (b.state === 'started' && b.runId) {
+      for (const e of this.events.values()) {
+        if ((b.eventIds.includes(e.id) || (e.internalId !== undefined && b.eventIds.includes(e.internalId))) && !e.runIds?.includes(b.runId)) e.runIds = [...(e.runIds ?? []), b.runId];
+      }
+    }
+    this.emit('events');
   }
 
   private linkRunToEvent(run: RunSummary): boolean {
@@ -238,6 +262,13 @@ export function pauseText(p: RunPause, now = Date.now()): string {
     case 'signal':
       return `waiting for signal ${p.on ?? ''}`.trimEnd();
   }
+}
+
+/** An open batch or debounce in a few words: "batched for charge (2 of 3), starts in 8s", "debounced for sync, fires in 4s". */
+export function bufferText(b: EventBuffer, now = Date.now()): string {
+  const fn = b.functionName || b.functionId;
+  const when = formatIn(b.startsAt, now);
+  return b.rule === 'batchEvents' ? `batched for ${fn} (${b.count}${b.maxSize ? ` of ${b.maxSize}` : ''}), starts ${when}` : `debounced for ${fn}, fires ${when}`;
 }
 
 /** "in 23h", "in 5m": the future counterpart of formatAgo. */

@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import type { EventRecord } from '../../runtime/api';
 import { Commands, ItemContexts } from '../manifest';
-import { formatAgo, truncate, type Model } from '../model';
+import { bufferText, formatAgo, truncate, type Model } from '../model';
 
 const SHOWN = 100;
 
@@ -28,7 +28,8 @@ export class EventsView implements vscode.TreeDataProvider<EventRecord> {
     item.id = `event:${e.internalId ?? e.id}`;
     item.iconPath = new vscode.ThemeIcon('symbol-event');
     const runs = e.runIds?.length;
-    item.description = [formatAgo(e.receivedAt), runs ? `${runs} run${runs === 1 ? '' : 's'}` : ''].filter(Boolean).join(' · ');
+    const buffer = this.model.bufferOf(e);
+    item.description = [formatAgo(e.receivedAt), runs ? `${runs} run${runs === 1 ? '' : 's'}` : '', buffer ? bufferText(buffer) : ''].filter(Boolean).join(' · ');
     const md = new vscode.MarkdownString();
     md.appendMarkdown(`**${e.name}** \`${e.id}\`\n\n`);
     md.appendCodeblock(truncate(JSON.stringify(e.data, null, 2), 2000), 'json');

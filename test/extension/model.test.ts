@@ -1,8 +1,8 @@
 // The extension's model and its formatting: what CodeLens, views and the status bar say.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Model, formatAgo, formatDuration, formatIn, runOutcome } from '../../extension/model';
-import type { RunSummary, StepInfo } from '../../runtime/api';
+import { Model, bufferText, formatAgo, formatDuration, formatIn, runOutcome } from '../../extension/model';
+import type { EventBuffer, RunSummary, StepInfo } from '../../runtime/api';
 import type { FunctionEntry } from '../../language-server/protocol';
 
 const now = 1_800_000_000_000;
@@ -101,4 +101,24 @@ void test('a running run that sleeps or waits says so in its outcome (CodeLens, 
   assert.equal(runOutcome(running, now, [step({})]), 'running, 1 step');
   assert.equal(runOutcome(running, now), 'running, 1 step', 'steps not loaded');
   assert.equal(formatIn(now + 90_000, now), 'in 2m');
+});
+
+void test('a batched event says so in the Events view until its batch starts, then counts the batch run', () => {
+  const m = new Model();
+  const changes: string[] = [];
+  m.onChange((c) => changes.push(c));
+  const ev = (id: string) => ({ id, internalId: `i-${id}`, name: 'shop/batch', data: {}, ts: now, receivedAt: now });
+  m.apply({ type: 'event.received', seq: 1, event: ev('e1') });
+  m.apply({ type: 'event.received', seq: 2, event: ev('e2') });
+  const buffer: EventBuffer = { id: 'batch:shop-charge:', rule: 'batchEvents', functionId: 'shop-charge', functionName: 'charge', key: '', eventIds: ['e1', 'e2'], count: 2, maxSize: 3, openedAt: now, startsAt: now + 8000, state: 'open' };
+  m.apply({ type: 'buffer.updated', seq: 3, buffer });
+  const [second, first] = m.recentEvents();
+  assert.equal(m.bufferOf(first!)?.id, buffer.id);
+  assert.equal(m.bufferOf(second!)?.id, buffer.id);
+  assert.equal(bufferText(buffer, now), 'batched for charge (2 of 3), starts in 8s');
+  assert.equal(bufferText({ ...buffer, rule: 'debounce', maxSize: undefined }, now), 'debounced for charge, fires in 8s');
+  m.apply({ type: 'buffer.updated', seq: 4, buffer: { ...buffer, state: 'started', runId: 'r-batch' } });
+  assert.equal(m.bufferOf(first!), undefined, 'started: no longer buffered');
+  assert.deepEqual(m.recentEvents().map((e) => e.runIds), [['r-batch'], ['r-batch']], 'both events of the batch count its run');
+  assert.equal(changes.filter((c) => c === 'events').length, 4);
 });
