@@ -2,7 +2,7 @@
 // it: flags, the ready line, port in use, clean stop, the panel page, Host/Origin checks, and the
 // event API's edges.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
@@ -10,28 +10,20 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import { route } from '../../runtime/api';
+import { CLI, startCli as startCliProcess } from './helpers';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
-const CLI = join(ROOT, 'dist', 'cli.js');
+
 const children: ChildProcess[] = [];
 let dir: string;
 let base: string;
 let main: ChildProcess;
 
-function startCli(args: string[]): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
-  const child = spawn(process.execPath, [CLI, 'dev', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
-  return new Promise((res, rej) => {
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-      out += d;
-      const m = /Steplens dev server ready at (http:\/\/\S+)\n/.exec(out);
-      if (m) res({ child, url: m[1]!, stderr: () => err });
-    });
-    child.once('exit', (code) => rej(new Error(`exited ${code} before ready: ${err}`)));
-  });
+/** steplens dev as a real process (shared helper), killed in `after`. */
+async function startCli(args: string[]): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
+  const started = await startCliProcess(args);
+  children.push(started.child);
+  return started;
 }
 
 function raw(url: string, opts: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {

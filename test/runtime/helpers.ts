@@ -1,10 +1,11 @@
 // Shared helpers for the runtime tests: an in-process executor on a temp data dir, and small
 // inline apps on the official SDK (v3 and v4) served over real HTTP on 127.0.0.1.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Executor, type ExecutorOptions } from '../../runtime/executor';
 import { createLogger } from '../../runtime/log';
 import type { RunDetail, RunSummary } from '../../runtime/api';
@@ -126,4 +127,23 @@ export async function finishedRuns(base: string, eventId: string, count = 1, ms 
 export async function syncApp(base: string, appUrl: string): Promise<void> {
   const r = await api<{ state: string; error?: unknown }>(base, '/api/apps/sync', { method: 'POST', body: { url: appUrl } });
   if (r.status !== 200 || r.body.state !== 'synced') throw new Error(`sync failed: ${JSON.stringify(r.body)}`);
+}
+
+/** The built CLI bundle (`node esbuild.mjs` makes it; `npm test` does). */
+export const CLI = join(resolve(import.meta.dirname, '..', '..'), 'dist', 'cli.js');
+
+/** `steplens dev <args>` as a real process, resolved on its ready line (`url` without a trailing slash). */
+export function startCli(args: string[]): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
+  const child = spawn(process.execPath, [CLI, 'dev', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
+  return new Promise((res, rej) => {
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      const m = /Steplens dev server ready at (http:\/\/\S+)\n/.exec(out);
+      if (m) res({ child, url: m[1]!.replace(/\/$/, ''), stderr: () => err });
+    });
+    child.once('exit', (code) => rej(new Error(`steplens dev exited ${code} before it was ready: ${err}`)));
+  });
 }

@@ -3,15 +3,14 @@
 // and under the step it was running. Real apps on the official SDK over HTTP on 127.0.0.1; one SDK
 // per process (interrupted-v3.test.ts, interrupted-v4.test.ts).
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type http from 'node:http';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { route, type RunDetail, type StepInfo } from '../../runtime/api';
-import { api, sendEvent, serveApp, startExecutor, syncApp, waitFor, type AppServer, type Harness } from './helpers';
+import { api, CLI, sendEvent, serveApp, startCli, startExecutor, syncApp, waitFor, type AppServer, type Harness } from './helpers';
 
 /** What the app's functions do; the test files write them with their SDK. */
 export interface AppHooks {
@@ -30,8 +29,6 @@ export interface AppHooks {
  */
 export type MakeApp = (executorUrl: string, hooks: AppHooks) => http.RequestListener;
 
-const ROOT = resolve(import.meta.dirname, '..', '..');
-const CLI = join(ROOT, 'dist', 'cli.js');
 const WENT_AWAY = /the app went away during the request \(did it restart or crash\?\)/;
 
 export function interruptedSuite(sdk: 'v3' | 'v4', makeApp: MakeApp): void {
@@ -197,17 +194,3 @@ export function interruptedSuite(sdk: 'v3' | 'v4', makeApp: MakeApp): void {
   });
 }
 
-function startCli(args: string[]): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [CLI, 'dev', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
-  return new Promise((res, rej) => {
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-      out += d;
-      const m = /Steplens dev server ready at (http:\/\/\S+)\n/.exec(out);
-      if (m) res({ child, url: m[1]!.replace(/\/$/, '') });
-    });
-    child.once('exit', (code) => rej(new Error(`steplens dev exited ${code} before it was ready: ${err}`)));
-  });
-}
