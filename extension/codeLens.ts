@@ -47,7 +47,7 @@ export class StepLensCodeLens implements vscode.CodeLensProvider {
       }
       const last = this.model.lastRun(fn.slug);
       if (last) {
-        lenses.push(new vscode.CodeLens(range, { title: runOutcome(last, Date.now(), this.model.detail(last.id)?.steps), command: Commands.openRun, arguments: [last.id], tooltip: `Open run ${last.id}` }));
+        lenses.push(new vscode.CodeLens(range, { title: runOutcome(last), command: Commands.openRun, arguments: [last.id], tooltip: `Open run ${last.id}` }));
       }
     }
     return lenses;

@@ -241,16 +241,7 @@ export function formatAgo(ts: number, now = Date.now()): string {
   return `${Math.round(h / 24)}d ago`;
 }
 
-/** What a running run is paused on, from its steps: "sleeping, wakes in 23h", "waiting for app/order.placed". */
-export function pausedOn(steps: StepInfo[] | undefined, now = Date.now()): string | undefined {
-  const sleeping = steps?.find((s) => s.status === 'sleeping' && s.sleep);
-  if (sleeping?.sleep) return `sleeping, wakes ${formatIn(sleeping.sleep.until, now)}`;
-  const waiting = steps?.find((s) => s.status === 'waiting' && s.wait);
-  if (waiting?.wait) return `waiting for ${waiting.wait.event}`;
-  return undefined;
-}
-
-/** The executor's RunSummary.paused in words (for runs whose steps are not loaded). */
+/** What a running run waits on (RunSummary.paused), in words. */
 export function pauseText(p: RunPause, now = Date.now()): string {
   switch (p.kind) {
     case 'sleep':
@@ -277,11 +268,11 @@ export function formatIn(ts: number, now = Date.now()): string {
 }
 
 /**
- * "completed 2s ago, 3 steps, 1.2 s", "failed: card declined", "running, 2 steps"; with the run's
- * steps (when loaded), a running run that is asleep or waiting says so: "sleeping, wakes in 23h",
- * "waiting for app/order.placed".
+ * "completed 2s ago, 3 steps, 1.2 s", "failed: card declined", "running, 2 steps"; a running run
+ * that is asleep or waiting (RunSummary.paused, which the executor keeps for every run) says so:
+ * "sleeping, wakes in 23h", "waiting for app/order.placed".
  */
-export function runOutcome(r: RunSummary, now = Date.now(), stepsArg?: StepInfo[]): string {
+export function runOutcome(r: RunSummary, now = Date.now()): string {
   const steps = `${r.stepCount} step${r.stepCount === 1 ? '' : 's'}`;
   const dur = r.startedAt !== undefined && r.endedAt !== undefined ? `, ${formatDuration(r.endedAt - r.startedAt)}` : '';
   switch (r.status) {
@@ -292,7 +283,7 @@ export function runOutcome(r: RunSummary, now = Date.now(), stepsArg?: StepInfo[
     case 'Cancelled':
       return `cancelled ${formatAgo(r.endedAt ?? r.queuedAt, now)}${r.cancelReason ? `: ${truncate(r.cancelReason, 40)}` : ''}`;
     case 'Running':
-      return pausedOn(stepsArg, now) ?? (r.paused ? pauseText(r.paused, now) : undefined) ?? `running, ${steps}`;
+      return r.paused ? pauseText(r.paused, now) : `running, ${steps}`;
     case 'Queued':
       return r.hold ? `queued: ${truncate(r.hold.detail, 50)}` : 'queued';
   }

@@ -5,7 +5,7 @@ import type { AppInfo, FunctionInfo } from '../../runtime/api';
 import type { FunctionEntry, TriggerEntry } from '../../language-server/protocol';
 import { Commands, ItemContexts } from '../manifest';
 import { appErrorSummary, appStartLine, isOffline, notSyncedHint, sentence } from '../hints';
-import { pausedOn, runOutcome, type Model } from '../model';
+import { runOutcome, type Model } from '../model';
 import { runIcon } from './icons';
 
 type Node =
@@ -137,13 +137,13 @@ export class FunctionsView implements vscode.TreeDataProvider<Node> {
     item.description = [triggers, synced || fn.idUnresolved || this.model.executor.kind !== 'ready' ? '' : 'not synced', problems.length ? 'config error' : '', fn.idUnresolved ? 'id computed at run time' : '']
       .filter(Boolean)
       .join(' · ');
-    const paused = last?.status === 'Running' && pausedOn(this.model.detail(last.id)?.steps) !== undefined;
+    const paused = last?.status === 'Running' && last.paused !== undefined;
     item.iconPath = problems.length ? problemIcon() : paused ? new vscode.ThemeIcon('watch') : last ? runIcon(last.status) : new vscode.ThemeIcon('symbol-function');
     item.contextValue = fn.triggers.some((t) => t.kind === 'event') ? ItemContexts.eventFunction : ItemContexts.function;
     const md = new vscode.MarkdownString();
     md.appendMarkdown(`**${fn.name ?? fn.id}** \`${fn.slug}\`\n\n`);
     for (const t of fn.triggers) md.appendMarkdown(`- ${triggerText(t)}\n`);
-    if (last) md.appendMarkdown(`\nLast run: ${runOutcome(last, Date.now(), this.model.detail(last.id)?.steps)}\n`);
+    if (last) md.appendMarkdown(`\nLast run: ${runOutcome(last)}\n`);
     if (fn.idUnresolved) {
       md.appendMarkdown('\n_Its id is computed at run time_, so Steplens cannot match it with the executor: once the app is synced, the function is listed under the app by its real id.\n');
     } else if (!synced && this.model.executor.kind === 'ready') {

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import type { RunSummary } from '../../runtime/api';
 import { Commands, ItemContexts } from '../manifest';
-import { formatAgo, formatDuration, pausedOn, runOutcome, type Model } from '../model';
+import { formatAgo, formatDuration, pauseText, runOutcome, type Model } from '../model';
 import { runIcon } from './icons';
 
 const SHOWN = 100;
@@ -34,14 +34,13 @@ export class RunsView implements vscode.TreeDataProvider<RunSummary> {
     const replayed = this.model.recentRuns().some((x) => x.rerunOf?.runId === r.id);
     const item = new vscode.TreeItem(r.functionName || r.functionId, replayed ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
     item.id = `run:${r.id}`;
-    // A run asleep or waiting (known when its steps are loaded: functions of this workspace) says so
-    // instead of spinning for a day.
-    const paused = r.status === 'Running' ? pausedOn(this.model.detail(r.id)?.steps) : undefined;
+    // A run asleep or waiting says so instead of spinning for a day.
+    const paused = r.status === 'Running' && r.paused ? pauseText(r.paused) : undefined;
     item.iconPath = paused ? new vscode.ThemeIcon('watch') : runIcon(r.status);
     const dur = r.startedAt !== undefined && r.endedAt !== undefined ? formatDuration(r.endedAt - r.startedAt) : '';
     item.description = [paused ?? r.status.toLowerCase(), formatAgo(r.queuedAt), dur, r.rerunOf ? 'replay' : ''].filter(Boolean).join(' · ');
     item.tooltip = new vscode.MarkdownString(
-      `**${r.functionName}** \`${r.id}\`\n\n${runOutcome(r, Date.now(), this.model.detail(r.id)?.steps)}\n\n` +
+      `**${r.functionName}** \`${r.id}\`\n\n${runOutcome(r)}\n\n` +
         (r.eventName ? `Event: \`${r.eventName}\`\n\n` : '') +
         (r.rerunOf ? `Replay of \`${r.rerunOf.runId}\`${r.rerunOf.fromStepId ? ` from step \`${r.rerunOf.fromStepId}\`` : ''}\n\n` : '') +
         (r.hold ? `Held: ${r.hold.detail}` : ''),

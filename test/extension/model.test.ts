@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Model, bufferText, formatAgo, formatDuration, formatIn, runOutcome } from '../../extension/model';
-import type { EventBuffer, RunSummary, StepInfo } from '../../runtime/api';
+import type { EventBuffer, RunSummary } from '../../runtime/api';
 import type { FunctionEntry } from '../../language-server/protocol';
 
 const now = 1_800_000_000_000;
@@ -15,9 +15,6 @@ void test('run outcomes read like the product says', () => {
   assert.equal(runOutcome(run({ status: 'Failed', error: { name: 'Error', message: 'card declined' } }), now), 'failed: card declined');
   assert.equal(runOutcome(run({ status: 'Running', stepCount: 1 }), now), 'running, 1 step');
   assert.equal(runOutcome(run({ status: 'Queued', hold: { rule: 'concurrency', detail: 'limit 1 reached' } }), now), 'queued: limit 1 reached');
-  // without its steps loaded, the executor's summary says what a running run waits on
-  assert.equal(runOutcome(run({ status: 'Running', paused: { kind: 'sleep', step: 'nap', until: now + 23 * 3600_000 } }), now), 'sleeping, wakes in 23h');
-  assert.equal(runOutcome(run({ status: 'Running', paused: { kind: 'waitForEvent', step: 'approval', until: now + 3600_000, on: 'app/order.placed' } }), now), 'waiting for app/order.placed');
   assert.equal(formatDuration(84), '84 ms');
   assert.equal(formatDuration(125_000), '2 min 5 s');
   assert.equal(formatAgo(now - 3 * 3600_000, now), '3h ago');
@@ -94,12 +91,12 @@ void test('after a reload, the last run of each workspace function is the one wh
 });
 
 void test('a running run that sleeps or waits says so in its outcome (CodeLens, tooltips)', () => {
-  const step = (p: Partial<StepInfo>): StepInfo => ({ hashedId: 'h', userId: 's', displayName: 's', kind: 'run', status: 'completed', attempts: [], ...p });
+  // RunSummary.paused: the executor says what a running run waits on, for every run
   const running = run({ status: 'Running', stepCount: 1 });
-  assert.equal(runOutcome(running, now, [step({}), step({ kind: 'sleep', status: 'sleeping', sleep: { until: now + 24 * 3600_000 } })]), 'sleeping, wakes in 24h');
-  assert.equal(runOutcome(running, now, [step({ kind: 'waitForEvent', status: 'waiting', wait: { event: 'app/order.placed', expiresAt: now + 1000 } })]), 'waiting for app/order.placed');
-  assert.equal(runOutcome(running, now, [step({})]), 'running, 1 step');
-  assert.equal(runOutcome(running, now), 'running, 1 step', 'steps not loaded');
+  assert.equal(runOutcome({ ...running, paused: { kind: 'sleep', step: 'nap', until: now + 24 * 3600_000 } }, now), 'sleeping, wakes in 24h');
+  assert.equal(runOutcome({ ...running, paused: { kind: 'waitForEvent', step: 'approval', until: now + 1000, on: 'app/order.placed' } }, now), 'waiting for app/order.placed');
+  assert.equal(runOutcome({ ...running, paused: { kind: 'signal', step: 'ok', until: now + 1000, on: 'approve' } }, now), 'waiting for signal approve');
+  assert.equal(runOutcome(running, now), 'running, 1 step', 'not paused');
   assert.equal(formatIn(now + 90_000, now), 'in 2m');
 });
 
