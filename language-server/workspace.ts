@@ -367,7 +367,7 @@ export class Workspace {
   private readSourceSync(p: string): string | undefined {
     try {
       const text = readFileSync(p, 'utf8');
-      return this.readable({ isFile: () => true, size: text.length }, p) ? this.noted(text, p) : undefined;
+      return this.withinHardLimit(text.length, p) ? this.noted(text, p) : undefined;
     } catch (err) {
       return this.unreadable(err, p);
     }
@@ -377,17 +377,16 @@ export class Workspace {
   private async readSource(p: string): Promise<string | undefined> {
     try {
       const st = await fsp.stat(p);
-      return this.readable(st, p) ? this.noted(await fsp.readFile(p, 'utf8'), p) : undefined;
+      return st.isFile() && this.withinHardLimit(st.size, p) ? this.noted(await fsp.readFile(p, 'utf8'), p) : undefined;
     } catch (err) {
       return this.unreadable(err, p);
     }
   }
 
-  /** A regular file within the hard size limit (one above it is noted and skipped). */
-  private readable(st: { isFile(): boolean; size: number }, p: string): boolean {
-    if (!st.isFile()) return false;
-    if (st.size <= HARD_MAX_FILE_BYTES) return true;
-    this.noteSize(st.size, () => pathToUri(p));
+  /** Within the hard size limit (a file above it is noted and skipped). */
+  private withinHardLimit(size: number, p: string): boolean {
+    if (size <= HARD_MAX_FILE_BYTES) return true;
+    this.noteSize(size, () => pathToUri(p));
     return false;
   }
 
