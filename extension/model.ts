@@ -121,7 +121,7 @@ export class Model {
   /** The open batch or debounce holding this event, if any. */
   bufferOf(e: EventRecord): EventBuffer | undefined {
     for (const b of this.buffers.values()) {
-      if (b.state === 'open' && (b.eventIds.includes(e.id) || (e.internalId !== undefined && b.eventIds.includes(e.internalId)))) return b;
+      if (b.state === 'open' && holds(b, e)) return b;
     }
     return undefined;
   }
@@ -132,7 +132,7 @@ export class Model {
     // A batch's run belongs to every event in it, not only the first (the run names one event).
     if (b.state === 'started' && b.runId) {
       for (const e of this.events.values()) {
-        if ((b.eventIds.includes(e.id) || (e.internalId !== undefined && b.eventIds.includes(e.internalId))) && !e.runIds?.includes(b.runId)) e.runIds = [...(e.runIds ?? []), b.runId];
+        if (holds(b, e) && !e.runIds?.includes(b.runId)) e.runIds = [...(e.runIds ?? []), b.runId];
       }
     }
     this.emit('events');
@@ -291,6 +291,11 @@ export function runOutcome(r: RunSummary, now = Date.now()): string {
 
 export function truncate(s: string, n: number): string {
   return s.length > n ? s.slice(0, n - 1) + '…' : s;
+}
+
+/** Whether a batch or debounce lists this event (by the id the event API answered, or the internal one). */
+function holds(b: EventBuffer, e: EventRecord): boolean {
+  return b.eventIds.includes(e.id) || (e.internalId !== undefined && b.eventIds.includes(e.internalId));
 }
 
 /** The one element of a list, or undefined when it has none or several. */
